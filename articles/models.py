@@ -1,0 +1,311 @@
+"""Sources, feeds, articles, their raw bytes, story clusters and mentions.
+
+Identity is a database fact: one Article per canonical URL (by its hash), one per guid within
+a source, one Mention per article and entity.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from summits.models import Country, Official, Policy, Summit
+
+
+class Source(models.Model):
+    name = models.CharField("outlet", max_length=200)
+    domain = models.CharField(max_length=253, unique=True, help_text="Lower-case host, no www.")
+    country = models.ForeignKey(
+        Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+    )
+    language = models.CharField(max_length=10, blank=True, help_text="ISO 639-1, e.g. en, es, fr.")
+    is_sample = models.BooleanField(
+        default=False, help_text="Fictional outlet of the offline demo data."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedState(models.TextChoices):
+    IDLE = "idle", "Idle"
+    CLAIMED = "claimed", "Being fetched"
+
+
+class Feed(models.Model):
+    url = models.URLField(max_length=2000, unique=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="feeds")
+    title = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True, db_index=True)
+    disabled_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Fetch state. A worker claims a feed with a conditional UPDATE on `state`.
+    state = models.CharField(max_length=10, choices=FeedState.choices, default=FeedState.IDLE)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_fetch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    interval_seconds = models.PositiveIntegerField(default=3600)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="The last failure, in plain words.")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source__name", "url"]
+        indexes = [models.Index(fields=["active", "state", "next_fetch_at"])]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class StoryCluster(models.Model):
+    """Syndicated copies and light rewrites of one story."""
+
+    first_published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    size = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_published_at"]
+
+    def __str__(self) -> str:
+        return f"Story {self.pk} ({self.size} copies)"
+
+
+class ExtractionStatus(models.TextChoices):
+    PENDING = "pending", "Page not fetched yet"
+    EXTRACTED = "extracted", "Extracted"
+    FAILED = "failed", "Page fetch or extraction failed"
+    SKIPPED = "skipped", "Feed text only"
+
+
+class ReviewStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Not reviewed"
+    REVIEWED = "reviewed", "Reviewed"
+    NOT_RELEVANT = "not_relevant", "Not relevant"
+
+
+class Article(models.Model):
+    url = models.URLField(max_length=2000, help_text="The link as the feed gave it.")
+    canonical_url = models.URLField(max_length=2000)
+    url_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the canonical URL: the identity."
+    )
+    guid = models.CharField(max_length=1000, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    original_source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="republished_articles",
+        help_text="The outlet the story comes from, when this page republishes it.",
+    )
+    original_source_name = models.CharField(max_length=200, blank=True)
+    feeds = models.ManyToManyField(Feed, through="ArticleFeed", related_name="articles")
+
+    title = models.CharField(max_length=1000)
+    earlier_titles = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True, help_text="Sanitised HTML from the feed.")
+    body = models.TextField(blank=True, help_text="Clean text extracted from the page.")
+    authors = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=10, blank=True, db_index=True)
+    site_name = models.CharField(max_length=200, blank=True)
+
+    published_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True, help_text="When the page was fetched.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    simhash = models.BigIntegerField(null=True, blank=True)
+    cluster = models.ForeignKey(
+        StoryCluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    extraction_status = models.CharField(
+        max_length=20, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
+    )
+    extraction_error = models.TextField(blank=True)
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED, db_index=True
+    )
+    tagged_at = models.DateTimeField(null=True, blank=True)
+    tagger_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "guid"], condition=~Q(guid=""), name="article_guid_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
+            models.Index(fields=["source", "-published_at"], name="article_source_pub_idx"),
+            models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleFeed(models.Model):
+    """Which feeds carried an article, and when each first did."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feed_links")
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="article_links")
+    entry_guid = models.CharField(max_length=1000, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "feed"], name="article_feed_unique")
+        ]
+        indexes = [models.Index(fields=["feed", "first_seen_at"])]
+
+
+class RawKind(models.TextChoices):
+    FEED = "feed", "Feed"
+    PAGE = "page", "Article page"
+
+
+class RawDocument(models.Model):
+    """The bytes of a fetched feed or page, gzip-compressed and size-capped, for reprocessing."""
+
+    kind = models.CharField(max_length=10, choices=RawKind.choices)
+    url = models.URLField(max_length=2000)
+    final_url = models.URLField(max_length=2000, blank=True)
+    feed = models.ForeignKey(
+        Feed, on_delete=models.CASCADE, null=True, blank=True, related_name="raw_documents"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="raw_documents"
+    )
+    fetched_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField(max_length=64, help_text="Of the uncompressed bytes.")
+    size = models.PositiveIntegerField(help_text="Uncompressed size in bytes.")
+    truncated = models.BooleanField(default=False)
+    body_gz = models.BinaryField()
+
+    class Meta:
+        ordering = ["-fetched_at"]
+        constraints = [
+            # The same bytes for the same feed or article are kept once.
+            models.UniqueConstraint(
+                fields=["feed", "sha256"], condition=Q(kind="feed"), name="raw_feed_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "sha256"], condition=Q(kind="page"), name="raw_page_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "-fetched_at"])]
+
+
+class MentionKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    OFFICIAL = "official", "Official"
+    POLICY = "policy", "Policy"
+    SUMMIT = "summit", "Summit"
+
+
+class MentionStatus(models.TextChoices):
+    AUTO = "auto", "Auto (awaiting review)"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    EDITOR_ADDED = "editor_added", "Added by an editor"
+
+
+# Statuses shown on pages and in exports; rejected tags are kept only so they never return.
+VISIBLE_STATUSES = (MentionStatus.AUTO, MentionStatus.APPROVED, MentionStatus.EDITOR_ADDED)
+
+
+class Mention(models.Model):
+    """An article is about a country, official, policy or summit: exactly one of the four."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    kind = models.CharField(max_length=10, choices=MentionKind.choices)
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+    )
+    official = models.ForeignKey(
+        Official, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+    )
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+    )
+    summit = models.ForeignKey(
+        Summit, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+    )
+    confidence = models.FloatField(default=1.0)
+    method = models.CharField(max_length=40, blank=True, help_text="How the tagger found it.")
+    evidence = models.TextField(blank=True, help_text="The sentence it was found in.")
+    status = models.CharField(
+        max_length=20, choices=MentionStatus.choices, default=MentionStatus.AUTO, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-confidence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="country", country__isnull=False, official__isnull=True,
+                      policy__isnull=True, summit__isnull=True)
+                    | Q(kind="official", country__isnull=True, official__isnull=False,
+                        policy__isnull=True, summit__isnull=True)
+                    | Q(kind="policy", country__isnull=True, official__isnull=True,
+                        policy__isnull=False, summit__isnull=True)
+                    | Q(kind="summit", country__isnull=True, official__isnull=True,
+                        policy__isnull=True, summit__isnull=False)
+                ),
+                name="mention_exactly_one_entity",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1),
+                name="mention_confidence_0_1",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "country"], condition=Q(kind="country"),
+                name="mention_country_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "official"], condition=Q(kind="official"),
+                name="mention_official_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "policy"], condition=Q(kind="policy"),
+                name="mention_policy_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "summit"], condition=Q(kind="summit"),
+                name="mention_summit_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "article"], name="mention_country_idx"),
+            models.Index(fields=["official", "article"], name="mention_official_idx"),
+            models.Index(fields=["policy", "article"], name="mention_policy_idx"),
+            models.Index(fields=["summit", "article"], name="mention_summit_idx"),
+            models.Index(fields=["status", "confidence", "-created_at"], name="mention_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.entity}"
+
+    @property
+    def entity(self) -> Country | Official | Policy | Summit | None:
+        return self.country or self.official or self.policy or self.summit

@@ -1,0 +1,232 @@
+"""The knowledge base: countries, officials and their roles over time, policies, summits.
+
+Rows that come from the reference data carry `curated`: once an editor changes a row in
+admin it is set, and `load_reference` leaves that row (and its aliases, tenures and
+participants) alone from then on.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ReferenceRecord(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    needs_review = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="A fact here is uncertain (a date, a role); an editor should check it.",
+    )
+    review_note = models.TextField(blank=True, help_text="What is uncertain and why.")
+    sources = models.JSONField(default=list, blank=True, help_text="URLs that support the facts.")
+    curated = models.BooleanField(
+        default=False,
+        help_text="Changed by an editor: load_reference no longer updates this record.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Country(models.Model):
+    iso2 = models.CharField("ISO 3166-1 alpha-2", max_length=2, unique=True)
+    iso3 = models.CharField("ISO 3166-1 alpha-3", max_length=3, unique=True)
+    name_en = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100)
+    name_fr = models.CharField(max_length=100)
+    # Demonyms and adjectives in every gender and number the press uses them in.
+    demonyms_en = models.JSONField(default=list, blank=True)
+    demonyms_es = models.JSONField(default=list, blank=True)
+    demonyms_fr = models.JSONField(default=list, blank=True)
+    aliases = models.JSONField(default=list, blank=True, help_text='Other names: "U.S.", "EE.UU."')
+    is_core = models.BooleanField(default=False, help_text="One of the US, Mexico and Canada.")
+    curated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_core", "name_en"]
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Official(ReferenceRecord):
+    name = models.CharField(max_length=200, help_text="Canonical name, with its diacritics.")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="officials")
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["country", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfficialAlias(models.Model):
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="A nickname, spelling or short form.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "official aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["official", "name"], name="official_alias_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    HEAD_OF_GOVERNMENT = "head_of_government", "Head of state or government"
+    FOREIGN_MINISTER = "foreign_minister", "Foreign minister"
+    SECURITY_MINISTER = "security_minister", "Homeland security / interior minister"
+    IMMIGRATION_MINISTER = "immigration_minister", "Immigration minister"
+    PUBLIC_SAFETY_MINISTER = "public_safety_minister", "Public safety / border minister"
+    AMBASSADOR = "ambassador", "Ambassador"
+    ADVISER = "adviser", "Adviser or envoy"
+    DEPUTY = "deputy", "Deputy minister or senior official"
+    OTHER = "other", "Other"
+
+
+class RoleTenure(models.Model):
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="tenures")
+    office = models.CharField(max_length=200, help_text='As styled: "Secretary of Homeland Security".')
+    role = models.CharField(max_length=40, choices=Role.choices, db_index=True)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="tenures",
+        help_text="The government the office belongs to.",
+    )
+    agency = models.CharField(max_length=200, blank=True)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="Empty while in office.")
+    needs_review = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["official", "office", "start"], name="tenure_unique_per_office_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="tenure_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "role", "start"])]
+
+    def __str__(self) -> str:
+        end = self.end.isoformat() if self.end else "present"
+        return f"{self.office} ({self.start.isoformat()} – {end})"
+
+
+class Policy(ReferenceRecord):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    countries = models.ManyToManyField(Country, related_name="policies", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyAlias(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text='Abbreviation or everyday name: "MPP".')
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "policy aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "name"], name="policy_alias_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed or announced"
+    SIGNED = "signed", "Signed"
+    IN_FORCE = "in_force", "In force"
+    EXPANDED = "expanded", "Expanded"
+    AMENDED = "amended", "Amended"
+    SUSPENDED = "suspended", "Suspended"
+    BLOCKED = "blocked", "Blocked by a court"
+    REINSTATED = "reinstated", "Reinstated"
+    ENDED = "ended", "Ended"
+
+
+class PolicyEvent(models.Model):
+    """A dated change in a policy's status: its key dates."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="events")
+    date = models.DateField()
+    status = models.CharField(max_length=20, choices=PolicyStatus.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "date", "status"], name="policy_event_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_status_display()}"
+
+
+class SummitKind(models.TextChoices):
+    LEADERS_SUMMIT = "leaders_summit", "Leaders' summit"
+    MINISTERIAL = "ministerial", "Ministerial meeting"
+    BILATERAL_VISIT = "bilateral_visit", "Bilateral visit"
+    HIGH_LEVEL_DIALOGUE = "high_level_dialogue", "High-level dialogue"
+    MULTILATERAL = "multilateral", "Multilateral meeting"
+
+
+class Summit(ReferenceRecord):
+    title = models.CharField(max_length=250)
+    kind = models.CharField(max_length=30, choices=SummitKind.choices, db_index=True)
+    start_date = models.DateField(db_index=True)
+    end_date = models.DateField()
+    city = models.CharField(max_length=120, blank=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="hosted_summits", null=True, blank=True
+    )
+    countries = models.ManyToManyField(Country, related_name="summits", blank=True)
+    policies = models.ManyToManyField(Policy, related_name="summits", blank=True)
+    outcome = models.TextField("outcome summary", blank=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text='Nicknames in the press: "Three Amigos summit".'
+    )
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="summit_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start_date.isoformat()})"
+
+
+class SummitParticipant(models.Model):
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="participants")
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=200, help_text="The official's role on the summit's date.")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["summit", "official"], name="participant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.official} — {self.role}"
