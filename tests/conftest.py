@@ -1,0 +1,84 @@
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.httpserver import LocalServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.getenv("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
+OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    """A real HTTP server on 127.0.0.1; register routes with .add(...)."""
+    server = LocalServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def corpora() -> Path:
+    """../shared/corpora, or a skip that says it is absent."""
+    path = SHARED / "corpora"
+    if not path.is_dir():
+        pytest.skip(f"shared corpora not found at {path}: corpus tests skipped")
+    return path
+
+
+@pytest.fixture
+def reference(db: None) -> None:
+    """The curated reference data, loaded as `load_reference` loads it."""
+    from summits.services import reference_load
+
+    reference_load()
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """A folder under test-output/ for screenshots and other artefacts of one test."""
+    path = OUTPUT / request.node.name.replace("/", "_")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+CHROMIUM = os.getenv("TRACKER_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright, or a skip saying it is absent."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: object) -> Iterator[object]:
+    """A fresh browser page; use with pytest-django's live_server."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
