@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from articles.models import Article, Mention, ReviewStatus, Source, VISIBLE_STATUSES
+from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
 from summits.models import Country, Official, Policy, Summit, SummitKind
 
 MAX_QUERY_LENGTH = 200
