@@ -1,0 +1,62 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TRACKER_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_under_production_settings(tmp_path: Path) -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="x7$Kq!p2vR9#mZ4tLw8&nB6yHc3^Jd5@Fg1*Xs0(Ue7)Ya2-Qo9+Ti4=Vr6",
+        DJANGO_ALLOWED_HOSTS="tracker.example.org",
+        TRACKER_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path: Path) -> None:
+    result = manage("check", TRACKER_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for(settings) -> None:
+    from django.conf import settings as django_settings
+
+    assert django_settings.DEBUG is False
+
+
+def test_development_fallback_key_needs_debug(tmp_path: Path) -> None:
+    result = manage("check", DJANGO_DEBUG="1", TRACKER_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+
+
+def test_tasks_run_in_process_without_a_broker(settings) -> None:
+    from tracker.celery import app
+
+    if os.getenv("CELERY_BROKER_URL"):
+        assert app.conf.task_always_eager is False
+    else:
+        assert app.conf.task_always_eager is True
+    assert app.conf.task_serializer == "json"
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
