@@ -107,7 +107,7 @@ class _GuardMixin:
         try:
             infos = resolve(self._dns_host, self.port)
         except (socket.gaierror, UnicodeError) as exc:
-            raise FetchError(f"the name {self.host} could not be found (DNS lookup failed)") from exc
+            raise FetchError(f"the name {self.host} could not be found in DNS") from exc
         refused: list[str] = []
         last_error: OSError | None = None
         for family, type_, proto, _canon, sockaddr in infos:
@@ -131,7 +131,7 @@ class _GuardMixin:
                 f"refused to connect to {self.host}: it resolves to {', '.join(refused)}; "
                 "only public internet addresses may be fetched"
             )
-        if isinstance(last_error, TimeoutError | socket.timeout):
+        if isinstance(last_error, TimeoutError):
             raise FetchError(
                 f"the server at {self.host} did not accept a connection within "
                 f"{self.timeout:g} seconds"
@@ -290,7 +290,7 @@ def fetch(
             raise
         except BlockedAddressError as exc:
             raise FetchError(str(exc)) from exc
-        except (TimeoutError, socket.timeout, ReadTimeoutError) as exc:
+        except (TimeoutError, ReadTimeoutError) as exc:
             raise FetchError(
                 f"the server at {host} did not answer within "
                 f"{settings.TRACKER_READ_TIMEOUT:g} seconds"
@@ -321,7 +321,7 @@ def fetch(
                 raise _status_error(status, response_headers, current)
             try:
                 body, truncated = _read_body(response, cap, deadline, host)
-            except (TimeoutError, socket.timeout, ReadTimeoutError) as exc:
+            except (TimeoutError, ReadTimeoutError) as exc:
                 raise FetchError(
                     f"the server at {host} stopped sending for more than "
                     f"{settings.TRACKER_READ_TIMEOUT:g} seconds"
