@@ -309,3 +309,12 @@ class Mention(models.Model):
     @property
     def entity(self) -> Country | Official | Policy | Summit | None:
         return self.country or self.official or self.policy or self.summit
+
+
+class MentionReview(Mention):
+    """The editors' review queue: uncertain auto-tags, newest first (admin only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "mention to review"
+        verbose_name_plural = "review queue"

@@ -159,6 +159,8 @@ if envbool("TRACKER_BEHIND_TLS_PROXY"):
 # Pages and exports are public unless this is set; then they need a logged-in user.
 TRACKER_REQUIRE_LOGIN = envbool("TRACKER_REQUIRE_LOGIN")
 TRACKER_EXPORT_RATE_LIMIT = envint("TRACKER_EXPORT_RATE_LIMIT", 30)  # per client per minute
+# Auto-tags below this confidence wait in the editors' review queue.
+TRACKER_REVIEW_THRESHOLD = envfloat("TRACKER_REVIEW_THRESHOLD", 0.8)
 
 # Fetching. The private-network guard is on unless explicitly turned off (tests, offline demo).
 TRACKER_ALLOW_PRIVATE_NETWORKS = envbool("TRACKER_ALLOW_PRIVATE_NETWORKS")
