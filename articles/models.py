@@ -45,6 +45,8 @@ class Feed(models.Model):
     # Fetch state. A worker claims a feed with a conditional UPDATE on `state`.
     state = models.CharField(max_length=10, choices=FeedState.choices, default=FeedState.IDLE)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The task that holds the claim: a redelivered task may take its own claim back.
+    claimed_by = models.CharField(max_length=64, blank=True)
     next_fetch_at = models.DateTimeField(null=True, blank=True, db_index=True)
     interval_seconds = models.PositiveIntegerField(default=3600)
     last_fetched_at = models.DateTimeField(null=True, blank=True)

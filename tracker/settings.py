@@ -174,6 +174,11 @@ TRACKER_TOTAL_TIMEOUT = envfloat("TRACKER_TOTAL_TIMEOUT", 30.0)
 TRACKER_MAX_BODY_BYTES = envint("TRACKER_MAX_BODY_BYTES", 5 * 1024 * 1024)
 TRACKER_MAX_REDIRECTS = envint("TRACKER_MAX_REDIRECTS", 5)
 TRACKER_FETCH_PAGES = envbool("TRACKER_FETCH_PAGES", "True")
+# Feed schedule: intervals follow the publishing pace within these bounds (seconds); a feed is
+# disabled after this many failures in a row.
+TRACKER_FEED_MIN_INTERVAL = envint("TRACKER_FEED_MIN_INTERVAL", 300)
+TRACKER_FEED_MAX_INTERVAL = envint("TRACKER_FEED_MAX_INTERVAL", 86400)
+TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 10)
 
 # Celery: in-process and synchronous unless a broker is configured.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
@@ -191,7 +196,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", 500)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this long; longer than the hard limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job is declared here; the database scheduler copies them into its tables.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {

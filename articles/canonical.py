@@ -1,0 +1,64 @@
+"""Canonical article URLs: one spelling per story, so its hash can be the Article's identity."""
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+TRACKING_NAMES = {
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "ref",
+    "ref_src",
+    "igshid",
+    "_ga",
+    "ocid",
+    "cmpid",
+    "smid",
+}
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_canonicalize(url: str) -> str:
+    """The URL with tracking parameters, fragment, default port and letter-case noise removed."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not scheme or not host:
+        return url
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    netloc = host
+    if ":" in host:  # IPv6 literal
+        netloc = f"[{host}]"
+    if port and port != DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name.lower() not in TRACKING_NAMES and not name.lower().startswith(TRACKING_PREFIXES)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def url_hash(url: str) -> str:
+    """SHA-256 hex of the canonical form of `url`."""
+    return hashlib.sha256(url_canonicalize(url).encode("utf-8")).hexdigest()
+
+
+def url_domain(url: str) -> str:
+    """The lower-case host of `url` without a leading www., for Source.domain."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host.removeprefix("www.")
