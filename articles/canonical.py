@@ -1,5 +1,6 @@
 """Canonical article URLs: one spelling per story, so its hash can be the Article's identity."""
 
+import contextlib
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -35,10 +36,8 @@ def url_canonicalize(url: str) -> str:
     host = (parts.hostname or "").rstrip(".")
     if not scheme or not host:
         return url
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     netloc = host
     if ":" in host:  # IPv6 literal
         netloc = f"[{host}]"

@@ -2,6 +2,7 @@
 the claim that keeps two workers off one feed.
 """
 
+import itertools
 import random
 import re
 import statistics
@@ -52,7 +53,7 @@ def publishing_interval(published: list[datetime], *, current: int) -> int:
     times = sorted({p for p in published if p is not None}, reverse=True)[:20]
     if len(times) < 2:
         return _bounded(current)
-    gaps = [(a - b).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(times)]
     # Half the usual gap: a new entry is seen on average within a quarter of the gap.
     return _bounded(statistics.median(gaps) / 2)
 
@@ -92,19 +93,34 @@ def feeds_due(*, now: datetime | None = None) -> QuerySet[Feed]:
     return Feed.objects.filter(active=True).filter(due | stale).order_by("next_fetch_at", "pk")
 
 
-def feed_claim(*, feed_id: int, now: datetime | None = None, force: bool = False) -> bool:
-    """Claim a feed for fetching with one conditional UPDATE; False if someone else holds it."""
+def feed_claim(
+    *, feed_id: int, token: str = "", now: datetime | None = None, force: bool = False
+) -> bool:
+    """Claim a feed for fetching with one conditional UPDATE; False if someone else holds it.
+
+    `token` names the claimant (a Celery task id): a task redelivered after its worker died
+    may take back its own claim at once instead of waiting for the claim to go stale.
+    """
     now = now or timezone.now()
-    free = Q(state=FeedState.IDLE) | Q(state=FeedState.CLAIMED, claimed_at__lt=now - claim_stale_after())
+    free = Q(state=FeedState.IDLE) | Q(
+        state=FeedState.CLAIMED, claimed_at__lt=now - claim_stale_after()
+    )
+    if token:
+        free |= Q(state=FeedState.CLAIMED, claimed_by=token)
     query = Feed.objects.filter(pk=feed_id, active=True).filter(free)
     if not force:
-        query = query.filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
-    return query.update(state=FeedState.CLAIMED, claimed_at=now) == 1
+        # A redelivered task finds its own claim whatever the schedule says.
+        due = Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now)
+        if token:
+            due |= Q(state=FeedState.CLAIMED, claimed_by=token)
+        query = query.filter(due)
+    return query.update(state=FeedState.CLAIMED, claimed_at=now, claimed_by=token) == 1
 
 
 def feed_release(*, feed: Feed, now: datetime, interval: int) -> None:
     """Hand the feed back with its next fetch time; only the fields the fetch set are saved."""
     feed.state = FeedState.IDLE
     feed.claimed_at = None
+    feed.claimed_by = ""
     feed.interval_seconds = interval
     feed.next_fetch_at = now + timedelta(seconds=interval)

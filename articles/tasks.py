@@ -1,0 +1,70 @@
+"""Thin Celery tasks around the ingestion services. Each is safe to run twice."""
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError, transaction
+
+from articles import scheduling
+from articles.models import Article, ExtractionStatus, Feed
+from articles.services import article_fetch_page, article_process, feed_fetch
+from tracker.celery import IDEMPOTENT
+
+# Seconds before each retry when the database is briefly unavailable.
+RETRY_BACKOFF = [10, 60, 300]
+LIMITS: dict[str, Any] = {"soft_time_limit": 120, "time_limit": 180}
+
+
+def _retry(task: Any, exc: Exception) -> None:
+    retries = task.request.retries
+    if retries >= len(RETRY_BACKOFF):
+        raise exc
+    raise task.retry(exc=exc, countdown=RETRY_BACKOFF[retries], max_retries=len(RETRY_BACKOFF))
+
+
+@shared_task(**LIMITS)
+def feeds_queue_due_task() -> int:
+    """Queue a fetch for every feed that is due; the fetch itself claims the feed."""
+    feed_ids = list(scheduling.feeds_due().values_list("pk", flat=True)[:1000])
+    for feed_id in feed_ids:
+        transaction.on_commit(lambda feed_id=feed_id: feed_fetch_task.delay(feed_id))
+    return len(feed_ids)
+
+
+@shared_task(bind=True, **IDEMPOTENT, **LIMITS)
+def feed_fetch_task(self: Any, feed_id: int) -> None:
+    feed = Feed.objects.filter(pk=feed_id).select_related("source").first()
+    if feed is None:
+        return
+    try:
+        report = feed_fetch(feed=feed, fetch_pages=False, token=self.request.id or "")
+    except OperationalError as exc:
+        _retry(self, exc)
+        return
+    for article_id in report.pending_article_ids:
+        transaction.on_commit(
+            lambda article_id=article_id: article_fetch_page_task.delay(article_id)
+        )
+
+
+@shared_task(bind=True, **IDEMPOTENT, **LIMITS)
+def article_fetch_page_task(self: Any, article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    # Already done (a redelivered task, or queued twice): nothing to do.
+    if article is None or article.extraction_status != ExtractionStatus.PENDING:
+        return
+    try:
+        article_fetch_page(article=article)
+    except OperationalError as exc:
+        _retry(self, exc)
+
+
+@shared_task(bind=True, **IDEMPOTENT, **LIMITS)
+def article_reprocess_task(self: Any, article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    if article is None:
+        return
+    try:
+        article_process(article=article)
+    except OperationalError as exc:
+        _retry(self, exc)
