@@ -1,0 +1,178 @@
+"""Reads for the article pages: filtered lists (one row per story), facets, one article."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+
+from articles.filters import ArticleFilters
+from articles.models import VISIBLE_STATUSES, Article, Mention, Source
+from articles.search import search_rank
+from summits.models import Country, Official, Policy, Summit
+
+# Counting every match of a broad filter over 200,000 articles costs more than the page
+# itself; counts stop here and the page says "more than".
+COUNT_CAP = 10_000
+# Facet counts are worked out only when the results are narrowed to this many articles.
+FACET_LIMIT = 5_000
+ENTITY_MODELS: dict[str, Any] = {
+    "country": Country,
+    "official": Official,
+    "policy": Policy,
+    "summit": Summit,
+}
+
+
+def article_list(*, filters: ArticleFilters) -> QuerySet[Article]:
+    """Articles for the filters, newest first (best first when searching), with their joins."""
+    base = filters.apply(Article.objects.all())
+    qs = base.select_related("source", "original_source", "cluster")
+    if filters.per == "story":
+        # One row per story: the first-stored copy among the matching ones stands for it.
+        earlier = base.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
+        qs = qs.filter(~Exists(earlier))
+    if filters.q:
+        return search_rank(qs, filters.q)
+    return qs.order_by("-published_at", "-pk")
+
+
+@dataclass
+class Slice:
+    rows: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+    count: int  # capped at `cap`
+    cap: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count_is_capped:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+
+def queryset_slice(qs: QuerySet[Any], *, number: int, per_page: int, cap: int = COUNT_CAP) -> Slice:
+    """One page of `qs` plus a count that stops at `cap` (two queries, whatever the size)."""
+    offset = (number - 1) * per_page
+    rows = list(qs[offset : offset + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    if not has_next and (rows or number == 1):
+        count = offset + len(rows)
+    else:
+        count = qs.order_by()[: cap + 1].count()
+    return Slice(rows, number, per_page, has_next, count, cap)
+
+
+@dataclass
+class FacetValue:
+    param: str
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Facets:
+    counted: bool
+    groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> Facets:
+    """Top sources and tagged entities among the results, when they are few enough to count."""
+    if matching > FACET_LIMIT:
+        return Facets(counted=False)
+    ids = filters.apply(Article.objects.all()).values("pk")
+    groups: dict[str, list[FacetValue]] = {}
+    sources = (
+        Article.objects.filter(pk__in=ids)
+        .values("source", "source__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "source__name")[:top]
+    )
+    groups["source"] = [
+        FacetValue("source", str(s["source"]), s["source__name"], s["n"]) for s in sources
+    ]
+    for kind in ("country", "official", "policy", "summit"):
+        rows = list(
+            Mention.objects.filter(article__in=ids, kind=kind, status__in=VISIBLE_STATUSES)
+            .values(kind)
+            .annotate(n=Count("pk"))
+            .order_by("-n", kind)[:top]
+        )
+        names = ENTITY_MODELS[kind].objects.in_bulk([r[kind] for r in rows])
+        key = {"country": "iso2"}.get(kind, "slug")
+        groups[kind] = [
+            FacetValue(kind, getattr(names[r[kind]], key), str(names[r[kind]]), r["n"])
+            for r in rows
+            if r[kind] in names
+        ]
+    return Facets(counted=True, groups=groups)
+
+
+@dataclass
+class FacetChoices:
+    sources: list[Source]
+    countries: list[Country]
+    officials: list[Official]
+    policies: list[Policy]
+    summits: list[Summit]
+    languages: list[str]
+
+
+def facet_choices() -> FacetChoices:
+    """Everything the filter form offers (small reference tables: one query each)."""
+    sources = list(Source.objects.only("pk", "name", "language").order_by("name"))
+    languages = sorted({s.language for s in sources if s.language} | {"en", "es", "fr"})
+    return FacetChoices(
+        sources=sources,
+        countries=list(Country.objects.only("iso2", "name_en", "is_core")),
+        officials=list(Official.objects.only("slug", "name")),
+        policies=list(Policy.objects.only("slug", "name")),
+        summits=list(Summit.objects.only("slug", "title", "start_date")),
+        languages=languages,
+    )
+
+
+def article_detail(*, article_id: int) -> Article | None:
+    """One article with its source, cluster and visible tags (rejected ones are not shown)."""
+    mentions = (
+        Mention.objects.filter(status__in=VISIBLE_STATUSES)
+        .select_related("country", "official", "policy", "summit")
+        .order_by("kind", "-confidence", "pk")
+    )
+    return (
+        Article.objects.select_related("source", "original_source", "cluster")
+        .prefetch_related(Prefetch("mentions", queryset=mentions))
+        .filter(pk=article_id)
+        .first()
+    )
+
+
+def article_copies(*, article: Article, limit: int = 50) -> list[Article]:
+    """The other copies of the article's story, oldest first."""
+    if article.cluster_id is None:
+        return []
+    return list(
+        Article.objects.filter(cluster_id=article.cluster_id)
+        .exclude(pk=article.pk)
+        .select_related("source")
+        .order_by("published_at", "pk")[:limit]
+    )

@@ -1,0 +1,252 @@
+"""Reads for the summit, official, country and policy pages and the home timeline.
+
+`summits` never imports `articles` at module level (articles imports summits); the coverage
+reads below reach articles through the `mentions` reverse relations, importing lazily.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth
+
+from summits.models import Country, Official, Policy, RoleTenure, Summit, SummitParticipant
+
+COVERAGE_MARGIN = timedelta(weeks=4)
+# Co-mentions are counted over an entity's latest articles, so the page stays fast for the
+# entities the press mentions most.
+CO_MENTION_SAMPLE = 5_000
+
+
+def _articles() -> Any:
+    from articles import models
+
+    return models
+
+
+def _visible_mentions(**lookup: Any) -> QuerySet[Any]:
+    models = _articles()
+    return models.Mention.objects.filter(status__in=models.VISIBLE_STATUSES, **lookup)
+
+
+def summit_list(*, filters: Any = None) -> QuerySet[Summit]:
+    """Summits newest first with host, countries, policies and participants already joined."""
+    qs = Summit.objects.all()
+    if filters is not None:
+        qs = filters.apply(qs)
+    participants = SummitParticipant.objects.select_related("official").order_by("pk")
+    return (
+        qs.select_related("country")
+        .prefetch_related("countries", "policies", Prefetch("participants", queryset=participants))
+        .order_by("-start_date", "pk")
+    )
+
+
+def summit_coverage_counts(*, summit_ids: list[int]) -> dict[int, int]:
+    """Number of articles tagged with each summit (one aggregate query)."""
+    if not summit_ids:
+        return {}
+    rows = (
+        _visible_mentions(kind="summit", summit_id__in=summit_ids)
+        .values("summit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["summit_id"]: row["n"] for row in rows}
+
+
+@dataclass
+class TimelineYear:
+    year: int
+    summits: list[Summit]
+
+
+def summit_timeline(*, filters: Any = None) -> tuple[list[TimelineYear], int]:
+    """Summits grouped by year, each with `.coverage`; also the largest coverage, for bars."""
+    summits = list(summit_list(filters=filters))
+    counts = summit_coverage_counts(summit_ids=[s.pk for s in summits])
+    for summit in summits:
+        summit.coverage = counts.get(summit.pk, 0)  # type: ignore[attr-defined]
+    years = [
+        TimelineYear(year, list(group))
+        for year, group in groupby(summits, key=lambda s: s.start_date.year)
+    ]
+    return years, max(counts.values(), default=0)
+
+
+def summit_detail(*, slug: str) -> Summit | None:
+    """One summit with everything its page shows about it, joined."""
+    return summit_list().filter(slug=slug).first()
+
+
+@dataclass
+class DayCount:
+    day: date
+    count: int
+    marked: bool  # a meeting day
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def summit_coverage_by_day(*, summit: Summit) -> list[DayCount]:
+    """Articles tagged with the summit per day, from four weeks before to four weeks after."""
+    first = summit.start_date - COVERAGE_MARGIN
+    last = summit.end_date + COVERAGE_MARGIN
+    rows = (
+        _visible_mentions(
+            kind="summit",
+            summit=summit,
+            article__published_at__gte=_start_of(first),
+            article__published_at__lt=_start_of(last + timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("article__published_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["day"]: row["n"] for row in rows}
+    days = []
+    day = first
+    while day <= last:
+        marked = summit.start_date <= day <= summit.end_date
+        days.append(DayCount(day, counts.get(day, 0), marked))
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass
+class SourceCount:
+    source_id: int
+    name: str
+    count: int
+
+
+def summit_top_sources(*, summit: Summit, limit: int = 10) -> list[SourceCount]:
+    """The outlets that published most articles tagged with the summit."""
+    rows = (
+        _visible_mentions(kind="summit", summit=summit)
+        .values("article__source_id", "article__source__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "article__source__name")[:limit]
+    )
+    return [SourceCount(r["article__source_id"], r["article__source__name"], r["n"]) for r in rows]
+
+
+@dataclass
+class MonthCount:
+    month: date
+    count: int
+
+
+def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
+    """Articles tagged with a country, official or policy per month, gaps filled with zero."""
+    rows = (
+        _visible_mentions(kind=kind, **{kind: entity}, article__published_at__isnull=False)
+        .annotate(month=TruncMonth("article__published_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    counts = {_month(row["month"]): row["n"] for row in rows}
+    if not counts:
+        return []
+    months = []
+    month, last = min(counts), max(counts)
+    while month <= last:
+        months.append(MonthCount(month, counts.get(month, 0)))
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _month(value: date | datetime) -> date:
+    day = value.date() if isinstance(value, datetime) else value
+    return day.replace(day=1)
+
+
+@dataclass
+class CoMention:
+    kind: str
+    entity: Any
+    count: int
+
+
+def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMention]:
+    """The entities most often tagged on the same articles (over its latest articles)."""
+    latest = (
+        _visible_mentions(kind=kind, **{kind: entity})
+        .order_by("-article_id")
+        .values("article_id")[:CO_MENTION_SAMPLE]
+    )
+    rows = list(
+        _visible_mentions(article_id__in=latest)
+        .exclude(**{kind: entity})
+        .values("kind", "country_id", "official_id", "policy_id", "summit_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")[:limit]
+    )
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["kind"], set()).add(row[f"{row['kind']}_id"])
+    models = {"country": Country, "official": Official, "policy": Policy, "summit": Summit}
+    found = {k: models[k].objects.in_bulk(list(ids)) for k, ids in wanted.items()}
+    out = []
+    for row in rows:
+        obj = found[row["kind"]].get(row[f"{row['kind']}_id"])
+        if obj is not None:
+            out.append(CoMention(row["kind"], obj, row["n"]))
+    return out
+
+
+def official_detail(*, slug: str) -> Official | None:
+    """One official with country, aliases and role tenures."""
+    tenures = RoleTenure.objects.select_related("country").order_by("start")
+    return (
+        Official.objects.select_related("country")
+        .prefetch_related("aliases", Prefetch("tenures", queryset=tenures))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def official_participations(*, official: Official) -> list[SummitParticipant]:
+    """The summits an official attended, in date order, with the role held there."""
+    return list(
+        official.participations.select_related("summit", "summit__country").order_by(
+            "summit__start_date"
+        )
+    )
+
+
+def country_summits(*, country: Country) -> QuerySet[Summit]:
+    """Summits the country took part in or hosted, oldest first."""
+    return (
+        Summit.objects.filter(Q(countries=country) | Q(country=country))
+        .select_related("country")
+        .distinct()
+        .order_by("start_date")
+    )
+
+
+def country_officials(*, country: Country) -> QuerySet[Official]:
+    return Official.objects.filter(country=country).order_by("name")
+
+
+def policy_detail(*, slug: str) -> Policy | None:
+    """One policy with its aliases, countries and dated status changes."""
+    return (
+        Policy.objects.prefetch_related("aliases", "countries", "events").filter(slug=slug).first()
+    )
+
+
+def policy_summits(*, policy: Policy) -> QuerySet[Summit]:
+    return policy.summits.select_related("country").order_by("start_date")
+
+
+def role_counts(participations: list[SummitParticipant]) -> list[tuple[str, int]]:
+    """How often the official attended in each role."""
+    return Counter(p.role for p in participations).most_common()

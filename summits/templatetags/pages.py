@@ -1,0 +1,41 @@
+"""Small helpers for page templates: links that keep the current filters."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def query_with(base: dict[str, str], **changes: Any) -> str:
+    """A URL query string from `base` with some parameters changed ("" removes one)."""
+    params = dict(base)
+    for key, value in changes.items():
+        if value in ("", None):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return urlencode(params)
+
+
+@register.simple_tag
+def query_set(base: dict[str, str], key: str, value: Any) -> str:
+    """A URL query string from `base` with `key` set to `value`, back on the first page."""
+    params = {k: v for k, v in base.items() if k != "page"}
+    params[key] = str(value)
+    return urlencode(params)
+
+
+@register.simple_tag
+def export_url(kind: str, params: dict[str, str] | None = None) -> str:
+    """The "Download CSV" link for an export kind, carrying the page's filters."""
+    try:
+        path = reverse("articles:export", kwargs={"kind": kind})
+    except NoReverseMatch:
+        # The exports' route lands separately; its path is agreed: /exports/<kind>.csv
+        path = f"/exports/{kind}.csv"
+    query = urlencode(params or {})
+    return f"{path}?{query}" if query else path
