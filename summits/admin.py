@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from summits.models import (
     Country,
@@ -16,7 +18,47 @@ from summits.models import (
 )
 
 
-class CuratedAdmin(admin.ModelAdmin):
+class GuardedAdmin(admin.ModelAdmin):
+    """Posting an action the user may not run is refused (403), not silently ignored."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action and action not in self.get_actions(request):
+            raise PermissionDenied
+        if request.method == "POST" and not self.has_change_permission(request):
+            # A view-only user has nothing to post here (list_editable, actions).
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Records with an uncertain fact: on the record itself or on one of its tenures."""
+
+    title = "needs review"
+    parameter_name = "review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Needs review"), ("no", "Checked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        uncertain = Q(needs_review=True)
+        if queryset.model is Official:
+            uncertain |= Q(tenures__needs_review=True)
+        if self.value() == "yes":
+            return queryset.filter(uncertain).distinct()
+        if self.value() == "no":
+            return queryset.exclude(uncertain)
+        return queryset
+
+
+def _review_note(obj: Any) -> str:
+    note = obj.review_note or ""
+    return note if len(note) <= 80 else note[:79] + "…"
+
+
+class CuratedAdmin(GuardedAdmin):
     """An editor's change marks the record curated, so load_reference keeps it as edited."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -45,12 +87,17 @@ class RoleTenureInline(admin.TabularInline):
 
 @admin.register(Official)
 class OfficialAdmin(CuratedAdmin):
-    list_display = ["name", "country", "needs_review", "curated"]
-    list_filter = ["needs_review", "country", "tenures__role"]
+    list_display = ["name", "country", "needs_review", "review_note_short", "curated"]
+    list_filter = [NeedsReviewFilter, "country", "tenures__role", "curated"]
+    list_select_related = ["country"]
     search_fields = ["name", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
     inlines = [OfficialAliasInline, RoleTenureInline]
+
+    @admin.display(description="review note")
+    def review_note_short(self, obj: Official) -> str:
+        return _review_note(obj)
 
 
 class PolicyAliasInline(admin.TabularInline):
@@ -65,12 +112,16 @@ class PolicyEventInline(admin.TabularInline):
 
 @admin.register(Policy)
 class PolicyAdmin(CuratedAdmin):
-    list_display = ["name", "needs_review", "curated"]
-    list_filter = ["needs_review", "countries"]
+    list_display = ["name", "needs_review", "review_note_short", "curated"]
+    list_filter = [NeedsReviewFilter, "countries", "curated"]
     search_fields = ["name", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["countries"]
     inlines = [PolicyAliasInline, PolicyEventInline]
+
+    @admin.display(description="review note")
+    def review_note_short(self, obj: Policy) -> str:
+        return _review_note(obj)
 
 
 class SummitParticipantInline(admin.TabularInline):
@@ -78,21 +129,48 @@ class SummitParticipantInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["official"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SummitParticipant]:
+        return super().get_queryset(request).select_related("official")
+
+
+class SummitPolicyInline(admin.TabularInline):
+    model = Summit.policies.through
+    extra = 1
+    autocomplete_fields = ["policy"]
+    verbose_name = "policy discussed"
+    verbose_name_plural = "policies discussed"
+
 
 @admin.register(Summit)
 class SummitAdmin(CuratedAdmin):
-    list_display = ["title", "kind", "start_date", "city", "country", "needs_review", "curated"]
-    list_filter = ["needs_review", "kind", "countries"]
+    list_display = [
+        "title",
+        "kind",
+        "start_date",
+        "city",
+        "country",
+        "needs_review",
+        "review_note_short",
+        "curated",
+    ]
+    list_filter = [NeedsReviewFilter, "kind", "countries", "curated"]
+    list_select_related = ["country"]
     search_fields = ["title", "slug", "city"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["country", "countries", "policies"]
-    inlines = [SummitParticipantInline]
+    autocomplete_fields = ["country", "countries"]
+    exclude = ["policies"]
+    inlines = [SummitParticipantInline, SummitPolicyInline]
+
+    @admin.display(description="review note")
+    def review_note_short(self, obj: Summit) -> str:
+        return _review_note(obj)
 
 
 @admin.register(RoleTenure)
-class RoleTenureAdmin(admin.ModelAdmin):
+class RoleTenureAdmin(GuardedAdmin):
     list_display = ["official", "office", "role", "country", "start", "end", "needs_review"]
     list_filter = ["role", "country", "needs_review"]
+    list_select_related = ["official", "country"]
     search_fields = ["official__name", "office"]
     autocomplete_fields = ["official", "country"]
