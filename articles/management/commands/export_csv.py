@@ -79,7 +79,10 @@ class Command(BaseCommand):
 
         meta = export_meta(export=export, generated_at=generated_at, row_count=written)
         sidecar = target.with_name(target.name + ".meta.json")
-        sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        try:
+            sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            raise CommandError(f"Could not write {sidecar}: {exc.strerror or exc}") from exc
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Wrote {written:,} rows to {target} in {elapsed:.1f} s; citation in {sidecar.name}."
