@@ -6,13 +6,49 @@ over the same accent-insensitive 'simple' configuration, ranked with `ts_rank_cd
 Elsewhere (SQLite), every word must appear in the title, summary or body, newest first.
 """
 
+from typing import Any
+
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Field, FloatField, Func, Q, QuerySet
 
 from articles.models import Article
 
 TSQUERY = "websearch_to_tsquery('simple', tracker_search_text(%s))"
+
+
+class _OnSearchVector(Func):
+    """SQL over the article's `search_vector` column, which is not a model field.
+
+    It compiles the article's primary key column (so Django aliases it correctly inside
+    subqueries and joins) and swaps the column name for `search_vector`.
+    """
+
+    template = ""
+
+    def __init__(self, q: str, *, output_field: Field) -> None:
+        super().__init__(F("pk"), output_field=output_field)
+        self.q = q
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        pk_sql, params = compiler.compile(self.source_expressions[0])
+        pk_column = connection.ops.quote_name(Article._meta.pk.column)
+        vector = pk_sql.removesuffix(pk_column) + connection.ops.quote_name("search_vector")
+        return self.template.format(vector=vector, query=TSQUERY), [*params, self.q]
+
+
+class SearchMatch(_OnSearchVector):
+    template = "{vector} @@ {query}"
+
+    def __init__(self, q: str) -> None:
+        super().__init__(q, output_field=BooleanField())
+
+
+class SearchRank(_OnSearchVector):
+    # Normalisation 1: divide by 1 + log(length), so long bodies do not win by size alone.
+    template = "ts_rank_cd({vector}, {query}, 1)"
+
+    def __init__(self, q: str) -> None:
+        super().__init__(q, output_field=FloatField())
 
 
 def search_uses_postgres() -> bool:
@@ -24,11 +60,7 @@ def search_filter(queryset: QuerySet[Article], q: str) -> QuerySet[Article]:
     if not q.strip():
         return queryset
     if search_uses_postgres():
-        table = Article._meta.db_table
-        matches = RawSQL(  # noqa: S611 - the only value, q, is a bound parameter
-            f'"{table}"."search_vector" @@ {TSQUERY}', (q,), output_field=BooleanField()
-        )
-        return queryset.filter(matches)
+        return queryset.filter(SearchMatch(q))
     for word in q.split():
         queryset = queryset.filter(
             Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
@@ -39,9 +71,7 @@ def search_filter(queryset: QuerySet[Article], q: str) -> QuerySet[Article]:
 def search_rank(queryset: QuerySet[Article], q: str) -> QuerySet[Article]:
     """Annotate `search_rank` (best first on PostgreSQL; 0 on the fallback) and order by it."""
     if search_uses_postgres() and q.strip():
-        table = Article._meta.db_table
-        rank = RawSQL(  # noqa: S611 - the only value, q, is a bound parameter
-            f'ts_rank_cd("{table}"."search_vector", {TSQUERY}, 1)', (q,), output_field=FloatField()
+        return queryset.annotate(search_rank=SearchRank(q)).order_by(
+            "-search_rank", "-published_at", "-pk"
         )
-        return queryset.annotate(search_rank=rank).order_by("-search_rank", "-published_at", "-pk")
     return queryset
