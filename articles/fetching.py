@@ -10,7 +10,8 @@ import email.utils
 import ipaddress
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -41,6 +42,21 @@ def _getaddrinfo(host: str, port: int) -> list[AddrInfo]:
 
 # The resolver seam: tests point a name at 10.0.0.1 here, while the check stays real.
 resolve: Callable[[str, int], list[AddrInfo]] = _getaddrinfo
+
+# (address, port) pairs the guard lets through even when it is on: the offline demo's own
+# server while `load_demo` runs, and nothing else.
+_exempt: set[tuple[str, int]] = set()
+
+
+@contextmanager
+def private_address_allowed(address: str, port: int) -> Iterator[None]:
+    """Let the guard pass exactly one local server for the duration of the block."""
+    key = (str(ipaddress.ip_address(address)), port)
+    _exempt.add(key)
+    try:
+        yield
+    finally:
+        _exempt.discard(key)
 
 
 @dataclass
@@ -85,8 +101,8 @@ def address_block_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
         (ip.is_multicast, "a multicast address"),
         (ip.is_unspecified, "an unspecified address"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT, "a carrier-grade NAT address"),
-        (ip.is_private, "a private network address"),
         (ip.is_reserved, "a reserved address"),
+        (ip.is_private, "a private network address"),
         (not ip.is_global, "not a public internet address"),
     ]
     for hit, reason in checks:
@@ -113,7 +129,7 @@ class _GuardMixin:
         for family, type_, proto, _canon, sockaddr in infos:
             address = str(sockaddr[0]).split("%")[0]
             reason = address_block_reason(ipaddress.ip_address(address))
-            if reason and not allow_private:
+            if reason and not allow_private and (address, self.port) not in _exempt:
                 refused.append(f"{address} ({reason})")
                 continue
             sock = socket.socket(family, type_, proto)
@@ -238,7 +254,8 @@ def _read_body(response: Any, cap: int, deadline: float, host: str) -> tuple[byt
     total = 0
     truncated = False
     try:
-        for chunk in response.stream(CHUNK, decode_content=True):
+        # read1 returns whatever arrived, so a slow drip still meets the deadline check.
+        while chunk := response.read1(CHUNK, decode_content=True):
             total += len(chunk)
             if total > cap:
                 raise FetchError(_too_large(cap))
