@@ -593,6 +593,7 @@ class MentionReviewAdmin(BigListAdmin):
     list_select_related = ["article", "article__source", *ENTITY_FIELDS]
     actions = ["approve", "reject", "link_to_summit", "mark_not_relevant"]
     list_per_page = 50
+    ordering = ["-created_at", "-pk"]  # newest first; the list would otherwise use Meta's
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MentionReview]:
         return review_queue(mentions=super().get_queryset(request))

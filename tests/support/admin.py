@@ -1,0 +1,48 @@
+"""Helpers for driving the admin through Django's test client as editors and analysts."""
+
+from typing import Any
+
+import lxml.html
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+PASSWORD = "a-long-test-password-9"
+
+
+def staff_user(role: str, username: str = "") -> User:
+    """A staff user in the Editor or Analyst group, as `create_user` makes them."""
+    user = User.objects.create_user(username or role.lower(), password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+class HttpsClient(Client):
+    """Tests run with DEBUG off, where plain HTTP is redirected: every request is HTTPS."""
+
+    def generic(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["secure"] = True
+        return super().generic(*args, **kwargs)
+
+
+def https_client() -> Client:
+    return HttpsClient()
+
+
+def client_for(user: User) -> Client:
+    client = https_client()
+    client.force_login(user)
+    return client
+
+
+def form_values(html: bytes | str, form_id: str) -> dict[str, Any]:
+    """What a browser would submit for the form: every field with its current value."""
+    doc = lxml.html.fromstring(html)
+    form = doc.get_element_by_id(form_id)
+    data: dict[str, Any] = {}
+    for name, value in form.form_values():
+        if name in data:
+            existing = data[name] if isinstance(data[name], list) else [data[name]]
+            data[name] = [*existing, value]
+        else:
+            data[name] = value
+    return data
