@@ -161,6 +161,9 @@ def page_extract(*, html: bytes | str, url: str = "") -> Extracted:
         doc = trafilatura.bare_extraction(
             source, url=url or None, favor_precision=True, include_comments=False,
             with_metadata=True,
+            # htmldate's extensive search hands odd strings to dateparser, which can take
+            # seconds loading every locale; the page's own metadata is read above anyway.
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )  # fmt: skip
     except Exception:  # a hostile page must not stop the pipeline; readability may still read it
         logger.warning("trafilatura failed on %s", url or "a page", exc_info=True)
@@ -533,8 +536,10 @@ def _original_source(
     match = _ORIGINALLY.search(text)
     if match:
         candidates.append(match.group("name"))
-    head = text.strip()[:300]
-    wire = _WIRE_DATELINE.search(head) or _WIRE_CLOSING.search(text.strip()[-200:])
+    # The dateline is on one of the first lines (a headline or kicker may come before it).
+    head = [line for line in text.strip().split("\n")[:4] if line.strip()]
+    wire = next(filter(None, (_WIRE_DATELINE.search(line) for line in head)), None)
+    wire = wire or _WIRE_CLOSING.search(text.strip()[-200:])
     if wire:
         candidates.append(_WIRES[wire.group("wire").lower()])
     candidates.extend(_WIRE_KEY(name) or name for name in org_bylines)
