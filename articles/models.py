@@ -151,6 +151,8 @@ class Article(models.Model):
             models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
             models.Index(fields=["source", "-published_at"], name="article_source_pub_idx"),
             models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
+            # The link as a feed gave it, to recognise a story whose page named another URL.
+            models.Index(fields=["url"], name="article_url_idx"),
         ]
 
     def __str__(self) -> str:

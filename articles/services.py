@@ -436,8 +436,10 @@ def _feed_succeeded(
 # Articles ---------------------------------------------------------------------------------
 
 
-def _article_find(*, url_key: str, source: Source, guid: str) -> Article | None:
-    match = Q(url_hash=url_key)
+def _article_find(*, url_key: str, link: str, source: Source, guid: str) -> Article | None:
+    # The feed's link also counts: after a page fetch the page's own canonical URL may have
+    # become the identity, and other feeds still give the old link.
+    match = Q(url_hash=url_key) | Q(url=link)
     if guid:
         match |= Q(source=source, guid=guid)
     return Article.objects.filter(match).order_by("pk").first()
@@ -463,7 +465,7 @@ def article_upsert(*, feed: Feed, entry: ParsedEntry) -> tuple[Article, str]:
     url_key = url_hash(link)
     guid = entry.guid[:1000]
     title = (entry.title or "").strip()[:1000] or link[:1000]
-    article = _article_find(url_key=url_key, source=feed.source, guid=guid)
+    article = _article_find(url_key=url_key, link=link, source=feed.source, guid=guid)
     if article is None:
         article = Article(
             url=link,
@@ -483,7 +485,7 @@ def article_upsert(*, feed: Feed, entry: ParsedEntry) -> tuple[Article, str]:
                 ArticleFeed.objects.create(article=article, feed=feed, entry_guid=guid)
         except IntegrityError:
             # Another worker stored the same story a moment ago: continue with theirs.
-            found = _article_find(url_key=url_key, source=feed.source, guid=guid)
+            found = _article_find(url_key=url_key, link=link, source=feed.source, guid=guid)
             if found is None:
                 raise
             article = found
