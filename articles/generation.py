@@ -11,8 +11,11 @@ import hashlib
 import json
 import random
 import time
+import uuid
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -38,6 +41,7 @@ from summits.models import Country, Official, Policy, Summit
 GENERATED_SUFFIX = ".synthetic.example"
 TAGGER_VERSION = "synthetic"
 CORPUS_START = datetime(2017, 1, 1, tzinfo=UTC)
+WRITERS = 2
 
 
 class GenerationError(ValueError):
@@ -383,6 +387,8 @@ class _Writer:
         self.k = mentions_per_article
         self.rng = rng
         self.now = now
+        # In every URL: a run that died half-way leaves no address for the next run to reuse.
+        self.run = uuid.uuid4().hex[:6]
         self.span = (now - CORPUS_START).total_seconds()
         self.pool = {
             lang: [self._filler_sentence(words.split()) for _ in range(1500)]
@@ -514,7 +520,7 @@ class _Writer:
     ) -> None:
         rng = self.rng
         slug = slugify(title)[:80]
-        canonical = f"https://{source.domain}/{when:%Y/%m/%d}/{slug}-{index}"
+        canonical = f"https://{source.domain}/{when:%Y/%m/%d}/{slug}-{self.run}{index}"
         url = canonical + ("?utm_source=rss" if rng.random() < 0.3 else "")
         fetched = min(when + timedelta(minutes=rng.uniform(2, 90)), self.now)
         tagged = min(fetched + timedelta(seconds=rng.uniform(1, 60)), self.now)
@@ -694,6 +700,21 @@ def _write_orm(batch: _Batch) -> None:
     )
 
 
+def _write(batch: _Batch, now: datetime, postgres: bool) -> None:
+    with transaction.atomic():
+        if postgres:
+            _write_postgres(batch, now)
+        else:
+            _write_orm(batch)
+
+
+def _write_in_thread(batch: _Batch, now: datetime) -> None:
+    try:
+        _write(batch, now, postgres=True)
+    finally:
+        connection.close()
+
+
 def _sources(kb: _Knowledge) -> tuple[list[Source], dict[int, list[int]]]:
     countries = dict(Country.objects.values_list("iso2", "pk"))
     sources, feeds = [], {}
@@ -762,20 +783,38 @@ def corpus_generate(
         kb, sources, feeds, mentions_per_article, random.Random(f"{seed}:{report.existing}"), now
     )
     postgres = connection.vendor == "postgresql"
+    # Two writers keep both of PostgreSQL's cores busy (the search-vector trigger is most of
+    # the cost) while this thread builds the next batch. Not inside a caller's transaction:
+    # other connections could not see its rows.
+    writers = WRITERS if postgres and not connection.in_atomic_block else 0
     report.method = "PostgreSQL COPY" if postgres else "bulk_create"
     started = time.perf_counter()
-    while report.created < wanted:
-        count = min(batch_size, wanted - report.created)
-        batch = writer.batch(report.existing + report.created, count)
-        with transaction.atomic():
-            if postgres:
-                _write_postgres(batch, now)
-            else:
-                _write_orm(batch)
-        report.created += count
+
+    def done(batch: _Batch) -> None:
+        report.created += len(batch.articles)
         report.mentions += len(batch.mentions)
         report.clusters += len(batch.clusters)
         if progress:
             progress(report.created, wanted)
+
+    with ThreadPoolExecutor(max_workers=max(writers, 1)) as pool:
+        pending: deque[tuple[Future[None], _Batch]] = deque()
+        built = 0
+        while built < wanted:
+            count = min(batch_size, wanted - built)
+            batch = writer.batch(report.existing + built, count)
+            built += count
+            if not writers:
+                _write(batch, now, postgres)
+                done(batch)
+                continue
+            pending.append((pool.submit(_write_in_thread, batch, now), batch))
+            while len(pending) > writers:
+                future, finished = pending.popleft()
+                future.result()
+                done(finished)
+        for future, finished in pending:
+            future.result()
+            done(finished)
     report.seconds = time.perf_counter() - started
     return report

@@ -171,7 +171,9 @@ def test_it_rejects_a_negative_number(knowledge: None) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_the_copy_path_on_postgresql_gives_the_same_counts(knowledge: None) -> None:
+    # Committed rows, so that the parallel writers (their own connections) run as in real use.
     if connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL on PostgreSQL")
 
