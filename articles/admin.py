@@ -310,8 +310,9 @@ class MentionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].required = False
-        self.fields["kind"].help_text = "Set from the entity chosen."
+        if "kind" in self.fields:  # absent when the page is read-only
+            self.fields["kind"].required = False
+            self.fields["kind"].help_text = "Set from the entity chosen."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -603,6 +604,12 @@ class MentionReviewAdmin(BigListAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        columns = list(super().get_list_display(request))
+        if not self.has_change_permission(request):
+            columns.remove("decide")
+        return columns
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
