@@ -141,7 +141,7 @@ def _bool(value: bool) -> str:
 
 
 def _list(items: Iterable[str]) -> str:
-    return cell_neutralise(list_join(items))
+    return cell_neutralise(list_join(items)) if items else ""
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -289,27 +289,81 @@ def _articles(filters: ArticleFilters, per_story: bool) -> QuerySet[Article]:
     return qs
 
 
-def _mention_lists(article_ids: list[int]) -> dict[int, dict[str, list[str]]]:
-    lists: dict[int, dict[str, list[str]]] = {}
+class _EntityKeys:
+    """Id -> export key (ISO code or slug) of every country, official, policy and summit.
+
+    The knowledge base is small (hundreds of rows), so one read of each table replaces four
+    joins on every mention row of a million-article export.
+    """
+
+    def __init__(self) -> None:
+        self.summit = dict(Summit.objects.values_list("pk", "slug"))
+        self.country = dict(Country.objects.values_list("pk", "iso2"))
+        self.official = dict(Official.objects.values_list("pk", "slug"))
+        self.policy = dict(Policy.objects.values_list("pk", "slug"))
+
+
+# On PostgreSQL the database groups a chunk's tags per article: a quarter of the rows to
+# fetch, and one array parameter instead of 2,000 bound literals.
+_PG_TAGS = """
+SELECT article_id,
+  array_agg(summit_id ORDER BY confidence DESC, id) FILTER (WHERE summit_id IS NOT NULL),
+  array_agg(country_id ORDER BY confidence DESC, id) FILTER (WHERE country_id IS NOT NULL),
+  array_agg(official_id ORDER BY confidence DESC, id) FILTER (WHERE official_id IS NOT NULL),
+  array_agg(policy_id ORDER BY confidence DESC, id) FILTER (WHERE policy_id IS NOT NULL)
+FROM {table} WHERE article_id = ANY(%s) AND status = ANY(%s) GROUP BY article_id
+"""
+
+
+def _mention_lists(article_ids: list[int], keys: _EntityKeys) -> dict[int, list[list[str]]]:
+    """Per article: its visible summits, countries, officials, policies, best first."""
+    lists: dict[int, list[list[str]]] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_TAGS.format(table=Mention._meta.db_table),
+                [article_ids, [str(status) for status in VISIBLE_STATUSES]],
+            )
+            for article_id, summits, countries, officials, policies in cursor.fetchall():
+                lists[article_id] = [
+                    [keys.summit[pk] for pk in summits or ()],
+                    [keys.country[pk] for pk in countries or ()],
+                    [keys.official[pk] for pk in officials or ()],
+                    [keys.policy[pk] for pk in policies or ()],
+                ]
+        return lists
     rows = (
         Mention.objects.filter(article_id__in=article_ids, status__in=VISIBLE_STATUSES)
         .order_by("article_id", "-confidence", "pk")
-        .values_list("article_id", "kind", *_ENTITY_KEYS.values())
+        .values_list("article_id", "summit_id", "country_id", "official_id", "policy_id")
     )
-    for article_id, kind, summit, country, official, policy in rows:
-        key = {"summit": summit, "country": country, "official": official, "policy": policy}
-        lists.setdefault(article_id, {}).setdefault(kind, []).append(key[kind] or "")
+    for article_id, summit, country, official, policy in rows:
+        tags = lists.get(article_id)
+        if tags is None:
+            tags = lists[article_id] = [[], [], [], []]
+        if summit is not None:
+            tags[0].append(keys.summit[summit])
+        elif country is not None:
+            tags[1].append(keys.country[country])
+        elif official is not None:
+            tags[2].append(keys.official[official])
+        elif policy is not None:
+            tags[3].append(keys.policy[policy])
     return lists
+
+
+_NO_TAGS: list[list[str]] = [[], [], [], []]
 
 
 def _article_rows(qs: QuerySet[Article], per_story: bool) -> Iterator[list[Any]]:
     fields = (*_ARTICLE_FIELDS, "copies") if per_story else _ARTICLE_FIELDS
     with _snapshot():
         cursor = qs.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+        keys = _EntityKeys()
         for chunk in _chunks(cursor, CHUNK_SIZE):
-            lists = _mention_lists([row[0] for row in chunk])
+            lists = _mention_lists([row[0] for row in chunk], keys)
             for row in chunk:
-                tags = lists.get(row[0], {})
+                summits, countries, officials, policies = lists.get(row[0], _NO_TAGS)
                 out = [
                     row[0],
                     row[1],
@@ -321,11 +375,11 @@ def _article_rows(qs: QuerySet[Article], per_story: bool) -> Iterator[list[Any]]
                     _text(row[8]),
                     _utc(row[9]),
                     _text(row[10]),
-                    _list(str(a) for a in row[11] or ()),
-                    _list(tags.get("summit", ())),
-                    _list(tags.get("country", ())),
-                    _list(tags.get("official", ())),
-                    _list(tags.get("policy", ())),
+                    _list([str(a) for a in row[11]]) if row[11] else "",
+                    _list(summits),
+                    _list(countries),
+                    _list(officials),
+                    _list(policies),
                     row[12],
                     _text(row[13]),
                 ]
