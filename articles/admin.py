@@ -56,6 +56,8 @@ from articles.review import (
     review_queue,
     review_threshold,
 )
+from articles.services import FeedAddError, feed_add, feed_fetch_now, feeds_reenable
+from articles.tasks import article_reprocess_task
 from summits.admin import GuardedAdmin
 from summits.models import Summit
 
@@ -222,8 +224,6 @@ class FeedAdmin(GuardedAdmin):
         # Adding goes through the same validation and test fetch as `add_feed`.
         if not self.has_add_permission(request):
             raise PermissionDenied
-        from articles.services import FeedAddError, feed_add
-
         form = FeedAddForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -263,8 +263,6 @@ class FeedAdmin(GuardedAdmin):
 
     @admin.action(description="Fetch now", permissions=["change"])
     def fetch_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
-        from articles.services import feed_fetch_now
-
         feeds = list(queryset)
         for feed in feeds:
             feed_fetch_now(feed=feed)
@@ -273,17 +271,13 @@ class FeedAdmin(GuardedAdmin):
 
     @admin.action(description="Re-enable (clear failures)", permissions=["change"])
     def reenable(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
-        from articles.services import feeds_reenable
-
         feeds = list(queryset)
-        feeds_reenable(feeds=queryset.model.objects.filter(pk__in=[f.pk for f in feeds]))
+        feeds_reenable(feeds=feeds)
         change_record(user=request.user, objects=feeds, message="Re-enabled by an editor.")
         self.message_user(request, f"Re-enabled {len(feeds)} feed(s).")
 
     @admin.action(description="Reprocess their articles", permissions=["change"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
-        from articles.tasks import article_reprocess_task
-
         feeds = list(queryset)
         ids = list(
             ArticleFeed.objects.filter(feed__in=feeds)
