@@ -8,7 +8,7 @@ feed is claimed with a conditional UPDATE before it is fetched.
 import gzip
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
@@ -593,8 +593,14 @@ def article_process(*, article: Article) -> None:
     article.authors = article.authors or extracted.authors[:20]
     article.site_name = (extracted.site_name or article.site_name)[:200]
     article.language = (extracted.language or article.language)[:10]
-    article.original_source_name = (extracted.original_source or "")[:200]
-    article.original_source = _original_source(extracted.original_source or "")
+    original = (extracted.original_source or "").strip()
+    origin = _original_source(original)
+    own = {article.source.name.lower(), article.source.domain.lower(), article.site_name.lower()}
+    if origin == article.source or original.lower().removeprefix("www.") in own:
+        # The page names its own outlet: not a republication.
+        original, origin = "", None
+    article.original_source_name = original[:200]
+    article.original_source = origin
     _adopt_canonical(article, extracted.canonical_url)
     # The text changed: let dedupe work it out again from the new text.
     article.content_hash = ""
@@ -641,3 +647,67 @@ def articles_pending(*, feed_ids: Iterable[int] | None = None, limit: int = 500)
     if feed_ids is not None:
         query = query.filter(feed_links__feed_id__in=list(feed_ids))
     return list(query.order_by("pk").values_list("pk", flat=True).distinct()[:limit])
+
+
+# Synchronous runs (the ingest and load_demo commands) ---------------------------------------
+
+
+@dataclass
+class IngestSummary:
+    feeds_ok: int = 0
+    feeds_failed: int = 0
+    feeds_skipped: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    pages_extracted: int = 0
+    pages_failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        skipped = f" ({self.feeds_skipped} busy elsewhere)" if self.feeds_skipped else ""
+        return (
+            f"feeds: {self.feeds_ok} ok, {self.feeds_failed} failed{skipped}; "
+            f"entries: {self.new} new, {self.updated} updated, {self.duplicate} duplicate; "
+            f"pages: {self.pages_extracted} extracted, {self.pages_failed} failed"
+        )
+
+
+def feeds_ingest(
+    *,
+    feeds: Iterable[Feed],
+    force: bool = False,
+    fetch_pages: bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> IngestSummary:
+    """Fetch the feeds one by one, then the pages still waiting; one failure stops nothing."""
+    feeds = list(feeds)
+    summary = IngestSummary()
+    for number, feed in enumerate(feeds, start=1):
+        if progress:
+            progress(number, len(feeds), f"feed {feed.pk}")
+        report = feed_fetch(feed=feed, fetch_pages=False, force=force)
+        if not report.claimed:
+            summary.feeds_skipped += 1
+            continue
+        if report.ok:
+            summary.feeds_ok += 1
+        else:
+            summary.feeds_failed += 1
+            summary.errors.append(f"feed {feed.pk} ({feed.url}): {report.error}")
+        summary.new += report.new
+        summary.updated += report.updated
+        summary.duplicate += report.duplicate
+    if fetch_pages and settings.TRACKER_FETCH_PAGES:
+        pending = articles_pending(feed_ids=[feed.pk for feed in feeds])
+        for number, article in enumerate(
+            Article.objects.filter(pk__in=pending).select_related("source").order_by("pk"),
+            start=1,
+        ):
+            if progress:
+                progress(number, len(pending), f"page {article.pk}")
+            if article_fetch_page(article=article):
+                summary.pages_extracted += 1
+            else:
+                summary.pages_failed += 1
+    return summary

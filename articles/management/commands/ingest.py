@@ -1,0 +1,41 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles.management.commands._progress import Progress
+from articles.models import Feed
+from articles.scheduling import feeds_due
+from articles.services import feeds_ingest
+
+
+class Command(BaseCommand):
+    help = "Fetch every feed that is due now (or one feed), then the pages of new articles."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--feed", type=int, help="Fetch only this feed (by id), due or not.")
+        parser.add_argument("--feeds-only", action="store_true", help="Do not fetch article pages.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["feed"] is not None:
+            feed = Feed.objects.filter(pk=options["feed"]).first()
+            if feed is None:
+                raise CommandError(f"There is no feed with id {options['feed']}.")
+            if not feed.active:
+                raise CommandError(
+                    f"Feed {feed.pk} is disabled: {feed.disabled_reason or 'no reason given'} "
+                    "Re-enable it in the admin first."
+                )
+            feeds = [feed]
+        else:
+            feeds = list(feeds_due().select_related("source"))
+        progress = Progress(self.stderr._out)
+        summary = feeds_ingest(
+            feeds=feeds,
+            force=options["feed"] is not None,
+            fetch_pages=not options["feeds_only"],
+            progress=progress,
+        )
+        progress.end()
+        for error in summary.errors:
+            self.stderr.write(error)
+        self.stdout.write(summary.line())
