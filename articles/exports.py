@@ -772,7 +772,7 @@ def export_prepare(*, kind: str, params: QueryDict) -> Export:
 def tagger_version() -> str:
     """The version of the tagger in this code, or "" before the tagger exists."""
     try:
-        from articles import tagging  # type: ignore[attr-defined]
+        from articles import tagging
     except ImportError:
         return ""
     return str(getattr(tagging, "TAGGER_VERSION", ""))

@@ -62,14 +62,14 @@ def _retry_after(request: HttpRequest) -> int:
 def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
     wait = _retry_after(request)
     if wait:
-        response = HttpResponse(
+        refused = HttpResponse(
             f"Too many exports from you in the last minute (at most "
             f"{settings.TRACKER_EXPORT_RATE_LIMIT}). Try again in {wait} seconds.",
             status=429,
             content_type=PLAIN,
         )
-        response["Retry-After"] = str(wait)
-        return response
+        refused["Retry-After"] = str(wait)
+        return refused
     try:
         export = export_prepare(kind=kind, params=request.GET)
     except UnknownExportError as exc:
@@ -86,9 +86,9 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpR
         meta["csv_url"] = request.build_absolute_uri(request.path) + (
             "?" + params.urlencode() if params else ""
         )
-        response = JsonResponse(meta, json_dumps_params={"ensure_ascii": False, "indent": 2})
-        response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.meta.json"'
-        return response
+        described = JsonResponse(meta, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        described["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.meta.json"'
+        return described
 
     response = StreamingHttpResponse(
         export_stream(export=export, bom=export_flag(request.GET, "bom")),
