@@ -1,0 +1,654 @@
+"""The tagger's knowledge base: names folded and compiled once per process into an automaton.
+
+Text and names are folded the same way before matching: lower-cased, accents dropped,
+look-alike letters from other scripts mapped to Latin, hyphens and dashes read as spaces.
+Folding keeps every character at its offset, so a match in the folded text points straight
+back at the original sentence.
+"""
+
+# Look-alike letters and dashes are the point here; word lists read best as text.
+# ruff: noqa: RUF001, SIM905
+
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import ahocorasick
+from django.db import connection
+
+from summits.models import (
+    Country,
+    Official,
+    OfficialAlias,
+    Policy,
+    PolicyAlias,
+    PolicyEvent,
+    RoleTenure,
+    Summit,
+    SummitParticipant,
+)
+
+# Cyrillic and Greek letters that machine translation and spam swap in for Latin ones.
+_CONFUSABLES = {
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ӏ": "l",
+    "һ": "h",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ь": "b",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "μ": "m",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ζ": "z",
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
+    "′": "'",
+    "`": "'",
+    "´": "'",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "-": " ",
+    "‐": " ",
+    "‑": " ",
+    "‒": " ",
+    "–": " ",
+    "—": " ",
+    "―": " ",
+    "\u00ad": " ",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\n": " ",
+    "\r": " ",
+    "\t": " ",
+}
+_TABLE: dict[int, str] = {ord(k): v for k, v in _CONFUSABLES.items()}
+_KNOWN_CHARS: set[str] = set(_CONFUSABLES)
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _CONFUSABLES:
+        return _CONFUSABLES[ch]
+    low = ch.lower()
+    if len(low) != 1:
+        return ch
+    low = _CONFUSABLES.get(low, low)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
+    return bare if len(bare) == 1 else low
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent- and script-folded text of exactly the same length."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    missing = set(low) - _KNOWN_CHARS
+    if missing:
+        for ch in missing:
+            if not ch.isascii() or ch in "-\n\r\t`":
+                _TABLE[ord(ch)] = _fold_char(ch)
+            _KNOWN_CHARS.add(ch)
+    return low.translate(_TABLE)
+
+
+def compact(text: str) -> str:
+    """Folded with spaces, hyphens, dots and apostrophes removed: 'Mayor-kas' == 'Mayorkas'."""
+    return re.sub(r"[\s'.\"]+", "", fold(text))
+
+
+_PHONETIC = [
+    (re.compile(r"eau|au"), "o"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"ck|qu|q"), "k"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"[jxh]"), ""),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+
+
+def phonetic(text: str) -> str:
+    """A crude cross-language sound key for names: Alexandro ~ Alejandro, Trudo ~ Trudeau."""
+    key = compact(text)
+    for pattern, repl in _PHONETIC:
+        key = pattern.sub(repl, key)
+    return key
+
+
+TITLE_WORDS = set(
+    """
+president presidente presidenta prime premier minister ministre ministro ministra secretary
+secretario secretaria secretaire canciller chancellor adviser advisor ambassador embajador
+embajadora ambassadeur ambassadrice senator senador senadora sen rep gov governor gobernador
+gobernadora mr mrs ms dr m mme sr sra lic vice deputy envoy enviado envoye czar chief homeland
+security state foreign affairs immigration public safety white house mandatario mandataria
+premiere primer primera vicepresidente vicepresidenta pm vp
+""".split()
+)
+
+PARTICLES = {
+    "de",
+    "del",
+    "la",
+    "las",
+    "los",
+    "van",
+    "von",
+    "der",
+    "da",
+    "das",
+    "do",
+    "dos",
+    "di",
+    "du",
+    "le",
+    "y",
+}
+
+# Surnames shared by many people, or that are ordinary words: alone, they need context.
+COMMON_SURNAMES = set(
+    """
+miller blair rice johnson harris brown smith jones williams davis wilson anderson taylor thomas
+moore martin jackson white lee clark lewis walker hall allen young king wright scott green baker
+adams nelson hill campbell mitchell roberts carter phillips evans turner parker collins edwards
+stewart morris murphy cook rogers morgan bell cooper ward wood rose price bush ford grant hunt fox
+long gray grey black may march hope church cross chase dean english fisher frank glass golden
+hardy house james jordan justice law lord love mann mark marsh mason park rich sharp short stone
+wall west wise banks bishop bond cash field fields gates hunter knight lane little mills page
+power powers reed rice ross sanders shaw snow spencer stone street summers waters watson wells
+lopez garcia gonzalez rodriguez hernandez martinez perez sanchez ramirez flores diaz torres cruz
+reyes morales ortiz gutierrez chavez ramos ruiz vargas castillo jimenez moreno romero herrera
+medina aguilar guerrero rojas fuente leon paz santos silva pardo blanco rubio navarro delgado
+vega castro mendoza soto luna rios ibarra
+bernard dubois robert richard petit durand leroy moreau simon laurent lefebvre michel blanc roy
+fraser leblanc gauthier morin
+""".split()
+)
+
+
+@dataclass
+class OfficialEntry:
+    id: int
+    name: str
+    country_id: int
+    full_compacts: list[str] = field(default_factory=list)
+    surnames: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tenure:
+    official_id: int
+    role: str
+    country_id: int
+    start: date
+    end: date | None
+
+    def active_on(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+
+@dataclass
+class SummitEntry:
+    id: int
+    title: str
+    start: date
+    end: date
+    city: str  # folded
+    country_id: int | None
+    participant_ids: set[int]
+
+
+@dataclass
+class KnowledgeBase:
+    automaton: Any
+    countries: dict[int, str]
+    country_iso: dict[int, str]
+    officials: dict[int, OfficialEntry]
+    policies: dict[int, str]
+    policy_since: dict[int, date]  # first dated event: no article long before is about it
+    summits: dict[int, SummitEntry]
+    tenures: list[Tenure]
+    # Fuzzy matching: compact full names and surnames, each with the officials they name.
+    full_variants: list[str]
+    full_owner: list[int]
+    full_first: list[str]  # phonetic first token of each full variant
+    full_rest: list[str]  # phonetic rest of each full variant
+    full_phonetic: list[str]
+    surname_variants: list[str]
+    surname_phonetic: list[str]
+    surname_owners: list[set[int]]
+    surname_common: set[str]
+    # Word-by-word translated policy names: sets of concept ids, with their policy.
+    policy_concepts: list[tuple[frozenset[str], int]]
+    known_words: set[str]
+    signature: tuple[Any, ...]
+    built_at: float
+    # Fuzzy results by capitalised span, valid for this compilation only.
+    fuzzy_cache: dict[tuple[str, ...], Any] = field(default_factory=dict)
+
+    def holders(self, *, country_id: int, role: str, on: date) -> list[int]:
+        """Officials holding a role for a country on a date, newest appointment first."""
+        found = [
+            t
+            for t in self.tenures
+            if t.country_id == country_id and t.role == role and t.active_on(on)
+        ]
+        found.sort(key=lambda t: t.start, reverse=True)
+        # A handover day (one ends, the next starts) goes to the newcomer.
+        if len(found) > 1 and found[0].start > found[1].start:
+            return [found[0].official_id]
+        return [t.official_id for t in found]
+
+    def in_office(self, *, official_id: int, on: date, role: str = "") -> bool:
+        return any(
+            t.official_id == official_id and t.active_on(on) and (not role or t.role == role)
+            for t in self.tenures
+        )
+
+
+# Payload kinds stored on automaton keys.
+COUNTRY, OFFICIAL_FULL, OFFICIAL_SHORT, POLICY, SUMMIT, BLOCK, CONCEPT = (
+    "country",
+    "official_full",
+    "official_short",
+    "policy",
+    "summit",
+    "block",
+    "concept",
+)
+
+# Region words that contain a country's demonym but are not about that country.
+_BLOCK_PHRASES = [
+    "north american",
+    "north americans",
+    "north america",
+    "latin america",
+    "latin american",
+    "latin americans",
+    "central america",
+    "central american",
+    "central americans",
+    "south america",
+    "south american",
+    "south americans",
+    "america latina",
+    "america del norte",
+    "america central",
+    "amerique latine",
+    "amerique du nord",
+    "amerique centrale",
+    "nord americain",
+    "nord americaine",
+    "nord americains",
+    "nord americaines",
+    "latino americain",
+    "latino americaine",
+    "centre americain",
+    "new mexico",
+    "nuevo mexico",
+    "nouveau mexique",
+    "british columbia",
+    "canadian tire",
+]
+
+# Translations of words that occur in policy names, for names translated word by word.
+CONCEPT_WORDS: dict[str, list[str]] = {
+    "migrant": ["migrant", "migrants", "migrante", "migrantes", "immigrant", "immigrants"],
+    "protection": ["protection", "protections", "proteccion", "protecciones"],
+    "protocol": ["protocol", "protocols", "protocolo", "protocolos", "protocole", "protocoles"],
+    "remain": [
+        "remain",
+        "stay",
+        "quedate",
+        "quedarse",
+        "permanecer",
+        "permanezca",
+        "rester",
+        "restez",
+        "reste",
+        "demeurer",
+        "wait",
+        "esperar",
+        "espera",
+        "attendre",
+    ],
+    "safe": ["safe", "seguro", "segura", "sur", "surs", "sure", "sures"],
+    "third": ["third", "tercer", "tercero", "tiers", "tierce"],
+    "country": ["country", "countries", "pais", "paises", "pays"],
+    "agreement": ["agreement", "acuerdo", "entente", "accord", "convenio", "pact", "pacto"],
+    "title": ["title", "titulo", "titre"],
+    "declaration": ["declaration", "declaracion"],
+    "migration": ["migration", "migracion", "migratoire"],
+    "mexico": ["mexico", "mexique"],
+}
+_CONCEPT_OF = {w: c for c, words in CONCEPT_WORDS.items() for w in words}
+STOPWORDS = set(
+    """
+the a an of in on at to for and or by with from as de del la las los el en a y o para por al
+le les du des d l et au aux un une of under sur pour que
+""".split()
+)
+
+ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z.]{1,}\b")
+
+
+def case_mask(name: str) -> tuple[tuple[int, int], ...]:
+    """Offsets of all-capitals tokens ('MPP', 'U.S.', 'LA') that must be capitals in the text."""
+    return tuple((m.start(), m.end()) for m in ACRONYM_TOKEN.finditer(name) if len(m.group()) > 1)
+
+
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
+def _name_tokens(name: str) -> list[str]:
+    """Split a person's name, keeping 'de la Fuente' together; initials and 'Jr.' dropped."""
+    raw = [
+        t
+        for t in name.replace(",", " ").split()
+        if t.lower() not in _SUFFIXES and not re.fullmatch(r"\w\.?", t)
+    ]
+    groups: list[str] = []
+    pending: list[str] = []
+    for tok in raw:
+        if tok.lower() in PARTICLES and groups:
+            pending.append(tok)
+            continue
+        groups.append(" ".join([*pending, tok]))
+        pending = []
+    return groups
+
+
+_ORDINAL = re.compile(
+    r"^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|[ivx]+e?|\d+(?:st|nd"
+    r"|rd|th|e|er|a|o)?|primera|segunda|tercera|premier|premiere|deuxieme|troisieme)\s+",
+    re.IGNORECASE,
+)
+
+
+def _summit_names(names: list[str]) -> set[str]:
+    """Names as given, and without '(Washington)', a leading 'Ninth' or a trailing year."""
+    out = set()
+    for name in names:
+        if not name:
+            continue
+        out.add(name)
+        bare = re.sub(r"\s*\([^)]*\)\s*$", "", name)
+        bare = re.sub(r"\s+(?:19|20)\d\d$", "", bare)
+        bare = _ORDINAL.sub("", bare)
+        if len(bare) >= 8 or bare.isupper():
+            out.add(bare)
+    return out
+
+
+def _signature() -> tuple[Any, ...]:
+    """Row counts and highest ids of the knowledge-base tables: cheap, one query."""
+    tables = [
+        m._meta.db_table
+        for m in (
+            Country,
+            Official,
+            OfficialAlias,
+            Policy,
+            PolicyAlias,
+            PolicyEvent,
+            RoleTenure,
+            Summit,
+            SummitParticipant,
+        )
+    ]
+    # Table names come from our own models, not from input.
+    parts = ", ".join(
+        f"(SELECT COUNT(*) FROM {connection.ops.quote_name(t)}), "  # noqa: S608
+        f"(SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(t)})"
+        for t in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        row = cursor.fetchone()
+    return tuple(row) if row else ()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w']+", fold(text))
+
+
+def knowledge_base_compile() -> KnowledgeBase:
+    """Read the knowledge base from the database and compile it."""
+    signature = _signature()
+    keys: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+
+    def add(name: str, payload: tuple[Any, ...]) -> None:
+        key = fold(name).strip()
+        key = re.sub(r" +", " ", key)
+        if len(key) >= 2 and payload not in keys[key]:
+            keys[key].append(payload)
+
+    countries: dict[int, str] = {}
+    country_iso: dict[int, str] = {}
+    for c in Country.objects.all():
+        countries[c.pk] = c.name_en
+        country_iso[c.pk] = c.iso2
+        names = [c.name_en, c.name_es, c.name_fr, *c.aliases]
+        for n in names:
+            if n:
+                add(n, (COUNTRY, c.pk, "country-name", 0.95, case_mask(n)))
+        for n in [*c.demonyms_en, *c.demonyms_es, *c.demonyms_fr]:
+            if n:
+                add(n, (COUNTRY, c.pk, "demonym", 0.9, case_mask(n)))
+    for phrase in _BLOCK_PHRASES:
+        add(phrase, (BLOCK,))
+
+    officials: dict[int, OfficialEntry] = {}
+    surname_common: set[str] = set()
+    alias_rows: dict[int, list[str]] = defaultdict(list)
+    for a in OfficialAlias.objects.all():
+        alias_rows[a.official_id].append(a.name)
+    for o in Official.objects.all():
+        entry = OfficialEntry(id=o.pk, name=o.name, country_id=o.country_id)
+        officials[o.pk] = entry
+        groups = _name_tokens(o.name)
+        full = {o.name}
+        shorts: dict[str, bool] = {}  # surname -> weak (needs context even when unique)
+        if len(groups) >= 2:
+            last = groups[-1]
+            if " " in last or len(groups) == 2:
+                shorts[last] = False
+                full.add(f"{groups[0]} {last}")
+            else:
+                shorts[groups[-2]] = False
+                shorts[last] = True
+                full.add(f"{groups[0]} {groups[-2]}")
+        for alias in alias_rows[o.pk]:
+            if len(alias.split()) == 1:
+                shorts[alias] = False
+            else:
+                full.add(alias)
+        for n in full:
+            add(n, (OFFICIAL_FULL, o.pk, "name", 0.95, case_mask(n)))
+            entry.full_compacts.append(n)
+        for n, weak in shorts.items():
+            common = weak or compact(n) in COMMON_SURNAMES
+            if common:
+                surname_common.add(compact(n))
+            add(n, (OFFICIAL_SHORT, o.pk, "surname", 0.85, case_mask(n), common))
+            entry.surnames.append(n)
+
+    policies: dict[int, str] = {}
+    policy_since: dict[int, date] = {}
+    for event in PolicyEvent.objects.all():
+        if event.policy_id not in policy_since or event.date < policy_since[event.policy_id]:
+            policy_since[event.policy_id] = event.date
+    policy_concepts: list[tuple[frozenset[str], int]] = []
+    policy_alias_rows: dict[int, list[str]] = defaultdict(list)
+    for pa in PolicyAlias.objects.all():
+        policy_alias_rows[pa.policy_id].append(pa.name)
+    for p in Policy.objects.all():
+        policies[p.pk] = p.name
+        for n in [p.name, *policy_alias_rows[p.pk]]:
+            acronym = bool(re.fullmatch(r"[A-Z0-9.\-]+", n.strip()))
+            add(
+                n,
+                (
+                    POLICY,
+                    p.pk,
+                    "acronym" if acronym else "policy-name",
+                    0.85 if acronym else 0.95,
+                    case_mask(n),
+                    n[:1].isupper(),
+                ),
+            )
+            concepts = frozenset(_CONCEPT_OF.get(w, w) for w in _words(n) if w not in STOPWORDS)
+            if len(concepts) >= 2 and (concepts, p.pk) not in policy_concepts:
+                policy_concepts.append((concepts, p.pk))
+    for concepts, _pk in policy_concepts:
+        for concept in concepts:
+            for word in CONCEPT_WORDS.get(concept, [concept]):
+                add(word, (CONCEPT, concept))
+
+    summits: dict[int, SummitEntry] = {}
+    participants: dict[int, set[int]] = defaultdict(set)
+    for sp in SummitParticipant.objects.all():
+        participants[sp.summit_id].add(sp.official_id)
+    for s in Summit.objects.all():
+        summits[s.pk] = SummitEntry(
+            id=s.pk,
+            title=s.title,
+            start=s.start_date,
+            end=s.end_date,
+            city=fold(s.city),
+            country_id=s.country_id,
+            participant_ids=participants[s.pk],
+        )
+        for n in _summit_names([s.title, *s.aliases]):
+            add(n, (SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
+
+    tenures = [
+        Tenure(
+            official_id=t.official_id,
+            role=t.role,
+            country_id=t.country_id,
+            start=t.start,
+            end=t.end,
+        )
+        for t in RoleTenure.objects.all()
+    ]
+
+    automaton = ahocorasick.Automaton()
+    for key, payloads in keys.items():
+        automaton.add_word(key, (len(key), tuple(payloads)))
+    automaton.make_automaton()
+
+    full_variants, full_owner, full_first, full_rest, full_phonetic = [], [], [], [], []
+    surname_index: dict[str, set[int]] = defaultdict(set)
+    for entry in officials.values():
+        for n in entry.full_compacts:
+            groups = _name_tokens(n)
+            if len(groups) < 2 or fold(groups[0]).strip(".") in TITLE_WORDS:
+                continue
+            full_variants.append(compact(n))
+            full_owner.append(entry.id)
+            full_first.append(phonetic(groups[0]))
+            full_rest.append(phonetic(" ".join(groups[1:])))
+            full_phonetic.append(phonetic(n))
+        for n in entry.surnames:
+            surname_index[compact(n)].add(entry.id)
+        for n in entry.full_compacts:
+            # 'LopezObrador' fused into one word should find the person too.
+            if len(_name_tokens(n)) == 2 and not n.split()[0].isupper():
+                surname_index[compact(n)].add(entry.id)
+        entry.full_compacts = [compact(n) for n in entry.full_compacts]
+    surname_variants = list(surname_index)
+    known_words = {
+        w
+        for key, payloads in keys.items()
+        for w in key.split()
+        if any(p[0] in (COUNTRY, POLICY, SUMMIT, BLOCK, CONCEPT) for p in payloads)
+    }
+
+    return KnowledgeBase(
+        automaton=automaton,
+        countries=countries,
+        country_iso=country_iso,
+        officials=officials,
+        policies=policies,
+        policy_since=policy_since,
+        summits=summits,
+        tenures=tenures,
+        full_variants=full_variants,
+        full_owner=full_owner,
+        full_first=full_first,
+        full_rest=full_rest,
+        full_phonetic=full_phonetic,
+        surname_variants=surname_variants,
+        surname_phonetic=[phonetic(s) for s in surname_variants],
+        surname_owners=[surname_index[s] for s in surname_variants],
+        surname_common=surname_common,
+        policy_concepts=policy_concepts,
+        known_words=known_words,
+        signature=signature,
+        built_at=time.monotonic(),
+    )
+
+
+# A long-lived worker recompiles when rows are added or removed (the signature changes) and,
+# to pick up an alias renamed in place, at least this often.
+KB_MAX_AGE_SECONDS = 300.0
+
+_kb: KnowledgeBase | None = None
+
+
+def knowledge_base_get() -> KnowledgeBase:
+    """The compiled knowledge base of this process, recompiled when the tables changed."""
+    global _kb
+    if _kb is not None:
+        fresh = time.monotonic() - _kb.built_at < KB_MAX_AGE_SECONDS
+        if fresh and _signature() == _kb.signature:
+            return _kb
+    _kb = knowledge_base_compile()
+    return _kb
+
+
+def knowledge_base_reset() -> None:
+    """Drop the compiled knowledge base; the next tagging call compiles it again."""
+    global _kb
+    _kb = None
