@@ -64,7 +64,7 @@ def test_a_summit_page_lists_participants_and_policies_inline_and_edits_curate_i
     mpp = f.policy(name="Migrant Protection Protocols")
     cbp = f.policy(name="CBP One")
     summit = f.summit(
-        title="US–Mexico High-Level Security Dialogue",
+        title="US-Mexico High-Level Security Dialogue",
         start_date=date(2021, 10, 8),
         participants=[(person, "Ambassador")],
         policies=[mpp],
