@@ -14,8 +14,9 @@ import time
 import uuid
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ GENERATED_SUFFIX = ".synthetic.example"
 TAGGER_VERSION = "synthetic"
 CORPUS_START = datetime(2017, 1, 1, tzinfo=UTC)
 WRITERS = 2
+GENERATION_LOCK = 0x7472_6163_6B67_656E  # "trackgen": the advisory lock's key
 
 
 class GenerationError(ValueError):
@@ -535,7 +537,7 @@ class _Writer:
                 url,
                 canonical,
                 hashlib.sha256(canonical.encode()).hexdigest(),
-                f"{source.domain}:{index}",
+                f"{source.domain}:{self.run}{index}",
                 source.pk,
                 original.pk if original else None,
                 original.name if original else "",
@@ -564,10 +566,10 @@ class _Writer:
         for feed_id in rng.sample(
             source_feeds, 2 if len(source_feeds) > 1 and rng.random() < 0.15 else 1
         ):
-            batch.links.append((article_at, feed_id, f"{source.domain}:{index}", fetched))
+            batch.links.append((article_at, feed_id, f"{source.domain}:{self.run}{index}", fetched))
         for entity, sentence in zip(entities, evidence, strict=True):
             roll = rng.random()
-            status = (
+            mention_status = (
                 MentionStatus.APPROVED
                 if roll < 0.08
                 else MentionStatus.REJECTED
@@ -586,7 +588,7 @@ class _Writer:
                     round(rng.uniform(0.55, 1.0), 3),
                     rng.choice(METHODS),
                     sentence,
-                    status,
+                    mention_status,
                     tagged,
                     reviewed or tagged,
                     reviewed,
@@ -632,7 +634,7 @@ def _copy(
     names = ["id", *columns, *(f.attname for f, _ in extra)]
     json_at = [i for i, name in enumerate(names) if isinstance(fields[name], models.JSONField)]
     tail = tuple(v for _, v in extra)
-    quoted = ", ".join(connection.ops.quote_name(fields[n].column) for n in names)
+    quoted = ", ".join(connection.ops.quote_name(str(fields[n].column)) for n in names)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for pk, row in zip(ids, rows, strict=True):
@@ -717,7 +719,8 @@ def _write_in_thread(batch: _Batch, now: datetime) -> None:
 
 def _sources(kb: _Knowledge) -> tuple[list[Source], dict[int, list[int]]]:
     countries = dict(Country.objects.values_list("iso2", "pk"))
-    sources, feeds = [], {}
+    sources: list[Source] = []
+    feeds: dict[int, list[int]] = {}
     for name, language, iso in OUTLETS:
         domain = slugify(name) + GENERATED_SUFFIX
         source, _ = Source.objects.get_or_create(
@@ -762,6 +765,41 @@ def corpus_generate(
         raise GenerationError(
             f"--mentions-per-article must be between 1 and 50, not {mentions_per_article}."
         )
+    with _generation_lock():
+        return _generate(
+            articles=articles,
+            mentions_per_article=mentions_per_article,
+            seed=seed,
+            force=force,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+
+@contextmanager
+def _generation_lock() -> Iterator[None]:
+    """One generator at a time per database: two would both count, then both top up."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [GENERATION_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [GENERATION_LOCK])
+
+
+def _generate(
+    *,
+    articles: int,
+    mentions_per_article: float,
+    seed: int,
+    force: bool,
+    batch_size: int,
+    progress: Callable[[int, int], None] | None,
+) -> GenerationReport:
     real = (
         Article.objects.exclude(source__domain__endswith=GENERATED_SUFFIX)
         .exclude(source__is_sample=True)

@@ -134,9 +134,18 @@ def _manage(url: str, *args: str, timeout: float | None = None) -> str:
         timeout=timeout,
     )
     if done.returncode:
-        message = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
-        raise BenchError(f"manage.py {' '.join(args)} failed: {message[0]}")
+        raise BenchError(f"manage.py {' '.join(args)} failed: {_last_error(done.stderr)}")
     return done.stdout
+
+
+def _last_error(stderr: str) -> str:
+    """The exception line of the last traceback (and a database's DETAIL), else the last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if re.match(r"^[\w.]+(Error|Exception|Exit|Interrupt|Violation)\b.*:", lines[i]):
+            detail = [x for x in lines[i + 1 : i + 3] if x.startswith("DETAIL:")]
+            return " ".join([lines[i], *detail])
+    return lines[-1] if lines else ""
 
 
 @dataclass
@@ -229,8 +238,7 @@ def module_run(name: str, ctx: Context, url: str, timeout: float) -> ModuleResul
     log = ctx.out_dir / f"log-{name}.txt"
     log.write_text(done.stdout + "\n--- stderr ---\n" + done.stderr, encoding="utf-8")
     if done.returncode or not result_path.exists():
-        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        error = lines[-1] if lines else f"exited with status {done.returncode}"
+        error = _last_error(done.stderr) or f"exited with status {done.returncode}"
         return ModuleResult(name, error=error, seconds=seconds)
     rows = json.loads(result_path.read_text(encoding="utf-8"))
     return ModuleResult(name, [Measurement(**row) for row in rows], seconds=seconds)

@@ -1,4 +1,5 @@
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -199,3 +200,24 @@ def test_the_copy_path_on_postgresql_gives_the_same_counts(knowledge: None) -> N
     )
     assert later.pk > max(generated_articles().values_list("pk", flat=True))
     assert corpus_generate(articles=400, force=True).created == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_on_postgresql_still_make_exactly_the_number_asked(
+    knowledge: None,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL")
+
+    def one_run() -> int:
+        try:
+            return corpus_generate(articles=300, batch_size=100).created
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        created = sorted(f.result() for f in [pool.submit(one_run), pool.submit(one_run)])
+
+    assert created == [0, 300]
+    assert generated_articles().count() == 300
