@@ -135,13 +135,14 @@ def _cluster_match(*, article: Article, token_count: int) -> StoryCluster | None
     window = Q(published_at__range=(when - WINDOW, when + WINDOW)) | Q(
         published_at__isnull=True, created_at__range=(when - WINDOW, when + WINDOW)
     )
+    simhash: int = article.simhash
     best: tuple[int, int] | None = None
     for cluster_id, other_hash in (
         others.filter(window, simhash__isnull=False)
         .values_list("cluster_id", "simhash")
         .iterator(chunk_size=2000)
     ):
-        distance = hamming(article.simhash, other_hash)
+        distance = hamming(simhash, other_hash or 0)  # never None: filtered above
         if distance <= NEAR_DUPLICATE_BITS and (best is None or distance < best[0]):
             best = (distance, cluster_id)
     return StoryCluster.objects.filter(pk=best[1]).first() if best else None

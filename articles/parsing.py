@@ -114,10 +114,8 @@ def _xml_feed_parse(*, body: bytes, url: str, content_type: str) -> ParsedFeed:
         else:
             bozo_message = "This address did not return a feed (no RSS, Atom or JSON Feed found)."
     elif parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
-        bozo_message = (
-            f"The feed has errors ({_plain_error(exc)}); the entries that could be read were kept."
-        )
+        problem = _plain_error(parsed.get("bozo_exception"))
+        bozo_message = f"The feed has errors ({problem}); the entries that could be read were kept."
     return ParsedFeed(
         title=text_plain(meta.get("title", "") or ""),
         link=_http_link(meta.get("link", ""), base=url),
