@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,9 +29,12 @@ from articles.tagging_kb import (
     BLOCK,
     CONCEPT,
     COUNTRY,
+    MEETING,
+    MONTH,
     OFFICIAL_FULL,
     OFFICIAL_SHORT,
     POLICY,
+    ROLE_ANCHOR,
     STOPWORDS,
     SUMMIT,
     TITLE_WORDS,
@@ -116,7 +120,8 @@ class _Sentences:
 
 _CAP = r"[A-ZÀ-ÞА-ЯΑ-Ω][\w'’.\-]*"
 _BYLINE = re.compile(
-    rf"(?im)^[ \t]*(?:by|por|par|texte de|escrito por|written by)[ \t]+{_CAP}"
+    rf"(?m)^[ \t]*(?:[Bb]y|BY|[Pp]or|POR|[Pp]ar|PAR|[Tt]exte de|[Ee]scrito por|[Ww]ritten by)"
+    rf"[ \t]+{_CAP}"
     rf"(?:[ \t]*(?:,|and|y|et|&)?[ \t]*{_CAP}){{0,7}}"
     rf"(?:[ \t]*[|/–—•·,][ \t]*(?:{_CAP}[ \t]*){{1,5}})?[ \t]*$"
 )
@@ -140,8 +145,22 @@ def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tup
     return ranges
 
 
-def _inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a <= start and end <= b for a, b in ranges)
+class _Mask:
+    """Character positions already claimed, so overlap checks stay linear on long texts."""
+
+    def __init__(self, size: int, ranges: Iterable[tuple[int, int]] = ()) -> None:
+        self.bits = bytearray(size + 1)
+        for start, end in ranges:
+            self.mark(start, end)
+
+    def mark(self, start: int, end: int) -> None:
+        self.bits[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.bits.find(1, start, end) != -1
+
+    def covers(self, start: int, end: int) -> bool:
+        return end > start and self.bits.find(0, start, end) == -1
 
 
 # --- context words ---------------------------------------------------------------------------
@@ -238,55 +257,70 @@ _ROLE_PATTERNS: list[tuple[str, str, str]] = [
         "",
     ),
 ]
-_ROLE_RES = [
-    (re.compile(rf"(?<![\w]){pattern}(?![\w])"), role, implied)
-    for pattern, role, implied in _ROLE_PATTERNS
-]
+_ROLE_RE = re.compile(
+    "|".join(
+        rf"(?P<r{i}>(?<![\w]){pattern}(?![\w]))"
+        for i, (pattern, _role, _implied) in enumerate(_ROLE_PATTERNS)
+    )
+)
 _LEFT_GAP = re.compile(r"^(?:'s|')? $")
 _RIGHT_GAP = re.compile(r"^ (?:(?:of|de|du|del|d'|des)(?: |(?<=')))?(?:(?:the|la|le|l') ?)?$")
 
 
+def _role_matches(folded: str, anchors: list[tuple[_Hit, tuple]]) -> list[re.Match[str]]:
+    """Role phrases, searched only around words every role phrase contains ('minister')."""
+    found: dict[tuple[int, int], re.Match[str]] = {}
+    for h, _p in anchors:
+        for m in _ROLE_RE.finditer(folded, max(0, h.start - 40), h.end + 60):
+            if m.start() <= h.start and h.end <= m.end():
+                found.setdefault(m.span(), m)
+    return [found[span] for span in sorted(found)]
+
+
 def _roles(
-    kb: KnowledgeBase, folded: str, country_hits: list[tuple[int, int, int]], on: date
+    kb: KnowledgeBase,
+    folded: str,
+    anchors: list[tuple[_Hit, tuple]],
+    country_hits: list[tuple[int, int, int]],
+    on: date,
 ) -> list[tuple[int, int, int, float, str]]:
     """(official, start, end, confidence, method) for roles named without a person."""
     out = []
-    by_end = {end: cid for start, end, cid in country_hits}
+    by_end = {end: (start, cid) for start, end, cid in country_hits}
     by_start = {start: (end, cid) for start, end, cid in country_hits}
-    for regex, role, implied in _ROLE_RES:
-        for m in regex.finditer(folded):
-            start, end = m.span()
-            before = _tokens_before(folded, start, 2)
-            if before and before[-1] == "vice":
-                continue
-            country = None
-            left_start = start
-            for gap in range(0, 4):
-                cid = by_end.get(start - gap)
-                if cid is not None and _LEFT_GAP.match(folded[start - gap : start]):
-                    country = cid
-                    left_start = next(s for s, e, c in country_hits if e == start - gap)
+    starts = [start for start, _end, _cid in country_hits]
+    for m in _role_matches(folded, anchors):
+        _pattern, role, implied = _ROLE_PATTERNS[int(str(m.lastgroup)[1:])]
+        start, end = m.span()
+        before = _tokens_before(folded, start, 2)
+        if before and before[-1] == "vice":
+            continue
+        country = None
+        left_start = start
+        for gap in range(0, 4):
+            left = by_end.get(start - gap)
+            if left is not None and _LEFT_GAP.match(folded[start - gap : start]):
+                left_start, country = left
+                break
+        if country is None:
+            i = bisect_right(starts, start)
+            if i < len(starts) and country_hits[i][1] <= end:
+                country = country_hits[i][2]
+        if country is None:
+            for gap in range(1, 12):
+                hit = by_start.get(end + gap)
+                if hit and _RIGHT_GAP.match(folded[end : end + gap]):
+                    country = hit[1]
                     break
-            if country is None:
-                for cs, ce, cid in country_hits:
-                    if start < cs and ce <= end:
-                        country = cid
-                        break
-            if country is None:
-                for gap in range(1, 12):
-                    hit = by_start.get(end + gap)
-                    if hit and _RIGHT_GAP.match(folded[end : end + gap]):
-                        country = hit[1]
-                        break
-            if country is None and implied:
-                country = next((c for c, iso in kb.country_iso.items() if iso == implied), None)
-            if country is None:
-                continue
-            if set(_tokens_before(folded, left_start, 2)) & _FORMER:
-                continue
-            holders = kb.holders(country_id=country, role=role, on=on)
-            if len(holders) == 1:
-                out.append((holders[0], start, end, 0.75, "role"))
+        if country is None and implied:
+            country = next((c for c, iso in kb.country_iso.items() if iso == implied), None)
+        if country is None:
+            continue
+        if set(_tokens_before(folded, left_start, 2)) & _FORMER:
+            continue
+        holders = kb.holders(country_id=country, role=role, on=on)
+        if len(holders) == 1:
+            out.append((holders[0], start, end, 0.75, "role"))
     return out
 
 
@@ -294,6 +328,8 @@ def _roles(
 
 _RUN = re.compile(rf"{_CAP}(?:[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*{_CAP})*")
 _FUZZY_CACHE_MAX = 50_000
+_POSSESSIVE = re.compile(r"['’]s$")
+_fold_word = lru_cache(maxsize=100_000)(fold)
 
 
 def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> tuple[int, float, str] | None:
@@ -313,17 +349,14 @@ def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> tuple[int, float, str] 
     return kb.full_owner[index], round(confidence, 2), "fuzzy-name"
 
 
-def _fuzzy_single(
-    kb: KnowledgeBase, token: str, titled: bool
-) -> tuple[set[int], float, str] | None:
+def _fuzzy_single(kb: KnowledgeBase, token: str) -> tuple[set[int], float, str, bool] | None:
+    """Officials a lone capitalised word may name; the flag says it needs a title before it."""
     key = compact(token)
     if len(key) < 5:
         return None
     if key in kb.surname_variants:
-        if key in kb.surname_common and not titled:
-            return None
         owners = kb.surname_owners[kb.surname_variants.index(key)]
-        return owners, 0.8, "joined-name"
+        return owners, 0.8, "joined-name", key in kb.surname_common
     best = process.extractOne(
         phonetic(token), kb.surname_phonetic, scorer=fuzz.ratio, score_cutoff=85
     )
@@ -331,38 +364,14 @@ def _fuzzy_single(
         best = process.extractOne(key, kb.surname_variants, scorer=fuzz.ratio, score_cutoff=88)
         if best is None:
             return None
-    if kb.surname_variants[best[2]] in kb.surname_common and not titled:
-        return None
-    return kb.surname_owners[best[2]], 0.55, "fuzzy-surname"
+    common = kb.surname_variants[best[2]] in kb.surname_common
+    return kb.surname_owners[best[2]], 0.55, "fuzzy-surname", common
 
 
 # --- the tagger ------------------------------------------------------------------------------
 
-_MONTHS = {
-    **dict.fromkeys(["jan", "january", "enero", "janvier"], 1),
-    **dict.fromkeys(["feb", "february", "febrero", "fevrier", "fevr"], 2),
-    **dict.fromkeys(["mar", "march", "marzo", "mars"], 3),
-    **dict.fromkeys(["apr", "april", "abril", "avril"], 4),
-    **dict.fromkeys(["may", "mayo", "mai"], 5),
-    **dict.fromkeys(["jun", "june", "junio", "juin"], 6),
-    **dict.fromkeys(["jul", "july", "julio", "juillet"], 7),
-    **dict.fromkeys(["aug", "august", "agosto", "aout"], 8),
-    **dict.fromkeys(["sep", "sept", "september", "septiembre", "septembre"], 9),
-    **dict.fromkeys(["oct", "october", "octubre", "octobre"], 10),
-    **dict.fromkeys(["nov", "november", "noviembre", "novembre"], 11),
-    **dict.fromkeys(["dec", "december", "diciembre", "decembre"], 12),
-}
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_RES = [
-    re.compile(rf"(?<![\w])(?P<m>{_MONTH_RE})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\w])"),
-    re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)? (?:de )?(?P<m>{_MONTH_RE})(?![\w])"),
-]
-_MEETING = re.compile(
-    r"(?<![\w])(?:talks|meeting|meetings|met|meet|meets|summit|dialogue|visit|visited|"
-    r"negotiations|conversaciones|reunion|reuniones|reunirse|reunieron|reunio|cumbre|dialogo|"
-    r"visita|negociaciones|pourparlers|rencontre|rencontrer|rencontre|sommet|entretiens|"
-    r"entretenu|negociations|delegation|delegacion|hosted|host|recibio|recibe|accueille)(?![\w])"
-)
+_DAY_AFTER = re.compile(r"\.? (\d{1,2})(?:st|nd|rd|th)?(?![\w])")
+_DAY_BEFORE = re.compile(r"(?<![\w])(\d{1,2})(?:er|st|nd|rd|th)? (?:de )?$")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
 
@@ -376,7 +385,7 @@ def _check_case(text: str, start: int, mask: tuple[tuple[int, int], ...]) -> boo
 
 def text_tag(*, text: str, title: str = "", on: date, authors: Sequence[str] = ()) -> list[Found]:
     """Countries, officials, policies and summits a text is about, one Found per entity."""
-    kb = knowledge_base_get()
+    kb = knowledge_base_get(max_unchecked_seconds=1.0)
     return _tag(kb, text=text, title=title, on=on, authors=authors)
 
 
@@ -389,7 +398,7 @@ def _tag(
     folded = fold(doc)
     n = len(folded)
     sentences = _Sentences(doc)
-    excluded = _excluded_ranges(doc, folded, authors)
+    excluded = _Mask(n, _excluded_ranges(doc, folded, authors))
 
     hits: list[_Hit] = []
     for end, (klen, payloads) in kb.automaton.iter(folded):
@@ -400,7 +409,11 @@ def _tag(
             continue
         hits.append(_Hit(start, end + 1, payloads))
 
-    blocks = [(h.start, h.end) for h in hits if any(p[0] == BLOCK for p in h.payloads)]
+    blocks = _Mask(n, [(h.start, h.end) for h in hits if h.payloads[0][0] == BLOCK])
+    by_kind: dict[str, list[tuple[_Hit, tuple]]] = {}
+    for h in hits:
+        for p in h.payloads:
+            by_kind.setdefault(p[0], []).append((h, p))
     results: dict[tuple[str, int], tuple[float, str, int]] = {}
 
     def record(kind: str, entity: int, confidence: float, method: str, pos: int) -> None:
@@ -412,16 +425,19 @@ def _tag(
     # Longest match wins within a kind: 'Marc Miller' over 'Miller'.
     def longest(kinds: Iterable[str]) -> list[tuple[_Hit, tuple]]:
         chosen: list[tuple[_Hit, tuple]] = []
-        wanted = set(kinds)
         candidates = sorted(
-            ((h, p) for h in hits for p in h.payloads if p[0] in wanted),
-            key=lambda hp: (-(hp[0].end - hp[0].start), hp[0].start),
+            (hp for kind in kinds for hp in by_kind.get(kind, ())),
+            key=lambda hp: (hp[0].start - hp[0].end, hp[0].start),
         )
-        taken: list[tuple[int, int]] = []
+        taken = _Mask(n)
+        exact: set[tuple[int, int]] = set()
         for h, p in candidates:
-            if any(h.start < b and a < h.end and (a, b) != (h.start, h.end) for a, b in taken):
-                continue
-            taken.append((h.start, h.end))
+            span = (h.start, h.end)
+            if span not in exact:
+                if taken.overlaps(*span):
+                    continue
+                taken.mark(*span)
+                exact.add(span)
             chosen.append((h, p))
         chosen.sort(key=lambda hp: hp[0].start)
         return chosen
@@ -429,16 +445,16 @@ def _tag(
     # Countries.
     country_hits: list[tuple[int, int, int]] = []
     for h, p in longest([COUNTRY]):
-        if any(a <= h.start and h.end <= b for a, b in blocks):
+        if blocks.covers(h.start, h.end):
             continue
         if not _check_case(doc, h.start, p[4]):
             continue
         country_hits.append((h.start, h.end, p[1]))
-        if not _inside(excluded, h.start, h.end):
+        if not excluded.covers(h.start, h.end):
             record(MentionKind.COUNTRY, p[1], p[3], p[2], h.start)
 
     # Officials by name.
-    official_spans: list[tuple[int, int]] = []
+    official_spans = _Mask(n)
     full_found: set[int] = set()
     shorts: list[tuple[_Hit, list[tuple]]] = []
     chosen_officials = longest([OFFICIAL_FULL, OFFICIAL_SHORT])
@@ -446,8 +462,8 @@ def _tag(
     for h, p in chosen_officials:
         grouped.setdefault((h.start, h.end), []).append(p)
     for (start, end), payloads in grouped.items():
-        if _inside(excluded, start, end):
-            official_spans.append((start, end))
+        if excluded.covers(start, end):
+            official_spans.mark(start, end)
             continue
         last_word = doc[start:end].split()[-1] if doc[start:end].split() else ""
         if not last_word[:1].isupper() or not _check_case(doc, start, payloads[0][4]):
@@ -460,7 +476,7 @@ def _tag(
             if len(ids) == 1:
                 official = ids.pop()
                 full_found.add(official)
-                official_spans.append((start, end))
+                official_spans.mark(start, end)
                 record(MentionKind.OFFICIAL, official, 0.95, "name", start)
             continue
         shorts.append((_Hit(start, end, tuple(payloads)), payloads))
@@ -489,12 +505,14 @@ def _tag(
             chosen = active[0] if len(active) == 1 else None
             confidence, method = 0.75, "surname+date"
         if chosen is not None:
-            official_spans.append((h.start, h.end))
+            official_spans.mark(h.start, h.end)
             record(MentionKind.OFFICIAL, chosen, confidence, method, h.start)
 
     # Officials by role alone.
-    for official, start, end, confidence, method in _roles(kb, folded, country_hits, on):
-        if not _inside(excluded, start, end):
+    for official, start, end, confidence, method in _roles(
+        kb, folded, by_kind.get(ROLE_ANCHOR, []), country_hits, on
+    ):
+        if not excluded.covers(start, end):
             record(MentionKind.OFFICIAL, official, confidence, method, start)
 
     # Mangled names, only inside capitalised spans.
@@ -502,7 +520,7 @@ def _tag(
 
     # Policies by name, then translated word by word.
     for h, p in longest([POLICY]):
-        if not _check_case(doc, h.start, p[4]) or _inside(excluded, h.start, h.end):
+        if not _check_case(doc, h.start, p[4]) or excluded.covers(h.start, h.end):
             continue
         if not _policy_exists(kb, p[1], on):
             continue
@@ -518,10 +536,10 @@ def _tag(
                 continue
             confidence = 0.7
         record(MentionKind.POLICY, p[1], confidence, p[2], h.start)
-    _translated_policies(kb, doc, hits, on, record)
+    _translated_policies(kb, doc, by_kind.get(CONCEPT, []), on, record)
 
     # Summits by name, by date and participants, and by an earlier meeting's date.
-    _summits(kb, doc, folded, sentences, hits, country_hits, results, on, record)
+    _summits(kb, folded, sentences, hits, by_kind, country_hits, results, on, record)
 
     found = []
     for (kind, entity), (confidence, method, pos) in results.items():
@@ -581,80 +599,100 @@ def _fuzzy_officials(
     doc: str,
     folded: str,
     sentences: _Sentences,
-    official_spans: list[tuple[int, int]],
-    excluded: list[tuple[int, int]],
+    official_spans: _Mask,
+    excluded: _Mask,
     country_hits: list[tuple[int, int, int]],
     on: date,
     record,
 ) -> None:
+    nothing = kb.fuzzy_cache.setdefault(("no-official",), set())
     for m in _RUN.finditer(doc):
+        run = m.group()
+        if run in nothing:
+            continue
         start, end = m.span()
-        if _inside(excluded, start, end):
+        if excluded.covers(start, end):
             continue
-        if any(start < b and a < end for a, b in official_spans):
+        if official_spans.overlaps(start, end):
             continue
-        tokens = m.group().split(" ")
-        offsets = []
-        pos = start
-        for tok in tokens:
-            offsets.append(pos)
-            pos += len(tok) + 1
-        while tokens and (
-            fold(tokens[0]).strip(".'") in TITLE_WORDS
-            or fold(tokens[0]) in STOPWORDS
-            or fold(tokens[0]) in kb.known_words
-        ):
-            tokens.pop(0)
-            offsets.pop(0)
-        if not tokens:
-            continue
-        tokens[-1] = re.sub(r"['’]s$", "", tokens[-1]).rstrip(".")
-        if all(fold(t) in kb.known_words for t in tokens):
-            continue
-        key = tuple(tokens)
-        if key in kb.fuzzy_cache:
-            result = kb.fuzzy_cache[key]
-        else:
-            result = None
-            if len(tokens) >= 2:
-                result = _fuzzy_full(kb, tokens[-4:])
-                if result is None and len(tokens) > 2:
-                    result = _fuzzy_full(kb, tokens[-2:])
-            if len(kb.fuzzy_cache) < _FUZZY_CACHE_MAX:
-                kb.fuzzy_cache[key] = result
+        matched = _fuzzy_run(kb, folded, sentences, run, start, country_hits, on, record)
+        if not matched and len(nothing) < _FUZZY_CACHE_MAX:
+            nothing.add(run)
+
+
+def _fuzzy_run(
+    kb: KnowledgeBase,
+    folded: str,
+    sentences: _Sentences,
+    run: str,
+    start: int,
+    country_hits: list[tuple[int, int, int]],
+    on: date,
+    record,
+) -> bool:
+    """Match one capitalised run; False when it can name no official in any context."""
+    tokens = run.split(" ")
+    offsets = []
+    pos = start
+    for tok in tokens:
+        offsets.append(pos)
+        pos += len(tok) + 1
+    while tokens and (
+        _fold_word(tokens[0]).strip(".'") in TITLE_WORDS
+        or _fold_word(tokens[0]) in STOPWORDS
+        or _fold_word(tokens[0]) in kb.known_words
+    ):
+        tokens.pop(0)
+        offsets.pop(0)
+    if not tokens:
+        return False
+    tokens[-1] = _POSSESSIVE.sub("", tokens[-1]).rstrip(".")
+    if all(_fold_word(t) in kb.known_words for t in tokens):
+        return False
+    if len(tokens) >= 2:
+        result = _fuzzy_full(kb, tokens[-4:])
+        if result is None and len(tokens) > 2:
+            result = _fuzzy_full(kb, tokens[-2:])
         if result is not None:
             official, confidence, method = result
             record(MentionKind.OFFICIAL, official, confidence, method, offsets[0])
-            continue
-        if len(tokens) != 1:
-            continue
-        tok_start = offsets[0]
-        sent_start, sent_end = sentences.span(tok_start)
-        before = _tokens_before(folded, tok_start, 3, floor=sent_start)
-        titled = bool(set(before) & TITLE_WORDS)
-        single = _fuzzy_single(kb, tokens[0], titled)
-        if single is None:
-            continue
-        owners, confidence, method = single
-        if method == "fuzzy-surname":
-            nearby_countries = {c for s, e, c in country_hits if sent_start <= s < sent_end}
-            owners = {o for o in owners if titled or kb.officials[o].country_id in nearby_countries}
-        if len(owners) > 1:
-            chosen = _resolve_by_title(kb, owners, before, on) if titled else None
-        else:
-            chosen = next(iter(owners), None)
-        if chosen is not None:
-            record(MentionKind.OFFICIAL, chosen, confidence, method, tok_start)
+            return True
+        return False
+    single = _fuzzy_single(kb, tokens[0])
+    if single is None:
+        return False
+    owners, confidence, method, needs_title = single
+    tok_start = offsets[0]
+    sent_start, sent_end = sentences.span(tok_start)
+    before = _tokens_before(folded, tok_start, 3, floor=sent_start)
+    titled = bool(set(before) & TITLE_WORDS)
+    if needs_title and not titled:
+        return True
+    if method == "fuzzy-surname":
+        nearby_countries = {c for s, _e, c in country_hits if sent_start <= s < sent_end}
+        owners = {o for o in owners if titled or kb.officials[o].country_id in nearby_countries}
+    if len(owners) > 1:
+        chosen = _resolve_by_title(kb, owners, before, on) if titled else None
+    else:
+        chosen = next(iter(owners), None)
+    if chosen is not None:
+        record(MentionKind.OFFICIAL, chosen, confidence, method, tok_start)
+    return True
 
 
-def _translated_policies(kb: KnowledgeBase, doc: str, hits: list[_Hit], on: date, record) -> None:
-    concept_hits = [(h.start, h.end, p[1]) for h in hits for p in h.payloads if p[0] == CONCEPT]
-    if len(concept_hits) < 2:
+def _translated_policies(
+    kb: KnowledgeBase, doc: str, concept_hits: list[tuple[_Hit, tuple]], on: date, record
+) -> None:
+    present = {p[1] for _h, p in concept_hits}
+    if len(present) < 2:
         return
+    hits = sorted((h.start, h.end, p[1]) for h, p in concept_hits)
     for concepts, policy in kb.policy_concepts:
+        if not concepts <= present:
+            continue
         size = len(concepts)
         span_limit = 16 * size + 8
-        relevant = [c for c in concept_hits if c[2] in concepts]
+        relevant = [c for c in hits if c[2] in concepts]
         for i, (start, _end, _c) in enumerate(relevant):
             seen: set[str] = set()
             for s, _e, c in relevant[i:]:
@@ -669,10 +707,10 @@ def _translated_policies(kb: KnowledgeBase, doc: str, hits: list[_Hit], on: date
 
 def _summits(
     kb: KnowledgeBase,
-    doc: str,
     folded: str,
     sentences: _Sentences,
     hits: list[_Hit],
+    by_kind: dict[str, list[tuple[_Hit, tuple]]],
     country_hits: list[tuple[int, int, int]],
     results: dict[tuple[str, int], tuple[float, str, int]],
     on: date,
@@ -680,10 +718,11 @@ def _summits(
 ) -> None:
     # Named: a recurring name ('North American Leaders' Summit') means the edition nearest
     # the article's date, or the one whose year or city the sentence gives.
-    for h in hits:
-        ids = [p[1] for p in h.payloads if p[0] == SUMMIT]
-        if not ids:
-            continue
+    summit_hits: dict[int, list[int]] = {}
+    for h, p in by_kind.get(SUMMIT, []):
+        summit_hits.setdefault(h.start, []).append(p[1])
+    for start, ids in summit_hits.items():
+        h = _Hit(start, start, ())
         sentence = fold(sentences.sentence(h.start))
         candidates = [kb.summits[i] for i in ids]
         years = {int(y.group()) for y in _YEAR.finditer(sentence)}
@@ -697,7 +736,8 @@ def _summits(
     officials_found = {e for (k, e) in results if k == MentionKind.OFFICIAL}
     countries_found = {c for s, e, c in country_hits}
     first_pos = {e: v[2] for (k, e), v in results.items() if k == MentionKind.OFFICIAL}
-    has_meeting = _MEETING.search(folded) is not None
+    meeting_at = sorted(h.start for h, _p in by_kind.get(MEETING, []))
+    has_meeting = bool(meeting_at)
 
     # Unnamed: near its dates, naming at least two of its participants.
     for summit in kb.summits.values():
@@ -713,31 +753,33 @@ def _summits(
             record(MentionKind.SUMMIT, summit.id, 0.7, "date+participants", pos)
 
     # An earlier (or coming) meeting named by its date: 'talks that began on Dec. 27'.
-    for regex in _DATE_RES:
-        for m in regex.finditer(folded):
-            month = _MONTHS[m.group("m")]
-            try:
-                day = int(m.group("d"))
-                options = [date(on.year + dy, month, day) for dy in (-1, 0, 1)]
-            except ValueError:
+    for h, p in by_kind.get(MONTH, []):
+        after = _DAY_AFTER.match(folded, h.end)
+        before = None if after else _DAY_BEFORE.search(folded, max(0, h.start - 10), h.start)
+        day_match = after or before
+        if day_match is None:
+            continue
+        try:
+            day = int(day_match.group(1))
+            options = [date(on.year + dy, p[1], day) for dy in (-1, 0, 1)]
+        except ValueError:
+            continue
+        options = [d for d in options if -400 <= (d - on).days <= 30]
+        if not options:
+            continue
+        when = min(options, key=lambda d: abs((d - on).days))
+        sent_start, sent_end = sentences.span(h.start)
+        i = bisect_right(meeting_at, sent_start - 1)
+        if i >= len(meeting_at) or meeting_at[i] >= sent_end:
+            continue
+        sentence = folded[sent_start:sent_end]
+        in_sentence = {c for s, _e, c in country_hits if sent_start <= s < sent_end}
+        for summit in kb.summits.values():
+            if not (summit.start <= when <= summit.end):
                 continue
-            options = [d for d in options if -400 <= (d - on).days <= 30]
-            if not options:
-                continue
-            when = min(options, key=lambda d: abs((d - on).days))
-            sent_start, sent_end = sentences.span(m.start())
-            sentence = folded[sent_start:sent_end]
-            if not _MEETING.search(sentence):
-                continue
-            for summit in kb.summits.values():
-                if not (summit.start <= when <= summit.end):
-                    continue
-                in_sentence = {c for s, e, c in country_hits if sent_start <= s < sent_end}
-                place = (summit.city and summit.city in sentence) or (
-                    summit.country_id in in_sentence
-                )
-                if place or summit.participant_ids & officials_found:
-                    record(MentionKind.SUMMIT, summit.id, 0.75, "date-reference", m.start())
+            place = (summit.city and summit.city in sentence) or (summit.country_id in in_sentence)
+            if place or summit.participant_ids & officials_found:
+                record(MentionKind.SUMMIT, summit.id, 0.75, "date-reference", h.start)
 
 
 # --- writing mentions ------------------------------------------------------------------------
@@ -754,7 +796,10 @@ def article_tag(*, article: Article) -> list[Mention]:
     """Tag an article; editors' approved, added and rejected mentions are left as they are."""
     text = article.body or strip_tags(article.summary or "")
     on = timezone.localdate(article.published_at) if article.published_at else timezone.localdate()
-    founds = text_tag(text=text, title=article.title, on=on, authors=article.authors or [])
+    # Checked against the tables on every article: mentions must point at rows that exist.
+    founds = _tag(
+        knowledge_base_get(), text=text, title=article.title, on=on, authors=article.authors or []
+    )
     with transaction.atomic():
         Article.objects.select_for_update().filter(pk=article.pk).first()
         existing = {(m.kind, getattr(m, _FK[m.kind])): m for m in article.mentions.all()}

@@ -97,7 +97,6 @@ _CONFUSABLES = {
     "\t": " ",
 }
 _TABLE: dict[int, str] = {ord(k): v for k, v in _CONFUSABLES.items()}
-_KNOWN_CHARS: set[str] = set(_CONFUSABLES)
 
 
 def _fold_char(ch: str) -> str:
@@ -116,13 +115,20 @@ def fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    missing = set(low) - _KNOWN_CHARS
-    if missing:
-        for ch in missing:
-            if not ch.isascii() or ch in "-\n\r\t`":
-                _TABLE[ord(ch)] = _fold_char(ch)
-            _KNOWN_CHARS.add(ch)
-    return low.translate(_TABLE)
+    # str.translate looks up every character; the few that change are rare in news text, so
+    # a regex finds them at C speed and only those go through Python.
+    return _NEEDS_FOLDING.sub(_fold_match, low)
+
+
+_NEEDS_FOLDING = re.compile(r"[^\x20-\x2c\x2e-\x5f\x61-\x7e]")
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    ch = match.group()
+    folded = _TABLE.get(ord(ch))
+    if folded is None:
+        folded = _TABLE[ord(ch)] = _fold_char(ch)
+    return folded
 
 
 def compact(text: str) -> str:
@@ -263,6 +269,7 @@ class KnowledgeBase:
     known_words: set[str]
     signature: tuple[Any, ...]
     built_at: float
+    checked_at: float
     # Fuzzy results by capitalised span, valid for this compilation only.
     fuzzy_cache: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
@@ -287,7 +294,18 @@ class KnowledgeBase:
 
 
 # Payload kinds stored on automaton keys.
-COUNTRY, OFFICIAL_FULL, OFFICIAL_SHORT, POLICY, SUMMIT, BLOCK, CONCEPT = (
+(
+    COUNTRY,
+    OFFICIAL_FULL,
+    OFFICIAL_SHORT,
+    POLICY,
+    SUMMIT,
+    BLOCK,
+    CONCEPT,
+    MONTH,
+    MEETING,
+    ROLE_ANCHOR,
+) = (
     "country",
     "official_full",
     "official_short",
@@ -295,7 +313,39 @@ COUNTRY, OFFICIAL_FULL, OFFICIAL_SHORT, POLICY, SUMMIT, BLOCK, CONCEPT = (
     "summit",
     "block",
     "concept",
+    "month",
+    "meeting",
+    "role_anchor",
 )
+
+# Every role phrase the tagger resolves contains one of these words.
+ROLE_ANCHORS = """
+minister ministre ministro ministra secretary secretario secretaria president presidente
+presidenta canciller diplomat diplomatie diplomacia chief mandatario mandataria
+""".split()
+
+MONTHS = {
+    **dict.fromkeys(["jan", "january", "enero", "janvier"], 1),
+    **dict.fromkeys(["feb", "february", "febrero", "fevrier", "fevr"], 2),
+    **dict.fromkeys(["mar", "march", "marzo", "mars"], 3),
+    **dict.fromkeys(["apr", "april", "abril", "avril"], 4),
+    **dict.fromkeys(["may", "mayo", "mai"], 5),
+    **dict.fromkeys(["jun", "june", "junio", "juin"], 6),
+    **dict.fromkeys(["jul", "july", "julio", "juillet"], 7),
+    **dict.fromkeys(["aug", "august", "agosto", "aout"], 8),
+    **dict.fromkeys(["sep", "sept", "september", "septiembre", "septembre"], 9),
+    **dict.fromkeys(["oct", "october", "octubre", "octobre"], 10),
+    **dict.fromkeys(["nov", "november", "noviembre", "novembre"], 11),
+    **dict.fromkeys(["dec", "december", "diciembre", "decembre"], 12),
+}
+
+# Words that say a sentence is about a meeting, in English, Spanish and French.
+MEETING_WORDS = """
+talks meeting meetings met meet meets summit dialogue visit visited negotiations delegation
+hosted host hosts conversaciones reunion reuniones reunirse reunieron reunio cumbre dialogo
+visita negociaciones delegacion recibio recibe pourparlers rencontre rencontrer rencontres
+sommet entretiens entretenu negociations accueille
+""".split()
 
 # Region words that contain a country's demonym but are not about that country.
 _BLOCK_PHRASES = [
@@ -477,6 +527,12 @@ def knowledge_base_compile() -> KnowledgeBase:
                 add(n, (COUNTRY, c.pk, "demonym", 0.9, case_mask(n)))
     for phrase in _BLOCK_PHRASES:
         add(phrase, (BLOCK,))
+    for word, month in MONTHS.items():
+        add(word, (MONTH, month))
+    for word in MEETING_WORDS:
+        add(word, (MEETING,))
+    for word in ROLE_ANCHORS:
+        add(word, (ROLE_ANCHOR,))
 
     officials: dict[int, OfficialEntry] = {}
     surname_common: set[str] = set()
@@ -627,6 +683,7 @@ def knowledge_base_compile() -> KnowledgeBase:
         known_words=known_words,
         signature=signature,
         built_at=time.monotonic(),
+        checked_at=time.monotonic(),
     )
 
 
@@ -637,12 +694,19 @@ KB_MAX_AGE_SECONDS = 300.0
 _kb: KnowledgeBase | None = None
 
 
-def knowledge_base_get() -> KnowledgeBase:
-    """The compiled knowledge base of this process, recompiled when the tables changed."""
+def knowledge_base_get(*, max_unchecked_seconds: float = 0.0) -> KnowledgeBase:
+    """The compiled knowledge base of this process, recompiled when the tables changed.
+
+    With `max_unchecked_seconds`, a knowledge base checked that recently is used unchecked:
+    a tight loop over many texts then costs no query per text.
+    """
     global _kb
     if _kb is not None:
-        fresh = time.monotonic() - _kb.built_at < KB_MAX_AGE_SECONDS
-        if fresh and _signature() == _kb.signature:
+        now = time.monotonic()
+        if now - _kb.checked_at < max_unchecked_seconds:
+            return _kb
+        if now - _kb.built_at < KB_MAX_AGE_SECONDS and _signature() == _kb.signature:
+            _kb.checked_at = now
             return _kb
     _kb = knowledge_base_compile()
     return _kb
