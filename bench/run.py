@@ -164,6 +164,8 @@ def database_prepare(
     if database_ensure(url, template):
         print(f"  created database {_name(url)}" + (f" from {template}" if template else ""))
     _manage(url, "migrate", "--noinput", "-v", "0")
+    # DEBUG is off, so pages need the hashed static files, as in production.
+    _manage(url, "collectstatic", "--noinput", "-v", "0")
     _manage(url, "load_reference", *(["--dir", str(reference)] if reference else []))
     # --force only on a database named for benchmarks: anything else keeps its protection.
     force = ["--force"] if "bench" in _name(url) else []
