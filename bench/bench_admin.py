@@ -1,0 +1,157 @@
+"""Admin benchmark: server time of the editors' busiest admin pages, and of paging a big list.
+
+Each page is requested in-process through Django's test client as a logged-in superuser (all
+middleware and rendering included), at least 20 times after one warm-up. Its baseline,
+measured in the same run, is the page's slowest SQL query re-run alone on a cursor. The
+paginator figure compares what the article list spends numbering its pages (the planner's
+estimate on PostgreSQL) with the COUNT(*) over the whole table that Django would run.
+
+    python -m bench.bench_admin            # quick, on DATABASE_URL (PostgreSQL)
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import Context, Measurement  # noqa: E402
+
+TARGET_MS = 300
+MIN_SAMPLES = 20
+PAGES = [
+    ("article list", "/admin/articles/article/"),
+    ("article list, filtered by official", "/admin/articles/article/?official=ebrard"),
+    ("review queue", "/admin/articles/mentionreview/"),
+    ("feed list", "/admin/articles/feed/"),
+]
+
+
+def _time_page(client: Any, url: str, repeats: int) -> tuple[list[float], str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, secure=True)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    # Read now: the next request's request_started signal empties the query log.
+    queries = list(captured.captured_queries)
+    main = max(queries, key=lambda q: float(q["time"]))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        client.get(url, secure=True)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples, main["sql"], len(queries)
+
+
+def _time(fn: Any, repeats: int) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _time_sql(sql: str, repeats: int) -> list[float]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return _time(lambda: (cursor.execute(sql), cursor.fetchall()), repeats)
+
+
+def run(ctx: Context) -> list[Measurement]:
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+
+    from articles.admin_filters import EstimatedCountPaginator
+    from articles.models import Article, Mention
+
+    repeats = max(MIN_SAMPLES, ctx.repeats)
+    size = f"{Article.objects.count():,} articles, {Mention.objects.count():,} mentions"
+    size += f", {connection.vendor}"
+    user, _ = User.objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    out = []
+    for name, url in PAGES:
+        samples, sql, queries = _time_page(client, url, repeats)
+        out.append(
+            Measurement(
+                name=f"admin: {name}",
+                unit="ms",
+                samples=samples,
+                baseline_name="its main SQL query alone",
+                baseline_samples=_time_sql(sql, repeats),
+                target=f"p95 ≤ {TARGET_MS} ms",
+                note=f"{size}; {url}; {queries} queries per request.",
+            )
+        )
+
+    def paginated_count() -> int:
+        # A fresh paginator each time, as each request builds one.
+        return EstimatedCountPaginator(Article.objects.all(), 100).count
+
+    out.append(
+        Measurement(
+            name="admin: numbering the article list's pages",
+            unit="ms",
+            samples=_time(paginated_count, repeats),
+            baseline_name="COUNT(*) over the whole table",
+            baseline_samples=_time(lambda: Article.objects.count(), repeats),
+            target="well under the COUNT(*) on a big table",
+            note=f"{size}; the estimate is used above "
+            f"{EstimatedCountPaginator.ESTIMATE_ABOVE:,} rows on PostgreSQL.",
+        )
+    )
+    return out
+
+
+def _quick_context() -> Context:
+    return Context(
+        size="quick",
+        articles=5_000,
+        export_articles=5_000,
+        repeats=MIN_SAMPLES,
+        shared_dir=None,
+        out_dir=ROOT / "bench" / "out",
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    os.environ.setdefault("TRACKER_SSL_REDIRECT", "0")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from articles.generation import generated_articles
+    from summits.models import Summit
+
+    ctx = _quick_context()
+    if not Summit.objects.exists():
+        call_command("load_reference")
+    if generated_articles().count() < ctx.articles:
+        call_command("generate_data", articles=ctx.articles)
+    for m in run(ctx):
+        ratio = f"{m.ratio:.2f}x" if m.ratio is not None else "-"
+        print(
+            f"{m.name}: median {m.median:,.1f} {m.unit} (p95 {m.p95:,.1f}); "
+            f"{m.baseline_name}: {m.baseline_median or 0:,.1f}; ratio {ratio}; "
+            f"target {m.target}; {m.note}"
+        )
+
+
+if __name__ == "__main__":
+    main()
