@@ -1,0 +1,179 @@
+"""Ingestion benchmark: entries stored per second with page fetching left out (parse + upsert +
+dedupe + tag, the path `ingest --feeds-only` takes after the HTTP fetch), against bare
+feedparser parsing of the same bytes; and the peak memory of the process doing it.
+
+Each sample runs in a fresh child process (`--worker`) on generated feeds of realistic size
+(RSS, 50 entries each, summaries a few sentences long, about migration talks), unique per
+sample so every entry is new; the child works inside a transaction it rolls back, so the
+benchmark database is left as it was. The baseline for memory is a child that sets Django up
+and loads the tagger's knowledge base, and stores nothing.
+
+    python -m bench.bench_ingestion          # quick, on DATABASE_URL (or SQLite)
+"""
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import Context, Measurement  # noqa: E402
+
+ENTRIES_PER_FEED = 50
+FEEDS = {"quick": 6, "full": 30}
+SENTENCES = [
+    "Mexican and US officials met in Mexico City to discuss migration at the southern border.",
+    "Canada's immigration minister said the visa requirement for Mexican travellers would stay.",
+    "The Safe Third Country Agreement now applies along the entire land border with Canada.",
+    "Secretary Mayorkas said legal pathways such as the CBP One app remain open to migrants.",
+    "López Obrador called for investment in Central America to address the causes of migration.",
+    "Trudeau and Biden discussed the Los Angeles Declaration on Migration and Protection.",
+    "Foreign Secretary Alicia Bárcena met Antony Blinken ahead of the leaders' summit.",
+    "Title 42 ended in May 2023 and border processing returned to Title 8 rules.",
+    "Officials from the three countries will meet again at the North American Leaders' Summit.",
+    "Rail crossings at Eagle Pass and El Paso reopened after talks between both governments.",
+]
+
+
+def feed_bodies(count: int, token: str) -> list[bytes]:
+    """`count` RSS feeds of ENTRIES_PER_FEED entries each, unique to `token`."""
+    rng = random.Random(token)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    bodies = []
+    for f in range(count):
+        items = []
+        for e in range(ENTRIES_PER_FEED):
+            text = " ".join(rng.sample(SENTENCES, 4))
+            when = start + timedelta(hours=f * ENTRIES_PER_FEED + e)
+            link = f"https://outlet{f}.example/{token}/story-{e}?utm_source=rss"
+            items.append(
+                f"<item><title>{escape(text[:80])} ({token[:6]}-{f}-{e})</title>"
+                f"<link>{escape(link)}</link><guid>{token}-{f}-{e}</guid>"
+                f"<pubDate>{format_datetime(when)}</pubDate>"
+                f"<description>{escape('<p>' + text + '</p>')}</description></item>"
+            )
+        bodies.append(
+            (
+                '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                f"<title>Outlet {f}</title><link>https://outlet{f}.example/</link>"
+                f"<description>Bench feed</description>{''.join(items)}</channel></rss>"
+            ).encode()
+        )
+    return bodies
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(kind: str, feeds: int) -> dict[str, float]:
+    import feedparser
+    from django.db import transaction
+
+    from articles.models import Feed
+    from articles.parsing import feed_parse
+    from articles.services import article_upsert, source_for_url
+    from articles.tagging import text_tag
+
+    # Load the tagger's knowledge base before timing: a worker does it once per process.
+    text_tag(text="Mexico", on=datetime(2024, 1, 1, tzinfo=UTC).date())
+    token = uuid.uuid4().hex
+    bodies = feed_bodies(feeds, token)
+    entries = feeds * ENTRIES_PER_FEED
+    if kind == "idle":
+        return {"rate": 0.0, "peak_mb": _peak_mb()}
+    if kind == "feedparser":
+        started = time.perf_counter()
+        for body in bodies:
+            feedparser.parse(body)
+        return {"rate": entries / (time.perf_counter() - started), "peak_mb": _peak_mb()}
+    started = time.perf_counter()
+    with transaction.atomic():
+        for n, body in enumerate(bodies):
+            source = source_for_url(url=f"https://outlet{n}.example/")
+            feed = Feed.objects.create(url=f"https://outlet{n}.example/{token}.xml", source=source)
+            parsed = feed_parse(body=body, url=feed.url, content_type="application/rss+xml")
+            for entry in parsed.entries:
+                article_upsert(feed=feed, entry=entry)
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"rate": entries / elapsed, "peak_mb": _peak_mb()}
+
+
+def _child(kind: str, feeds: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_ingestion", "--worker", kind, str(feeds)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(ctx: Context) -> list[Measurement]:
+    feeds = FEEDS.get(ctx.size, FEEDS["quick"])
+    repeats = max(3, min(ctx.repeats, 5))
+    ours = [_child("ingest", feeds) for _ in range(repeats)]
+    bare = [_child("feedparser", feeds) for _ in range(repeats)]
+    idle = [_child("idle", feeds) for _ in range(2)]
+    entries = feeds * ENTRIES_PER_FEED
+    return [
+        Measurement(
+            name="ingestion: entries stored per second (parse + upsert + dedupe + tag)",
+            unit="entries/s",
+            samples=[s["rate"] for s in ours],
+            baseline_name="bare feedparser.parse of the same bytes",
+            baseline_samples=[s["rate"] for s in bare],
+            note=f"{feeds} generated RSS feeds x {ENTRIES_PER_FEED} entries = {entries} new "
+            "entries per sample, no page fetching; each sample in a fresh process.",
+        ),
+        Measurement(
+            name="ingestion: worker peak memory",
+            unit="MB",
+            samples=[s["peak_mb"] for s in ours],
+            baseline_name="process with Django and the tagger loaded, storing nothing",
+            baseline_samples=[s["peak_mb"] for s in idle],
+            note="ru_maxrss of the process that ingested the sample.",
+        ),
+    ]
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    import django
+
+    django.setup()
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(sys.argv[2], int(sys.argv[3]))))
+        return
+    ctx = Context(
+        size="quick",
+        articles=0,
+        export_articles=0,
+        repeats=3,
+        shared_dir=None,
+        out_dir=ROOT / "bench" / "out",
+    )
+    for m in run(ctx):
+        ratio = f"{m.ratio:.3f}x" if m.ratio is not None else "-"
+        print(
+            f"{m.name}: median {m.median:,.1f} {m.unit} (p95 {m.p95:,.1f}); "
+            f"{m.baseline_name}: {m.baseline_median or 0:,.1f}; ratio {ratio}"
+        )
+
+
+if __name__ == "__main__":
+    main()
