@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (en dashes are intended in the sample prose)
 """Writes the offline demo snapshot (feeds/ and pages/) from the stories below.
 
 SAMPLE CONTENT. The outlets are fictional; the stories are written for this project and
