@@ -1,0 +1,160 @@
+"""Page benchmark: server time of the home, summit, filtered article list and search pages.
+
+Each page is requested in-process through Django's test client (all middleware, template
+rendering included), at least 20 times after one warm-up. Its baseline, measured in the same
+run, is the page's main SQL query, the slowest one the page ran, re-run alone on a cursor:
+the ratio says how much the page costs beyond the database work it cannot avoid.
+
+    python -m bench.bench_pages            # quick, on DATABASE_URL (PostgreSQL)
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import Context, Measurement  # noqa: E402
+
+TARGET_MS = 100
+MIN_SAMPLES = 20
+PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def _pages() -> list[tuple[str, str]]:
+    """The four measured pages, pointed at the busiest summit and a common search word."""
+    from django.db.models import Count
+
+    from articles.models import VISIBLE_STATUSES, Mention
+    from summits.models import Country
+
+    busiest = (
+        Mention.objects.filter(kind="summit", status__in=VISIBLE_STATUSES)
+        .values("summit__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    slug = busiest["summit__slug"] if busiest else "none"
+    country = Country.objects.filter(iso2="MX").first() or Country.objects.first()
+    iso2 = country.iso2 if country else "MX"
+    return [
+        ("home", "/"),
+        ("summit", f"/summits/{slug}/"),
+        ("filtered article list", f"/articles/?country={iso2}&language=es&from=2021-01-01"),
+        ("search", "/articles/?q=migration+border"),
+    ]
+
+
+def _time_page(client: Any, url: str, repeats: int) -> tuple[list[float], str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        queries = list(captured.captured_queries)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    main = max(queries, key=lambda q: float(q["time"]))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples, main["sql"], len(queries)
+
+
+def _time_sql(sql: str, repeats: int) -> list[float]:
+    from django.db import connection
+
+    samples = []
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            cursor.execute(sql)
+            cursor.fetchall()
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def run(ctx: Context) -> list[Measurement]:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from articles.models import Article, Mention
+
+    repeats = max(MIN_SAMPLES, ctx.repeats)
+    articles, mentions = Article.objects.count(), Mention.objects.count()
+    size = f"{articles:,} articles, {mentions:,} mentions, {connection.vendor}"
+    client = Client()
+    out = []
+    # {% static %} without a collectstatic manifest; hashing static names is not measured.
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
+    with override_settings(STORAGES=plain):
+        out = _measure(client, repeats, size)
+    return out
+
+
+def _measure(client: Any, repeats: int, size: str) -> list[Measurement]:
+    out = []
+    for name, url in _pages():
+        samples, sql, queries = _time_page(client, url, repeats)
+        out.append(
+            Measurement(
+                name=f"pages: {name}",
+                unit="ms",
+                samples=samples,
+                baseline_name="its main SQL query alone",
+                baseline_samples=_time_sql(sql, repeats),
+                target=f"p95 ≤ {TARGET_MS} ms",
+                note=f"{size}; {url}; {queries} queries per request.",
+            )
+        )
+    return out
+
+
+def _quick_context() -> Context:
+    return Context(
+        size="quick",
+        articles=5_000,
+        export_articles=5_000,
+        repeats=MIN_SAMPLES,
+        shared_dir=None,
+        out_dir=ROOT / "bench" / "out",
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    os.environ.setdefault("TRACKER_SSL_REDIRECT", "0")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from articles.generation import generated_articles
+    from summits.models import Summit
+
+    ctx = _quick_context()
+    if not Summit.objects.exists():
+        call_command("load_reference")
+    if generated_articles().count() < ctx.articles:
+        call_command("generate_data", articles=ctx.articles)
+    for m in run(ctx):
+        ratio = f"{m.ratio:.2f}x" if m.ratio is not None else "-"
+        print(
+            f"{m.name}: median {m.median:,.1f} {m.unit} (p95 {m.p95:,.1f}); "
+            f"{m.baseline_name}: {m.baseline_median or 0:,.1f}; ratio {ratio}; "
+            f"target {m.target}; {m.note}"
+        )
+
+
+if __name__ == "__main__":
+    main()
