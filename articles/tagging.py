@@ -43,6 +43,7 @@ from articles.tagging_kb import (
     fold,
     knowledge_base_get,
     phonetic,
+    sound_prefix,
 )
 from articles.tagging_kb import knowledge_base_reset as _kb_reset
 
@@ -648,6 +649,8 @@ def _fuzzy_run(
         return False
     tokens[-1] = _POSSESSIVE.sub("", tokens[-1]).rstrip(".")
     if all(_fold_word(t) in kb.known_words for t in tokens):
+        return False
+    if not any(sound_prefix(t) in kb.sound_prefixes for t in tokens[1:] or tokens):
         return False
     if len(tokens) >= 2:
         result = _fuzzy_full(kb, tokens[-4:])

@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -117,9 +118,14 @@ def fold(text: str) -> str:
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     # str.translate looks up every character; the few that change are rare in news text, so
     # a regex finds them at C speed and only those go through Python.
+    for ch, repl in _FREQUENT:
+        if ch in low:
+            low = low.replace(ch, repl)
     return _NEEDS_FOLDING.sub(_fold_match, low)
 
 
+# Newlines, dashes and curly quotes are everywhere in news text: str.replace is cheaper.
+_FREQUENT = [(ch, _CONFUSABLES[ch]) for ch in "\n-’—–“”\t\r\u00a0"]
 _NEEDS_FOLDING = re.compile(r"[^\x20-\x2c\x2e-\x5f\x61-\x7e]")
 
 
@@ -264,6 +270,7 @@ class KnowledgeBase:
     surname_phonetic: list[str]
     surname_owners: list[set[int]]
     surname_common: set[str]
+    sound_prefixes: set[str]
     # Word-by-word translated policy names: sets of concept ids, with their policy.
     policy_concepts: list[tuple[frozenset[str], int]]
     known_words: set[str]
@@ -502,6 +509,29 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w']+", fold(text))
 
 
+@lru_cache(maxsize=200_000)
+def sound_prefix(word: str) -> str:
+    """The first three letters of a word's sound key: 'Mallorkas' and 'Mayorkas' share 'mai'."""
+    return phonetic(word)[:3]
+
+
+def entry_surnames(officials: dict[int, OfficialEntry]) -> list[str]:
+    return [s for entry in officials.values() for s in entry.surnames]
+
+
+def full_variants_last(officials: dict[int, OfficialEntry]) -> list[str]:
+    """Every word after the first of each full name ('Sherwood', 'Randall', 'Obrador')."""
+    words = []
+    for entry in officials.values():
+        for n in entry.full_compacts:
+            groups = _name_tokens(n)
+            for group in groups[1:]:
+                words += re.split(r"[\s\-]+", group)
+            if len(groups) == 2:
+                words.append(groups[0] + groups[1])  # fused: 'LopezObrador'
+    return words
+
+
 def knowledge_base_compile() -> KnowledgeBase:
     """Read the knowledge base from the database and compile it."""
     signature = _signature()
@@ -634,6 +664,11 @@ def knowledge_base_compile() -> KnowledgeBase:
         automaton.add_word(key, (len(key), tuple(payloads)))
     automaton.make_automaton()
 
+    # A capitalised span is worth fuzzy matching only if one of its words sounds like the
+    # start of a surname: this keeps rapidfuzz off most capitalised words in news text.
+    surname_words = [w for s in entry_surnames(officials) for w in re.split(r"[\s\-]+", s)]
+    surname_words += full_variants_last(officials)
+    sound_prefixes = {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
     full_variants, full_owner, full_first, full_rest, full_phonetic = [], [], [], [], []
     surname_index: dict[str, set[int]] = defaultdict(set)
     for entry in officials.values():
@@ -679,6 +714,7 @@ def knowledge_base_compile() -> KnowledgeBase:
         surname_phonetic=[phonetic(s) for s in surname_variants],
         surname_owners=[surname_index[s] for s in surname_variants],
         surname_common=surname_common,
+        sound_prefixes=sound_prefixes,
         policy_concepts=policy_concepts,
         known_words=known_words,
         signature=signature,
