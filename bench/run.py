@@ -123,19 +123,27 @@ def database_sizes(url: str) -> dict[str, int | str]:
     return sizes
 
 
-def _manage(url: str, *args: str, timeout: float | None = None) -> str:
+def _manage(url: str, *args: str, echo: bool = False) -> str:
+    """Run a management command on `url`; with `echo`, show its progress lines as they come."""
     env = {**os.environ, **ENVIRONMENT, "DATABASE_URL": url}
-    done = subprocess.run(
+    with subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
-    )
-    if done.returncode:
-        raise BenchError(f"manage.py {' '.join(args)} failed: {_last_error(done.stderr)}")
-    return done.stdout
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if echo:
+                print(f"  {line.rstrip()}", flush=True)
+        stderr = process.stderr.read()
+    if process.returncode:
+        raise BenchError(f"manage.py {' '.join(args)} failed: {_last_error(stderr)}")
+    return "".join(lines)
 
 
 def _last_error(stderr: str) -> str:
@@ -169,9 +177,8 @@ def database_prepare(
     _manage(url, "load_reference", *(["--dir", str(reference)] if reference else []))
     # --force only on a database named for benchmarks: anything else keeps its protection.
     force = ["--force"] if "bench" in _name(url) else []
-    out = _manage(url, "generate_data", "--articles", str(articles), *force)
+    out = _manage(url, "generate_data", "--articles", str(articles), *force, echo=True)
     summary = out.strip().splitlines()[-1] if out.strip() else ""
-    print(f"  {summary}")
     if summary.startswith("Added"):
         with _connect(url) as conn:
             # Fresh rows: statistics and the visibility map, as a live database would have.
