@@ -499,6 +499,14 @@ def _signature() -> tuple[Any, ...]:
         f"(SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(t)})"
         for t in tables
     )
+    # Total name lengths catch most renames in place (an alias corrected in admin) at once;
+    # the others are picked up when the compiled base reaches KB_MAX_AGE_SECONDS.
+    named = [(Official, "name"), (OfficialAlias, "name"), (PolicyAlias, "name"), (Summit, "title")]
+    parts += "".join(
+        f", (SELECT COALESCE(SUM(LENGTH({connection.ops.quote_name(column)})), 0) "  # noqa: S608
+        f"FROM {connection.ops.quote_name(m._meta.db_table)})"
+        for m, column in named
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {parts}")
         row = cursor.fetchone()

@@ -270,3 +270,17 @@ def test_tag_text_exits_non_zero_with_a_one_line_error(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0
     assert "could not be read" in result.stderr
+
+
+def test_an_alias_corrected_in_place_is_used_without_a_restart(kb: None) -> None:
+    alias = OfficialAlias.objects.create(official=official("Kristi Noem"), name="Sec. Noemm")
+    text = "Secretary Kristy Noem visited the border."
+    article = make_article(text, datetime(2025, 3, 1, tzinfo=UTC))
+    article_tag(article=article)
+
+    alias.name = "Secretary Kristy Noem"
+    alias.save()
+    article_tag(article=article)
+
+    mention = article.mentions.get(official__name="Kristi Noem")
+    assert (mention.method, mention.confidence) == ("name", 0.95)
