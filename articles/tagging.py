@@ -558,7 +558,7 @@ def _tag(
                 date=day,
             )
         )
-    order = {
+    order: dict[str, int] = {
         MentionKind.COUNTRY: 0,
         MentionKind.OFFICIAL: 1,
         MentionKind.POLICY: 2,
@@ -787,7 +787,7 @@ def _summits(
 
 # --- writing mentions ------------------------------------------------------------------------
 
-_FK = {
+_FK: dict[str, str] = {
     MentionKind.COUNTRY: "country_id",
     MentionKind.OFFICIAL: "official_id",
     MentionKind.POLICY: "policy_id",
