@@ -9,4 +9,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 RUN useradd --system --home /app tracker && mkdir -p /app/var && chown tracker /app/var
 USER tracker
 EXPOSE 8000
-CMD ["gunicorn", "tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+# Threads keep long CSV downloads streaming without tying up a whole worker process.
+CMD ["gunicorn", "tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]
