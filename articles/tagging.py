@@ -186,6 +186,8 @@ _ROLE_HINTS = {
     "embajador": "ambassador",
     "ambassadeur": "ambassador",
 }
+_FIRM = re.compile(r"&\s?$")
+_FIRM_AFTER = re.compile(r"\s?(?:&|LLP\b|Inc\b|Ltd\b|Corp\b|& Co\b)")
 _FORMER = {
     "former",
     "ex",
@@ -466,6 +468,8 @@ def _tag(
         if excluded.covers(start, end):
             official_spans.mark(start, end)
             continue
+        if _FIRM.search(doc, max(0, start - 3), start) or _FIRM_AFTER.match(doc, end):
+            continue  # 'Frost & Sullivan', 'Miller LLP': a firm, not a person
         last_word = doc[start:end].split()[-1] if doc[start:end].split() else ""
         if not last_word[:1].isupper() or not _check_case(doc, start, payloads[0][4]):
             continue
@@ -727,7 +731,12 @@ def _summits(
     for start, ids in summit_hits.items():
         h = _Hit(start, start, ())
         sentence = fold(sentences.sentence(h.start))
-        candidates = [kb.summits[i] for i in ids]
+        # A name cannot yet mean a meeting more than half a year away: in 2019 'Three Amigos'
+        # was the press's name for three envoys, not the 2021 summit.
+        horizon = on + timedelta(days=180)
+        candidates = [kb.summits[i] for i in ids if kb.summits[i].start <= horizon]
+        if not candidates:
+            continue
         years = {int(y.group()) for y in _YEAR.finditer(sentence)}
         by_year = [s for s in candidates if s.start.year in years]
         candidates = by_year or candidates

@@ -208,6 +208,10 @@ long gray grey black may march hope church cross chase dean english fisher frank
 hardy house james jordan justice law lord love mann mark marsh mason park rich sharp short stone
 wall west wise banks bishop bond cash field fields gates hunter knight lane little mills page
 power powers reed rice ross sanders shaw snow spencer stone street summers waters watson wells
+sullivan kelly perry murray ryan ellis graham russell griffin hayes myers ford hamilton
+wallace cole gibson tucker porter hunter palmer holmes freeman wells webb simpson stevens
+tucker boyd mason dixon hunt warren fox rose burns gordon shaw holmes rice robertson lynch
+kennedy stone dunn payne pierce berry andrews harper wagner george lawrence reid lane
 lopez garcia gonzalez rodriguez hernandez martinez perez sanchez ramirez flores diaz torres cruz
 reyes morales ortiz gutierrez chavez ramos ruiz vargas castillo jimenez moreno romero herrera
 medina aguilar guerrero rojas fuente leon paz santos silva pardo blanco rubio navarro delgado
