@@ -1,13 +1,14 @@
 """Reads for the article pages: filtered lists (one row per story), facets, one article."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from articles.filters import ArticleFilters
 from articles.models import VISIBLE_STATUSES, Article, Mention, Source
-from articles.search import search_rank
+from articles.search import RankedSearch, search_rank
 from summits.models import Country, Official, Policy, Summit
 
 # Counting every match of a broad filter over 200,000 articles costs more than the page
@@ -23,17 +24,54 @@ ENTITY_MODELS: dict[str, Any] = {
 }
 
 
-def article_list(*, filters: ArticleFilters) -> QuerySet[Article]:
+# When a list is narrowed to tagged articles, the most selective tag drives the query.
+DRIVING_KINDS = ("summit", "policy", "official", "country")
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _driving_tag(filters: ArticleFilters) -> tuple[str, Any] | None:
+    for kind in DRIVING_KINDS:
+        entity = getattr(filters, kind)
+        if entity is not None:
+            return kind, entity
+    return None
+
+
+def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch:
     """Articles for the filters, newest first (best first when searching), with their joins."""
     base = filters.apply(Article.objects.all())
-    qs = base.select_related("source", "original_source", "cluster")
+    drive = None if filters.q else _driving_tag(filters)
+    if drive is None:
+        qs = base
+        order = ("-published_at", "-pk")
+    else:
+        # Join the entity's visible tags and order by their copy of the date: PostgreSQL then
+        # walks the partial index (entity, published_at, article) newest first and stops at
+        # the page, instead of testing every article for the tag.
+        kind, entity = drive
+        tagged: dict[str, Any] = {
+            "mentions__kind": kind,
+            f"mentions__{kind}": entity,
+            "mentions__status__in": VISIBLE_STATUSES,
+        }
+        if filters.date_from:
+            tagged["mentions__published_at__gte"] = _start_of(filters.date_from)
+        if filters.date_to:
+            tagged["mentions__published_at__lt"] = _start_of(filters.date_to + timedelta(days=1))
+        qs = replace(filters, **{kind: None}).apply(Article.objects.filter(**tagged))
+        order = ("-mentions__published_at", "-pk")
+    qs = qs.select_related("source", "original_source", "cluster")
     if filters.per == "story":
         # One row per story: the first-stored copy among the matching ones stands for it.
+        # Most articles belong to no cluster; for them the subquery is skipped.
         earlier = base.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
-        qs = qs.filter(~Exists(earlier))
+        qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
     if filters.q:
         return search_rank(qs, filters.q)
-    return qs.order_by("-published_at", "-pk")
+    return qs.order_by(*order)
 
 
 @dataclass
@@ -68,14 +106,18 @@ class Slice:
         return max(1, -(-self.count // self.per_page))
 
 
-def queryset_slice(qs: QuerySet[Any], *, number: int, per_page: int, cap: int = COUNT_CAP) -> Slice:
-    """One page of `qs` plus a count that stops at `cap` (two queries, whatever the size)."""
+def queryset_slice(
+    qs: QuerySet[Any] | RankedSearch, *, number: int, per_page: int, cap: int = COUNT_CAP
+) -> Slice:
+    """One page of `qs` plus a count that stops at `cap` (a few queries, whatever the size)."""
     offset = (number - 1) * per_page
     rows = list(qs[offset : offset + per_page + 1])
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     if not has_next and (rows or number == 1):
         count = offset + len(rows)
+    elif isinstance(qs, RankedSearch):
+        count = qs.count(cap=cap + 1)
     else:
         count = qs.order_by()[: cap + 1].count()
     return Slice(rows, number, per_page, has_next, count, cap)

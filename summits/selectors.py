@@ -101,10 +101,10 @@ def summit_coverage_by_day(*, summit: Summit) -> list[DayCount]:
         _visible_mentions(
             kind="summit",
             summit=summit,
-            article__published_at__gte=_start_of(first),
-            article__published_at__lt=_start_of(last + timedelta(days=1)),
+            published_at__gte=_start_of(first),
+            published_at__lt=_start_of(last + timedelta(days=1)),
         )
-        .annotate(day=TruncDate("article__published_at"))
+        .annotate(day=TruncDate("published_at"))
         .values("day")
         .annotate(n=Count("pk"))
         .order_by()
@@ -146,8 +146,8 @@ class MonthCount:
 def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
     """Articles tagged with a country, official or policy per month, gaps filled with zero."""
     rows = (
-        _visible_mentions(kind=kind, **{kind: entity}, article__published_at__isnull=False)
-        .annotate(month=TruncMonth("article__published_at"))
+        _visible_mentions(kind=kind, **{kind: entity}, published_at__isnull=False)
+        .annotate(month=TruncMonth("published_at"))
         .values("month")
         .annotate(n=Count("pk"))
         .order_by("month")
