@@ -173,6 +173,9 @@ class ArticleFeed(models.Model):
         ]
         indexes = [models.Index(fields=["feed", "first_seen_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.feed_id} carried {self.article_id}"
+
 
 class RawKind(models.TextChoices):
     FEED = "feed", "Feed"
@@ -212,6 +215,9 @@ class RawDocument(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["article", "-fetched_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.url} ({self.fetched_at:%Y-%m-%d %H:%M})"
 
 
 class MentionKind(models.TextChoices):
@@ -272,14 +278,34 @@ class Mention(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind="country", country__isnull=False, official__isnull=True,
-                      policy__isnull=True, summit__isnull=True)
-                    | Q(kind="official", country__isnull=True, official__isnull=False,
-                        policy__isnull=True, summit__isnull=True)
-                    | Q(kind="policy", country__isnull=True, official__isnull=True,
-                        policy__isnull=False, summit__isnull=True)
-                    | Q(kind="summit", country__isnull=True, official__isnull=True,
-                        policy__isnull=True, summit__isnull=False)
+                    Q(
+                        kind="country",
+                        country__isnull=False,
+                        official__isnull=True,
+                        policy__isnull=True,
+                        summit__isnull=True,
+                    )
+                    | Q(
+                        kind="official",
+                        country__isnull=True,
+                        official__isnull=False,
+                        policy__isnull=True,
+                        summit__isnull=True,
+                    )
+                    | Q(
+                        kind="policy",
+                        country__isnull=True,
+                        official__isnull=True,
+                        policy__isnull=False,
+                        summit__isnull=True,
+                    )
+                    | Q(
+                        kind="summit",
+                        country__isnull=True,
+                        official__isnull=True,
+                        policy__isnull=True,
+                        summit__isnull=False,
+                    )
                 ),
                 name="mention_exactly_one_entity",
             ),
@@ -288,19 +314,23 @@ class Mention(models.Model):
                 name="mention_confidence_0_1",
             ),
             models.UniqueConstraint(
-                fields=["article", "country"], condition=Q(kind="country"),
+                fields=["article", "country"],
+                condition=Q(kind="country"),
                 name="mention_country_unique",
             ),
             models.UniqueConstraint(
-                fields=["article", "official"], condition=Q(kind="official"),
+                fields=["article", "official"],
+                condition=Q(kind="official"),
                 name="mention_official_unique",
             ),
             models.UniqueConstraint(
-                fields=["article", "policy"], condition=Q(kind="policy"),
+                fields=["article", "policy"],
+                condition=Q(kind="policy"),
                 name="mention_policy_unique",
             ),
             models.UniqueConstraint(
-                fields=["article", "summit"], condition=Q(kind="summit"),
+                fields=["article", "summit"],
+                condition=Q(kind="summit"),
                 name="mention_summit_unique",
             ),
         ]

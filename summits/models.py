@@ -90,7 +90,9 @@ class Role(models.TextChoices):
 
 class RoleTenure(models.Model):
     official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="tenures")
-    office = models.CharField(max_length=200, help_text='As styled: "Secretary of Homeland Security".')
+    office = models.CharField(
+        max_length=200, help_text='As styled: "Secretary of Homeland Security".'
+    )
     role = models.CharField(max_length=40, choices=Role.choices, db_index=True)
     country = models.ForeignKey(
         Country,
@@ -118,7 +120,7 @@ class RoleTenure(models.Model):
 
     def __str__(self) -> str:
         end = self.end.isoformat() if self.end else "present"
-        return f"{self.office} ({self.start.isoformat()} – {end})"
+        return f"{self.office} ({self.start.isoformat()} to {end})"
 
 
 class Policy(ReferenceRecord):
@@ -172,9 +174,7 @@ class PolicyEvent(models.Model):
     class Meta:
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["policy", "date", "status"], name="policy_event_unique"
-            )
+            models.UniqueConstraint(fields=["policy", "date", "status"], name="policy_event_unique")
         ]
 
     def __str__(self) -> str:

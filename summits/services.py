@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,9 @@ def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> tuple
     return obj, "unchanged"
 
 
-def _sync_children(queryset: Any, key_fields: tuple[str, ...], wanted: list[dict[str, Any]],
-                   create: Any) -> bool:
+def _sync_children(
+    queryset: Any, key_fields: tuple[str, ...], wanted: list[dict[str, Any]], create: Any
+) -> bool:
     """Make a parent's child rows match `wanted`, keyed by `key_fields`; return if changed."""
     existing = {tuple(getattr(row, f) for f in key_fields): row for row in queryset}
     changed = False
@@ -172,9 +174,15 @@ def _load_countries(records: list[dict[str, Any]], report: LoadReport) -> dict[s
         values = {
             key: rec.get(key, default)
             for key, default in [
-                ("iso3", ""), ("name_en", ""), ("name_es", ""), ("name_fr", ""),
-                ("demonyms_en", []), ("demonyms_es", []), ("demonyms_fr", []),
-                ("aliases", []), ("is_core", False),
+                ("iso3", ""),
+                ("name_en", ""),
+                ("name_es", ""),
+                ("name_fr", ""),
+                ("demonyms_en", []),
+                ("demonyms_es", []),
+                ("demonyms_fr", []),
+                ("aliases", []),
+                ("is_core", False),
             ]
         }
         country, outcome = _upsert(Country, {"iso2": rec["iso2"]}, values)
@@ -185,8 +193,9 @@ def _load_countries(records: list[dict[str, Any]], report: LoadReport) -> dict[s
     return countries
 
 
-def _load_officials(records: list[dict[str, Any]], countries: dict[str, Country],
-                    report: LoadReport) -> dict[str, Official]:
+def _load_officials(
+    records: list[dict[str, Any]], countries: dict[str, Country], report: LoadReport
+) -> dict[str, Official]:
     officials = {}
     for rec in records:
         where = f"official {rec.get('slug')!r}"
@@ -202,23 +211,31 @@ def _load_officials(records: list[dict[str, Any]], countries: dict[str, Country]
             continue
         aliases = [{"name": name} for name in dict.fromkeys(rec.get("aliases", []))]
         changed = _sync_children(
-            official.aliases.all(), ("name",), aliases,
-            lambda **v: OfficialAlias.objects.create(official=official, **v),
+            official.aliases.all(),
+            ("name",),
+            aliases,
+            partial(OfficialAlias.objects.create, official=official),
         )
         tenures = []
         for t in rec.get("tenures", []):
-            tenures.append({
-                "office": t["office"],
-                "start": _date(t["start"], where),
-                "end": _date(t.get("end"), where),
-                "role": t["role"],
-                "country": _lookup(countries, t.get("country", rec["country"]), "country", where),
-                "agency": t.get("agency", ""),
-                "needs_review": bool(t.get("needs_review", False)),
-            })
+            tenures.append(
+                {
+                    "office": t["office"],
+                    "start": _date(t["start"], where),
+                    "end": _date(t.get("end"), where),
+                    "role": t["role"],
+                    "country": _lookup(
+                        countries, t.get("country", rec["country"]), "country", where
+                    ),
+                    "agency": t.get("agency", ""),
+                    "needs_review": bool(t.get("needs_review", False)),
+                }
+            )
         changed |= _sync_children(
-            official.tenures.all(), ("office", "start"), tenures,
-            lambda **v: RoleTenure.objects.create(official=official, **v),
+            official.tenures.all(),
+            ("office", "start"),
+            tenures,
+            partial(RoleTenure.objects.create, official=official),
         )
         _record(report, "official", outcome, changed)
     for official in Official.objects.exclude(slug__in=officials):
@@ -226,8 +243,9 @@ def _load_officials(records: list[dict[str, Any]], countries: dict[str, Country]
     return officials
 
 
-def _load_policies(records: list[dict[str, Any]], countries: dict[str, Country],
-                   report: LoadReport) -> dict[str, Policy]:
+def _load_policies(
+    records: list[dict[str, Any]], countries: dict[str, Country], report: LoadReport
+) -> dict[str, Policy]:
     policies = {}
     for rec in records:
         where = f"policy {rec.get('slug')!r}"
@@ -243,16 +261,20 @@ def _load_policies(records: list[dict[str, Any]], countries: dict[str, Country],
         )
         aliases = [{"name": name} for name in dict.fromkeys(rec.get("aliases", []))]
         changed |= _sync_children(
-            policy.aliases.all(), ("name",), aliases,
-            lambda **v: PolicyAlias.objects.create(policy=policy, **v),
+            policy.aliases.all(),
+            ("name",),
+            aliases,
+            partial(PolicyAlias.objects.create, policy=policy),
         )
         events = [
             {"date": _date(e["date"], where), "status": e["status"], "note": e.get("note", "")}
             for e in rec.get("events", [])
         ]
         changed |= _sync_children(
-            policy.events.all(), ("date", "status"), events,
-            lambda **v: PolicyEvent.objects.create(policy=policy, **v),
+            policy.events.all(),
+            ("date", "status"),
+            events,
+            partial(PolicyEvent.objects.create, policy=policy),
         )
         _record(report, "policy", outcome, changed)
     for policy in Policy.objects.exclude(slug__in=policies):
@@ -260,9 +282,13 @@ def _load_policies(records: list[dict[str, Any]], countries: dict[str, Country],
     return policies
 
 
-def _load_summits(records: list[dict[str, Any]], countries: dict[str, Country],
-                  officials: dict[str, Official], policies: dict[str, Policy],
-                  report: LoadReport) -> None:
+def _load_summits(
+    records: list[dict[str, Any]],
+    countries: dict[str, Country],
+    officials: dict[str, Official],
+    policies: dict[str, Policy],
+    report: LoadReport,
+) -> None:
     for rec in records:
         where = f"summit {rec.get('slug')!r}"
         values = {
@@ -272,7 +298,8 @@ def _load_summits(records: list[dict[str, Any]], countries: dict[str, Country],
             "end_date": _date(rec.get("end_date") or rec["start_date"], where),
             "city": rec.get("city", ""),
             "country": _lookup(countries, rec["country"], "country", where)
-            if rec.get("country") else None,
+            if rec.get("country")
+            else None,
             "outcome": rec.get("outcome", ""),
             "aliases": list(rec.get("aliases", [])),
             **_common(rec),
@@ -294,7 +321,9 @@ def _load_summits(records: list[dict[str, Any]], countries: dict[str, Country],
             for p in rec.get("participants", [])
         ]
         changed |= _sync_children(
-            summit.participants.all(), ("official",), participants,
-            lambda **v: SummitParticipant.objects.create(summit=summit, **v),
+            summit.participants.all(),
+            ("official",),
+            participants,
+            partial(SummitParticipant.objects.create, summit=summit),
         )
         _record(report, "summit", outcome, changed)

@@ -32,7 +32,7 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 DEBUG = envbool("DJANGO_DEBUG")
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = os.getenv("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

@@ -133,5 +133,5 @@ def test_a_reference_error_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_malformed_json_is_reported_by_file_name(tmp_path: Path) -> None:
     (tmp_path / "countries.json").write_text("{not json")
-    with pytest.raises(CommandError, match="countries.json is not valid JSON"):
+    with pytest.raises(CommandError, match=r"countries\.json is not valid JSON"):
         call_command("load_reference", "--dir", str(tmp_path))

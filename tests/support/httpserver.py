@@ -4,6 +4,7 @@ Routes are registered per test; anything unregistered answers 404. Handlers run 
 own threads, so a tarpit route does not stop the others.
 """
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -67,10 +68,8 @@ class LocalServer:
                 if "Content-Length" not in route.headers:
                     self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             do_HEAD = do_GET
 
