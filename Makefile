@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# make run serves the offline demo: debug pages, sample feeds served from this machine.
-RUN_ENV := DJANGO_DEBUG=1 TRACKER_ALLOW_PRIVATE_NETWORKS=1
+# make run is local development: debug pages on. The offline demo needs no other setting.
+RUN_ENV := DJANGO_DEBUG=1
 
 .PHONY: run test venv setup lint format bench bench-quick clean
 
