@@ -49,13 +49,28 @@ def test_development_fallback_key_needs_debug(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_tasks_run_in_process_without_a_broker(settings) -> None:
+def test_tasks_run_in_process_without_a_broker() -> None:
+    # A fresh process: the test suite itself runs tasks in-process (see conftest).
+    code = (
+        "import django; django.setup(); from tracker.celery import app; "
+        "print(app.conf.task_always_eager)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.strip() == "True", out.stderr
+    env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/15"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_celery_is_configured_for_safe_redelivery() -> None:
     from tracker.celery import app
 
-    if os.getenv("CELERY_BROKER_URL"):
-        assert app.conf.task_always_eager is False
-    else:
-        assert app.conf.task_always_eager is True
     assert app.conf.task_serializer == "json"
     assert app.conf.accept_content == ["json"]
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
