@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import User as AuthUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,7 +28,7 @@ def password_generate() -> str:
     return secrets.token_urlsafe(15)
 
 
-def _check_password(password: str, user: AbstractUser) -> None:
+def _check_password(password: str, user: AuthUser) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:

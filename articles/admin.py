@@ -4,7 +4,9 @@ Every decision an editor takes here (a form edit, an inline approval, a bulk act
 written to the admin's history of the object it changed; see articles/review.py.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -286,7 +288,7 @@ class FeedAdmin(GuardedAdmin):
             .order_by("article_id")
         )
         for article_id in ids:
-            transaction.on_commit(lambda pk=article_id: article_reprocess_task.delay(pk))
+            transaction.on_commit(partial(article_reprocess_task.delay, article_id))
         change_record(
             user=request.user,
             objects=feeds,
@@ -309,7 +311,9 @@ class MentionForm(forms.ModelForm):
             self.fields["kind"].help_text = "Set from the entity chosen."
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        # What ModelForm.clean() returns; its stub says it may be None.
+        data = self.cleaned_data
         chosen = [name for name in ENTITY_FIELDS if data.get(name)]
         if len(chosen) != 1:
             raise ValidationError(
@@ -590,7 +594,7 @@ class MentionReviewAdmin(BigListAdmin):
     list_per_page = 50
     ordering = ["-created_at", "-pk"]  # newest first; the list would otherwise use Meta's
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[MentionReview]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
         return review_queue(mentions=super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -599,7 +603,7 @@ class MentionReviewAdmin(BigListAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def get_list_display(self, request: HttpRequest) -> list[str]:
+    def get_list_display(self, request: HttpRequest) -> list[str | Callable[[Any], str | bool]]:
         columns = list(super().get_list_display(request))
         if not self.has_change_permission(request):
             columns.remove("decide")

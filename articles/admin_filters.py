@@ -6,7 +6,7 @@ or an id from a link) instead of listing every option, so a page never loads a g
 
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, ChangeList
@@ -53,11 +53,23 @@ def table_estimate(qs: QuerySet[Any]) -> int | None:
     return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
 
 
+class TextFilterChoice(TypedDict):
+    """What admin/tracker_text_filter.html reads: a search box, not Django's list of links."""
+
+    parameter_name: str
+    value: str
+    hidden: list[tuple[str, str]]
+    placeholder: str
+    clear_query: str
+    matches: str
+
+
 class TextFilter(admin.SimpleListFilter):
     """A filter that takes typed text: a name or slug (contains), or an id (exact)."""
 
     template = "admin/tracker_text_filter.html"
     placeholder = "name or id"
+    parameter_name: str  # every text filter sets one
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return []
@@ -65,7 +77,9 @@ class TextFilter(admin.SimpleListFilter):
     def has_output(self) -> bool:
         return True
 
-    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+    # django-stubs fixes choices() to the keys of Django's own filter template; this filter has
+    # its own template (above), which Django renders with whatever dicts choices() yields.
+    def choices(self, changelist: ChangeList) -> Iterator[TextFilterChoice]:  # type: ignore[override]
         hidden = [
             (name, value)
             for name, value in changelist.params.items()
@@ -94,8 +108,8 @@ class TextFilter(admin.SimpleListFilter):
     def matching(self, text: str) -> QuerySet[Any]:
         model: type[Model] = self.model
         if text.isdigit():
-            return model.objects.filter(pk=int(text))
-        return model.objects.filter(self.text_match(text)).distinct()
+            return model._default_manager.filter(pk=int(text))
+        return model._default_manager.filter(self.text_match(text)).distinct()
 
     # Subclasses set these.
     model: Any = None

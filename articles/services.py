@@ -161,9 +161,9 @@ def _validate_url(url: str) -> str:
 
 def _feed_links(html: bytes, base: str) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
-    links = []
+    links: list[str] = []
     for tag in soup.find_all("link", href=True):
-        rel = tag.get("rel") or []
+        rel: str | list[str] = tag.get("rel") or []
         rels = {r.lower() for r in (rel if isinstance(rel, list) else [rel])}
         kind = str(tag.get("type", "")).split(";")[0].strip().lower()
         if "alternate" in rels and kind in FEED_LINK_TYPES:
@@ -391,15 +391,19 @@ def _feed_fetch_claimed(feed: Feed, report: FeedFetchReport) -> None:
         _feed_failed(feed, message=report.error, status=result.status, retry_after=None,
                      permanent=False)  # fmt: skip
         return
-    for entry in parsed.entries:
-        try:
-            article, outcome = article_upsert(feed=feed, entry=entry)
-        except EntrySkippedError:
-            report.skipped += 1
-            continue
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if article.extraction_status == ExtractionStatus.PENDING:
-            report.pending_article_ids.append(article.pk)
+    from articles.tagging_kb import knowledge_base_pinned
+
+    # The tagger checks its knowledge base for changes once per feed, not once per entry.
+    with knowledge_base_pinned():
+        for entry in parsed.entries:
+            try:
+                article, outcome = article_upsert(feed=feed, entry=entry)
+            except EntrySkippedError:
+                report.skipped += 1
+                continue
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if article.extraction_status == ExtractionStatus.PENDING:
+                report.pending_article_ids.append(article.pk)
     report.ok = True
     _feed_succeeded(feed, result=result, parsed=parsed, now=now)
     if parsed.bozo_message:
@@ -412,11 +416,16 @@ def _feed_succeeded(
     feed: Feed, *, result: FetchResult, parsed: ParsedFeed | None, now: datetime
 ) -> None:
     published = [e.published for e in parsed.entries if e.published] if parsed else []
-    recent = list(
-        ArticleFeed.objects.filter(feed=feed, article__published_at__isnull=False)
+    recent = [
+        published_at
+        for published_at in ArticleFeed.objects.filter(
+            feed=feed, article__published_at__isnull=False
+        )
         .order_by("-article__published_at")
         .values_list("article__published_at", flat=True)[:20]
-    )
+        # Never None (the filter above); the check tells the type checker so.
+        if published_at is not None
+    ]
     interval = scheduling.success_interval(
         published=published + recent,
         current=feed.interval_seconds,
@@ -521,10 +530,10 @@ def article_upsert(*, feed: Feed, entry: ParsedEntry) -> tuple[Article, str]:
 def article_analyze(*, article: Article) -> None:
     """Dedupe and tag the article from the text it has now (page text, else feed summary)."""
     from articles.dedupe import article_cluster
-    from articles.tagging import article_tag
+    from articles.tagging import article_mentions_write
 
     article_cluster(article=article)
-    article_tag(article=article)
+    article_mentions_write(article=article)
 
 
 def article_fetch_page(*, article: Article) -> bool:

@@ -1,8 +1,10 @@
 """Thin Celery tasks around the ingestion services. Each is safe to run twice."""
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError, transaction
 
 from articles import scheduling
@@ -12,7 +14,26 @@ from tracker.celery import IDEMPOTENT
 
 # Seconds before each retry when the database is briefly unavailable.
 RETRY_BACKOFF = [10, 60, 300]
-LIMITS: dict[str, Any] = {"soft_time_limit": 120, "time_limit": 180}
+
+
+class _Limits(TypedDict):
+    soft_time_limit: int
+    time_limit: int
+
+
+LIMITS: _Limits = {"soft_time_limit": 120, "time_limit": 180}
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _idempotent_task(fun: Callable[Concatenate[Any, _P], _R]) -> Task[_P, _R]:
+    """A bound task with the idempotent-task options and the usual time limits."""
+    # IDEMPOTENT is a plain dict, which matches none of celery-types' overloads exactly, so
+    # the decorator's result would be Any; this helper gives each task its signature back.
+    options: dict[str, Any] = {**IDEMPOTENT, **LIMITS}
+    task: Task[_P, _R] = shared_task(bind=True, **options)(fun)
+    return task
 
 
 def _retry(task: Any, exc: Exception) -> None:
@@ -27,11 +48,11 @@ def feeds_queue_due_task() -> int:
     """Queue a fetch for every feed that is due; the fetch itself claims the feed."""
     feed_ids = list(scheduling.feeds_due().values_list("pk", flat=True)[:1000])
     for feed_id in feed_ids:
-        transaction.on_commit(lambda feed_id=feed_id: feed_fetch_task.delay(feed_id))
+        transaction.on_commit(partial(feed_fetch_task.delay, feed_id))
     return len(feed_ids)
 
 
-@shared_task(bind=True, **IDEMPOTENT, **LIMITS)
+@_idempotent_task
 def feed_fetch_task(self: Any, feed_id: int) -> None:
     feed = Feed.objects.filter(pk=feed_id).select_related("source").first()
     if feed is None:
@@ -42,12 +63,10 @@ def feed_fetch_task(self: Any, feed_id: int) -> None:
         _retry(self, exc)
         return
     for article_id in report.pending_article_ids:
-        transaction.on_commit(
-            lambda article_id=article_id: article_fetch_page_task.delay(article_id)
-        )
+        transaction.on_commit(partial(article_fetch_page_task.delay, article_id))
 
 
-@shared_task(bind=True, **IDEMPOTENT, **LIMITS)
+@_idempotent_task
 def article_fetch_page_task(self: Any, article_id: int) -> None:
     article = Article.objects.filter(pk=article_id).select_related("source").first()
     # Already done (a redelivered task, or queued twice): nothing to do.
@@ -59,7 +78,7 @@ def article_fetch_page_task(self: Any, article_id: int) -> None:
         _retry(self, exc)
 
 
-@shared_task(bind=True, **IDEMPOTENT, **LIMITS)
+@_idempotent_task
 def article_reprocess_task(self: Any, article_id: int) -> None:
     article = Article.objects.filter(pk=article_id).select_related("source").first()
     if article is None:

@@ -1,7 +1,15 @@
 """A progress line on stderr for the long-running commands: a bar on a terminal, else quiet."""
 
 import sys
-from typing import TextIO
+from typing import TextIO, cast
+
+from django.core.management.base import OutputWrapper
+
+
+def command_stream(wrapper: OutputWrapper) -> TextIO:
+    """The stream under a command's stdout/stderr, which writes without adding line endings."""
+    # django-stubs does not declare OutputWrapper._out (its __getattr__ claims a callable).
+    return cast(TextIO, wrapper._out)
 
 
 class Progress:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.management.commands._progress import Progress
+from articles.management.commands._progress import Progress, command_stream
 from articles.models import Feed
 from articles.scheduling import feeds_due
 from articles.services import feeds_ingest
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             feeds = [feed]
         else:
             feeds = list(feeds_due().select_related("source"))
-        progress = Progress(self.stderr._out)
+        progress = Progress(command_stream(self.stderr))
         summary = feeds_ingest(
             feeds=feeds,
             force=options["feed"] is not None,

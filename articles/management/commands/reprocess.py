@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.management.commands._progress import Progress
+from articles.management.commands._progress import Progress, command_stream
 from articles.models import Article, ExtractionStatus
 from articles.services import article_process
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 Q(published_at__gte=since) | Q(published_at__isnull=True, created_at__gte=since)
             )
         ids = list(articles.values_list("pk", flat=True))
-        progress = Progress(self.stderr._out)
+        progress = Progress(command_stream(self.stderr))
         counts = {"extracted": 0, "feed text only": 0, "failed": 0}
         for number, article_id in enumerate(ids, start=1):
             progress(number, len(ids), f"article {article_id}")
