@@ -58,9 +58,11 @@ OUTLETS = [
 
 STORIES = [
     Story(
-        "bw-nals-2023", "borderwire",
+        "bw-nals-2023",
+        "borderwire",
         "Leaders of North America put migration at the centre of Mexico City summit",
-        "2023-01-10T23:30:00Z", "Dana Whitfield",
+        "2023-01-10T23:30:00Z",
+        "Dana Whitfield",
         "Biden, López Obrador and Trudeau met for the North American Leaders' Summit.",
         [
             "MEXICO CITY — President Joe Biden, President Andrés Manuel López Obrador and Prime "
@@ -83,9 +85,11 @@ STORIES = [
         also_in=["prairie"],
     ),
     Story(
-        "bw-title42-end", "borderwire",
+        "bw-title42-end",
+        "borderwire",
         "Title 42 expires as border rules shift back to Title 8",
-        "2023-05-12T04:15:00Z", "Marcus Ybarra",
+        "2023-05-12T04:15:00Z",
+        "Marcus Ybarra",
         "The pandemic-era expulsion order ended at 11:59 p.m. Eastern on May 11, 2023.",
         [
             "WASHINGTON — The public health order known as Title 42, used since March 2020 to "
@@ -102,9 +106,11 @@ STORIES = [
         "/2023/05/12/title-42-expires",
     ),
     Story(
-        "bw-blinken-mayorkas-amlo", "borderwire",
+        "bw-blinken-mayorkas-amlo",
+        "borderwire",
         "Blinken and Mayorkas meet López Obrador as December crossings climb",
-        "2023-12-28T02:00:00Z", "Dana Whitfield",
+        "2023-12-28T02:00:00Z",
+        "Dana Whitfield",
         "A US delegation met Mexico's president at the National Palace on December 27, 2023.",
         [
             "MEXICO CITY — Secretary of State Antony Blinken, Homeland Security Secretary "
@@ -121,9 +127,11 @@ STORIES = [
         "/2023/12/28/blinken-mayorkas-lopez-obrador",
     ),
     Story(
-        "bw-la-declaration", "borderwire",
+        "bw-la-declaration",
+        "borderwire",
         "Twenty countries sign Los Angeles Declaration on Migration and Protection",
-        "2022-06-11T01:00:00Z", "Marcus Ybarra",
+        "2022-06-11T01:00:00Z",
+        "Marcus Ybarra",
         "Leaders at the Summit of the Americas adopted a regional framework on migration.",
         [
             "LOS ANGELES — Leaders meeting at the Ninth Summit of the Americas adopted the Los "
@@ -139,9 +147,11 @@ STORIES = [
         "/2022/06/11/los-angeles-declaration-migration",
     ),
     Story(
-        "bw-roxham-protocol", "borderwire",
+        "bw-roxham-protocol",
+        "borderwire",
         "US and Canada extend Safe Third Country rules to the whole land border",
-        "2023-03-24T22:00:00Z", "Priya Castellanos",
+        "2023-03-24T22:00:00Z",
+        "Priya Castellanos",
         "An Additional Protocol takes effect at 12:01 a.m. on March 25, 2023.",
         [
             "OTTAWA — President Biden and Prime Minister Trudeau announced in Ottawa on March "
@@ -158,9 +168,11 @@ STORIES = [
         "/2023/03/24/safe-third-country-protocol",
     ),
     Story(
-        "bw-canada-visa", "borderwire",
+        "bw-canada-visa",
+        "borderwire",
         "Canada reimposes visa requirement on most Mexican travellers",
-        "2024-02-29T18:00:00Z", "Priya Castellanos",
+        "2024-02-29T18:00:00Z",
+        "Priya Castellanos",
         "Ottawa cited a rise in asylum claims by Mexican nationals.",
         [
             "OTTAWA — Canada reimposed a visa requirement on most Mexican citizens from "
@@ -176,9 +188,11 @@ STORIES = [
         "/2024/02/29/canada-visa-mexico",
     ),
     Story(
-        "cr-palacio-nacional", "cronica",
+        "cr-palacio-nacional",
+        "cronica",
         "López Obrador recibe a Blinken y Mayorkas en Palacio Nacional",
-        "2023-12-27T23:00:00Z", "Lucía Herrera",
+        "2023-12-27T23:00:00Z",
+        "Lucía Herrera",
         "Reunión de alto nivel sobre migración entre México y Estados Unidos.",
         [
             "CIUDAD DE MÉXICO — El presidente Andrés Manuel López Obrador recibió el 27 de "
@@ -193,9 +207,11 @@ STORIES = [
         "/2023/12/27/lopez-obrador-blinken-mayorkas",
     ),
     Story(
-        "cr-cumbre-2023", "cronica",
+        "cr-cumbre-2023",
+        "cronica",
         "Cumbre de Líderes de América del Norte: la migración domina la agenda",
-        "2023-01-10T21:00:00Z", "Tomás Garza",
+        "2023-01-10T21:00:00Z",
+        "Tomás Garza",
         "Biden, López Obrador y Trudeau se reunieron en la Ciudad de México.",
         [
             "CIUDAD DE MÉXICO — La décima Cumbre de Líderes de América del Norte reunió el 10 "
@@ -210,9 +226,11 @@ STORIES = [
         "/2023/01/10/cumbre-lideres-america-del-norte",
     ),
     Story(
-        "cr-visa-canada", "cronica",
+        "cr-visa-canada",
+        "cronica",
         "Canadá vuelve a exigir visa a los viajeros mexicanos",
-        "2024-02-29T20:00:00Z", "Lucía Herrera",
+        "2024-02-29T20:00:00Z",
+        "Lucía Herrera",
         "La medida entró en vigor el 29 de febrero de 2024.",
         [
             "OTTAWA — Canadá restableció el 29 de febrero de 2024 la obligación de visa para la "
@@ -225,9 +243,11 @@ STORIES = [
         "/2024/02/29/canada-visa-mexicanos",
     ),
     Story(
-        "co-chemin-roxham", "courrier",
+        "co-chemin-roxham",
+        "courrier",
         "Le chemin Roxham fermé par un protocole canado-américain",
-        "2023-03-25T12:00:00Z", "Élise Tremblay",
+        "2023-03-25T12:00:00Z",
+        "Élise Tremblay",
         "L'Entente sur les tiers pays sûrs s'applique désormais à toute la frontière terrestre.",
         [
             "MONTRÉAL — Le protocole additionnel à l'Entente sur les tiers pays sûrs est entré "
@@ -243,9 +263,11 @@ STORIES = [
         "/2023/03/25/chemin-roxham-ferme",
     ),
     Story(
-        "co-visa-mexique", "courrier",
+        "co-visa-mexique",
+        "courrier",
         "Ottawa rétablit le visa pour les ressortissants mexicains",
-        "2024-02-29T16:00:00Z", "Élise Tremblay",
+        "2024-02-29T16:00:00Z",
+        "Élise Tremblay",
         "Le ministre Marc Miller invoque la hausse des demandes d'asile.",
         [
             "OTTAWA — Le Canada exige de nouveau un visa de la plupart des voyageurs mexicains "
@@ -258,9 +280,11 @@ STORIES = [
         "/2024/02/29/visa-mexique",
     ),
     Story(
-        "pd-title42-wire", "prairie",
+        "pd-title42-wire",
+        "prairie",
         "Title 42 expires as border rules shift back to Title 8",
-        "2023-05-12T09:00:00Z", "Marcus Ybarra",
+        "2023-05-12T09:00:00Z",
+        "Marcus Ybarra",
         "Wire story: the pandemic-era expulsion order has ended.",
         [
             "WASHINGTON — The public health order known as Title 42, used since March 2020 to "
@@ -278,9 +302,11 @@ STORIES = [
         source_line="Source: The Border Wire",
     ),
     Story(
-        "pd-ottawa-visit", "prairie",
+        "pd-ottawa-visit",
+        "prairie",
         "What Biden's Ottawa visit means for asylum seekers at the border",
-        "2023-03-26T15:00:00Z", "Connor MacLeod",
+        "2023-03-26T15:00:00Z",
+        "Connor MacLeod",
         "The Safe Third Country Agreement now covers the whole land border.",
         [
             "WINNIPEG — The first visit to Canada by President Joe Biden, on March 23 and 24, "

@@ -8,5 +8,6 @@ app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Defaults for tasks declared with @idempotent_task: redelivered if a worker dies mid-task.
-IDEMPOTENT = {"acks_late": True, "task_reject_on_worker_lost": True}
+# Options for idempotent tasks: acknowledged only when done, and handed back to the queue
+# if the worker process dies mid-task, so another worker runs it again.
+IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}

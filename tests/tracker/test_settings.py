@@ -75,3 +75,16 @@ def test_celery_is_configured_for_safe_redelivery() -> None:
     assert app.conf.accept_content == ["json"]
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+def test_idempotent_tasks_are_redelivered_when_a_worker_dies() -> None:
+    from articles import tasks
+
+    for task in (
+        tasks.feed_fetch_task,
+        tasks.article_fetch_page_task,
+        tasks.article_reprocess_task,
+    ):
+        assert task.acks_late is True, task.name
+        assert task.reject_on_worker_lost is True, task.name
+        assert task.soft_time_limit and task.time_limit, task.name
