@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 
 from articles.models import Article, StoryCluster
 
@@ -38,12 +38,19 @@ def _tokens(text: str) -> list[str]:
 
 def content_hash(text: str) -> str:
     """SHA-256 of the text lower-cased, accents folded, punctuation and spacing collapsed."""
-    return hashlib.sha256(" ".join(_tokens(text)).encode("utf-8")).hexdigest()
+    return _tokens_hash(_tokens(text))
+
+
+def _tokens_hash(tokens: list[str]) -> str:
+    return hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()
 
 
 def text_simhash(text: str) -> int:
     """64-bit SimHash over word 4-shingles, as a signed integer (fits a BigIntegerField)."""
-    tokens = _tokens(text)
+    return _tokens_simhash(_tokens(text))
+
+
+def _tokens_simhash(tokens: list[str]) -> int:
     if len(tokens) < SHINGLE:
         grams = [" ".join(tokens)] if tokens else []
     else:
@@ -77,19 +84,13 @@ def article_text(article: Article) -> str:
 
 def article_cluster(*, article: Article) -> StoryCluster:
     """Put the article in its story's cluster (found by hash or near-duplicate) or a new one."""
-    text = article_text(article)
-    token_count = len(_tokens(text))
-    fields = []
+    tokens = _tokens(article_text(article))
+    token_count = len(tokens)
+    updates: dict[str, object] = {}
     if not article.content_hash:
-        article.content_hash = content_hash(text)
-        fields.append("content_hash")
+        article.content_hash = updates["content_hash"] = _tokens_hash(tokens)
     if article.simhash is None:
-        article.simhash = text_simhash(text)
-        fields.append("simhash")
-    if fields:
-        Article.objects.filter(pk=article.pk).update(
-            content_hash=article.content_hash, simhash=article.simhash
-        )
+        article.simhash = updates["simhash"] = _tokens_simhash(tokens)
 
     with transaction.atomic():
         match = _cluster_match(article=article, token_count=token_count)
@@ -100,16 +101,23 @@ def article_cluster(*, article: Article) -> StoryCluster:
             )
             if alone:
                 match = StoryCluster.objects.get(pk=previous_id)
+        created = match is None
         if match is None:
+            # Its only member is this article: size 1 and its date, nothing to recount.
             match = StoryCluster.objects.create(
-                first_published_at=article.published_at or article.created_at
+                first_published_at=article.published_at or article.created_at, size=1
             )
         if match.pk != previous_id:
-            Article.objects.filter(pk=article.pk).update(cluster=match)
+            updates["cluster"] = match
+        if updates:
+            # The hashes go in the same write as the cluster: one UPDATE per article.
+            Article.objects.filter(pk=article.pk).update(**updates)
+        if match.pk != previous_id:
             article.cluster = match
             if previous_id is not None:
                 _cluster_refresh(StoryCluster.objects.filter(pk=previous_id).first())
-        _cluster_refresh(match)
+        if not created:
+            _cluster_refresh(match)
     return match
 
 
@@ -152,9 +160,10 @@ def _cluster_refresh(cluster: StoryCluster | None) -> None:
     """Size and earliest publication from the members; an emptied cluster is deleted."""
     if cluster is None:
         return
-    members = Article.objects.filter(cluster=cluster)
-    stats = members.aggregate(first=Min("published_at"), created=Min("created_at"))
-    size = members.count()
+    stats = Article.objects.filter(cluster=cluster).aggregate(
+        first=Min("published_at"), created=Min("created_at"), size=Count("pk")
+    )
+    size = stats["size"]
     if size == 0:
         cluster.delete()
         return

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from rapidfuzz import fuzz, process
@@ -42,10 +42,12 @@ from articles.tagging_kb import (
     compact,
     fold,
     knowledge_base_get,
+    knowledge_base_is_pinned,
     phonetic,
     sound_prefix,
 )
 from articles.tagging_kb import knowledge_base_reset as _kb_reset
+from summits.models import Country, Official, Policy, Summit
 
 TAGGER_VERSION = "2025.1"
 
@@ -802,20 +804,61 @@ _FK: dict[str, str] = {
     MentionKind.POLICY: "policy_id",
     MentionKind.SUMMIT: "summit_id",
 }
+_ENTITY_MODEL: dict[str, type[Country | Official | Policy | Summit]] = {
+    MentionKind.COUNTRY: Country,
+    MentionKind.OFFICIAL: Official,
+    MentionKind.POLICY: Policy,
+    MentionKind.SUMMIT: Summit,
+}
 
 
 def article_tag(*, article: Article) -> list[Mention]:
     """Tag an article; editors' approved, added and rejected mentions are left as they are."""
+    article_mentions_write(article=article)
+    return list(
+        article.mentions.exclude(status=MentionStatus.REJECTED).select_related(
+            "country", "official", "policy", "summit"
+        )
+    )
+
+
+def article_mentions_write(*, article: Article) -> None:
+    """Tag an article and write its mentions without reading them back (the ingestion path)."""
     text = article.body or strip_tags(article.summary or "")
     on = timezone.localdate(article.published_at) if article.published_at else timezone.localdate()
-    # Checked against the tables on every article: mentions must point at rows that exist.
-    founds = _tag(
-        knowledge_base_get(), text=text, title=article.title, on=on, authors=article.authors or []
-    )
+    for attempt in (1, 2):
+        # Inside knowledge_base_pinned() the base is not checked per article; a row deleted
+        # since it was checked then fails a foreign key here, and one recompile settles it.
+        founds = _tag(
+            knowledge_base_get(),
+            text=text,
+            title=article.title,
+            on=on,
+            authors=article.authors or [],
+        )
+        try:
+            _mentions_save(article, founds)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            knowledge_base_reset()
+        else:
+            return
+
+
+def _mentions_save(article: Article, founds: list[Found]) -> None:
+    # Foreign keys are checked when the transaction commits: inside someone else's
+    # transaction that would be too late to tag again, so there rows are looked up first.
+    verify = knowledge_base_is_pinned() and transaction.get_connection().in_atomic_block
+    now = timezone.now()
     with transaction.atomic():
-        Article.objects.select_for_update().filter(pk=article.pk).first()
+        locked = Article.objects.select_for_update().filter(pk=article.pk).values_list("pk")
+        if not list(locked):
+            raise Article.DoesNotExist(f"article {article.pk} no longer exists")
         existing = {(m.kind, getattr(m, _FK[m.kind])): m for m in article.mentions.all()}
         wanted = set()
+        new: list[Mention] = []
+        changed: list[Mention] = []
         for f in founds:
             key = (f.kind, f.entity_id)
             wanted.add(key)
@@ -826,24 +869,28 @@ def article_tag(*, article: Article) -> list[Mention]:
                     article=article,
                     kind=f.kind,
                     confidence=confidence,
-                    method=f.method,
+                    method=f.method[:40],
                     evidence=f.evidence,
                     status=MentionStatus.AUTO,
                 )
                 setattr(mention, _FK[f.kind], f.entity_id)
-                mention.full_clean(validate_unique=False, validate_constraints=False)
-                mention.save()
+                new.append(mention)
                 existing[key] = mention
-            elif mention.status == MentionStatus.AUTO:
-                changed = (mention.confidence, mention.method, mention.evidence) != (
-                    confidence,
-                    f.method,
-                    f.evidence,
-                )
-                if changed:
-                    mention.confidence, mention.method = confidence, f.method
-                    mention.evidence = f.evidence
-                    mention.save(update_fields=["confidence", "method", "evidence", "updated_at"])
+            elif mention.status == MentionStatus.AUTO and (
+                mention.confidence,
+                mention.method,
+                mention.evidence,
+            ) != (confidence, f.method, f.evidence):
+                mention.confidence, mention.method = confidence, f.method
+                mention.evidence = f.evidence
+                mention.updated_at = now
+                changed.append(mention)
+        if new and verify and _entities_missing(new):
+            raise IntegrityError("a tagged entity was deleted from the knowledge base")
+        if new:
+            Mention.objects.bulk_create(new)
+        if changed:
+            Mention.objects.bulk_update(changed, ["confidence", "method", "evidence", "updated_at"])
         stale = [
             m.pk
             for key, m in existing.items()
@@ -851,12 +898,18 @@ def article_tag(*, article: Article) -> list[Mention]:
         ]
         if stale:
             Mention.objects.filter(pk__in=stale, status=MentionStatus.AUTO).delete()
-        Article.objects.filter(pk=article.pk).update(
-            tagged_at=timezone.now(), tagger_version=TAGGER_VERSION
-        )
-    article.refresh_from_db(fields=["tagged_at", "tagger_version"])
-    return list(
-        article.mentions.exclude(status=MentionStatus.REJECTED).select_related(
-            "country", "official", "policy", "summit"
-        )
-    )
+        Article.objects.filter(pk=article.pk).update(tagged_at=now, tagger_version=TAGGER_VERSION)
+    article.tagged_at, article.tagger_version = now, TAGGER_VERSION
+
+
+def _entities_missing(mentions: list[Mention]) -> bool:
+    """Whether any mention points at a country, official, policy or summit that is gone."""
+    wanted: dict[str, set[int]] = {}
+    for m in mentions:
+        wanted.setdefault(m.kind, set()).add(getattr(m, _FK[m.kind]))
+    queries = [
+        _ENTITY_MODEL[kind].objects.filter(pk__in=ids).order_by().values_list("pk")
+        for kind, ids in wanted.items()
+    ]
+    found = len(queries[0].union(*queries[1:], all=True)) if len(queries) > 1 else len(queries[0])
+    return found != sum(len(ids) for ids in wanted.values())

@@ -13,6 +13,9 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -740,6 +743,8 @@ def knowledge_base_compile() -> KnowledgeBase:
 KB_MAX_AGE_SECONDS = 300.0
 
 _kb: KnowledgeBase | None = None
+# Set inside knowledge_base_pinned(): the base was checked when the block began.
+_pinned: ContextVar[bool] = ContextVar("knowledge_base_pinned", default=False)
 
 
 def knowledge_base_get(*, max_unchecked_seconds: float = 0.0) -> KnowledgeBase:
@@ -750,6 +755,8 @@ def knowledge_base_get(*, max_unchecked_seconds: float = 0.0) -> KnowledgeBase:
     """
     global _kb
     if _kb is not None:
+        if _pinned.get():
+            return _kb
         now = time.monotonic()
         if now - _kb.checked_at < max_unchecked_seconds:
             return _kb
@@ -764,3 +771,25 @@ def knowledge_base_reset() -> None:
     """Drop the compiled knowledge base; the next tagging call compiles it again."""
     global _kb
     _kb = None
+
+
+def knowledge_base_is_pinned() -> bool:
+    return _pinned.get()
+
+
+@contextmanager
+def knowledge_base_pinned() -> Iterator[None]:
+    """Check the knowledge base for changes once, then use it unchecked inside the block.
+
+    For a batch (one feed's entries): the per-text check costs more than tagging a summary.
+    A row deleted meanwhile is caught when the mentions are written (see article_tag).
+    """
+    if _pinned.get():
+        yield
+        return
+    knowledge_base_get()
+    token = _pinned.set(True)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
