@@ -52,7 +52,7 @@ def summit_coverage_counts(*, summit_ids: list[int]) -> dict[int, int]:
     rows = (
         _visible_mentions(kind="summit", summit_id__in=summit_ids)
         .values("summit_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     return {row["summit_id"]: row["n"] for row in rows}
@@ -106,7 +106,7 @@ def summit_coverage_by_day(*, summit: Summit) -> list[DayCount]:
         )
         .annotate(day=TruncDate("published_at"))
         .values("day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     counts = {row["day"]: row["n"] for row in rows}
@@ -131,7 +131,7 @@ def summit_top_sources(*, summit: Summit, limit: int = 10) -> list[SourceCount]:
     rows = (
         _visible_mentions(kind="summit", summit=summit)
         .values("article__source_id", "article__source__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "article__source__name")[:limit]
     )
     return [SourceCount(r["article__source_id"], r["article__source__name"], r["n"]) for r in rows]
@@ -149,7 +149,7 @@ def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
         _visible_mentions(kind=kind, **{kind: entity}, published_at__isnull=False)
         .annotate(month=TruncMonth("published_at"))
         .values("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("month")
     )
     counts = {_month(row["month"]): row["n"] for row in rows}
@@ -186,7 +186,7 @@ def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMen
         _visible_mentions(article_id__in=latest)
         .exclude(**{kind: entity})
         .values("kind", "country_id", "official_id", "policy_id", "summit_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "kind")[:limit]
     )
     wanted: dict[str, set[int]] = {}

@@ -59,3 +59,25 @@ def test_search_syntax_the_user_types_never_breaks_the_page(client: Client) -> N
     f.article(title="Border talks")
     for q in ['"unclosed', "a & b | !", "-", "OR OR", "(((", "border -talks"]:
         assert client.get("/articles/", {"q": q}).status_code == 200
+
+
+def test_only_the_newest_matches_are_ranked_and_older_ones_follow_newest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from articles import search
+    from articles.selectors import queryset_slice
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+
+    def day(n: int, title: str) -> Article:
+        published = datetime(2021, 11, n, tzinfo=UTC)
+        return f.article(title=title, body="asylum", published_at=published)
+
+    old_strong, old_weak = day(1, "Asylum asylum asylum"), day(2, "Talks")
+    weak, strong, weaker = day(3, "Talks"), day(4, "Asylum deal"), day(5, "Summit")
+    results = article_list(filters=ArticleFilters(q="asylum", per="copy"))
+    assert list(results) == [strong, weaker, weak, old_weak, old_strong]
+    page = queryset_slice(results, number=2, per_page=2)
+    assert (page.rows, page.count) == ([weak, old_weak], 5)
