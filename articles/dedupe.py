@@ -132,11 +132,12 @@ def _cluster_match(*, article: Article, token_count: int) -> StoryCluster | None
     same = (
         others.filter(content_hash=article.content_hash)
         .order_by("published_at", "pk")
-        .select_related("cluster")
+        .values_list("cluster_id", flat=True)
         .first()
     )
     if same is not None:
-        return same.cluster
+        # Only the cluster's id above: reading whole rows (page text and all) cost more.
+        return StoryCluster.objects.filter(pk=same).first()
     if token_count < MIN_TOKENS_NEAR or article.simhash is None:
         return None
     when = _when(article)

@@ -450,7 +450,9 @@ def _article_find(*, url_key: str, link: str, source: Source, guid: str) -> Arti
     # become the identity, and other feeds still give the old link.
     match = Q(url_hash=url_key) | Q(url=link)
     if guid:
-        match |= Q(source=source, guid=guid)
+        # Spelling out the unique constraint's condition (guid not empty) lets SQLite use its
+        # partial index instead of scanning every article of the source.
+        match |= Q(source=source, guid=guid) & ~Q(guid="")
     return Article.objects.filter(match).order_by("pk").first()
 
 
