@@ -81,6 +81,9 @@ class Export:
     filters: dict[str, str]
     rows: Callable[[], Iterator[list[Any]]]
     count: Callable[[], int]
+    # Where the database renders the CSV lines itself: (rows, text) pieces holding the same
+    # bytes that `rows()` gives through the csv module.
+    lines: Callable[[], Iterator[tuple[int, str]]] | None = None
 
     @property
     def header(self) -> list[str]:
@@ -388,6 +391,115 @@ def _article_rows(qs: QuerySet[Article], per_story: bool) -> Iterator[list[Any]]
                 yield out
 
 
+# On PostgreSQL the database renders each article's whole CSV line in one query: the row, its
+# tag lists (a LATERAL aggregate per article, keys joined from the small knowledge-base tables),
+# formula neutralising, RFC 4180 quoting and CRLF. Python only joins a batch of lines, where
+# per-row Python work and a second query per chunk cost most of the time before. Each SQL
+# expression mirrors a Python helper above; a test compares both outputs byte for byte.
+LINES_BATCH = 5000
+
+
+def _pg_neutralised(expr: str) -> str:
+    """cell_neutralise: any apostrophes then = + - @ tab or CR get one apostrophe in front."""
+    return rf"""regexp_replace({expr}, '^(''*[-=+@\t\r])', '''\1')"""
+
+
+def _pg_quoted(expr: str) -> str:
+    """csv.writer's minimal quoting: a cell holding a comma, a quote, CR or LF is quoted."""
+    return rf"""CASE WHEN {expr} ~ '[",\r\n]' THEN '"' || replace({expr}, '"', '""') || '"' ELSE {expr} END"""  # noqa: E501
+
+
+def _pg_text(expr: str) -> str:
+    return _pg_quoted(_pg_neutralised(expr))
+
+
+def _pg_list_item(expr: str) -> str:
+    """list_join's escaping of one item: a backslash before each backslash and semicolon."""
+    return rf"""replace(replace({expr}, '\', '\\'), ';', '\;')"""
+
+
+def _pg_tags(kind: str, key: str) -> str:
+    return (
+        f"string_agg({_pg_list_item(key)}, '; ' ORDER BY m.confidence DESC, m.id) "
+        f"FILTER (WHERE m.{kind}_id IS NOT NULL AND {key} <> '') AS {kind}_keys"
+    )
+
+
+_PG_ARTICLE_LINES = r"""
+SELECT concat({cells}, E'\r\n')
+FROM ({articles}) a
+LEFT JOIN LATERAL (
+  SELECT {summits}, {countries}, {officials}, {policies}
+  FROM {mention} m
+  LEFT JOIN {summit} su ON su.id = m.summit_id
+  LEFT JOIN {country} co ON co.id = m.country_id
+  LEFT JOIN {official} ofc ON ofc.id = m.official_id
+  LEFT JOIN {policy} po ON po.id = m.policy_id
+  WHERE m.article_id = a.pk AND m.status IN ({visible})
+) t ON true
+LEFT JOIN LATERAL (
+  SELECT string_agg({author}, '; ' ORDER BY x.n) AS names
+  FROM jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(a.authors) = 'array' THEN a.authors ELSE '[]' END
+  ) WITH ORDINALITY AS x(name, n)
+  WHERE x.name <> ''
+) au ON true
+ORDER BY a.pk
+"""
+
+
+def _pg_article_sql(qs: QuerySet[Article], per_story: bool) -> tuple[str, list[Any]]:
+    fields = (*_ARTICLE_FIELDS, "copies") if per_story else _ARTICLE_FIELDS
+    inner = qs.order_by().values_list(*fields)
+    articles_sql, params = inner.query.get_compiler(using=inner.db).as_sql()
+    cells = [
+        "a.pk",
+        "a.cluster_id",
+        _pg_text("a.url"),
+        _pg_text("a.canonical_url"),
+        _pg_text('a."source__name"'),
+        _pg_text('a."source__domain"'),
+        # Python's `or`: an outlet with an empty name falls back to the name given as text.
+        _pg_text("""COALESCE(NULLIF(a."original_source__name", ''), a.original_source_name)"""),
+        _pg_text("a.title"),
+        """to_char(a.published_at AT TIME ZONE 'UTC', 'FMYYYY-MM-DD"T"HH24:MI:SS"Z"')""",
+        _pg_text("a.language"),
+        _pg_text("au.names"),
+        _pg_text("t.summit_keys"),
+        _pg_text("t.country_keys"),
+        _pg_text("t.official_keys"),
+        _pg_text("t.policy_keys"),
+        _pg_quoted("a.review_status"),
+        _pg_text("a.tagger_version"),
+    ]
+    if per_story:
+        cells.insert(2, "a.copies")
+    sql = _PG_ARTICLE_LINES.format(
+        cells=", ',', ".join(cells),
+        articles=articles_sql,
+        summits=_pg_tags("summit", "su.slug"),
+        countries=_pg_tags("country", "co.iso2"),
+        officials=_pg_tags("official", "ofc.slug"),
+        policies=_pg_tags("policy", "po.slug"),
+        mention=Mention._meta.db_table,
+        summit=Summit._meta.db_table,
+        country=Country._meta.db_table,
+        official=Official._meta.db_table,
+        policy=Policy._meta.db_table,
+        visible=", ".join(["%s"] * len(VISIBLE_STATUSES)),
+        author=_pg_list_item("x.name"),
+    )
+    return sql, [*params, *(str(status) for status in VISIBLE_STATUSES)]
+
+
+def _pg_article_lines(qs: QuerySet[Article], per_story: bool) -> Iterator[tuple[int, str]]:
+    sql, params = _pg_article_sql(qs, per_story)
+    with _snapshot(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(LINES_BATCH):
+            yield len(batch), "".join([line for (line,) in batch])
+
+
 def _articles_export(params: QueryDict) -> Export:
     _check_names(params, ARTICLE_PARAMS, "articles")
     filters, per_story = _article_filters(params)
@@ -401,6 +513,11 @@ def _articles_export(params: QueryDict) -> Export:
         filters=_filters_echo(params),
         rows=lambda: _article_rows(qs, per_story),
         count=lambda: qs.order_by().count(),
+        lines=(
+            (lambda: _pg_article_lines(qs, per_story))
+            if connection.vendor == "postgresql"
+            else None
+        ),
     )
 
 
@@ -810,6 +927,18 @@ def export_stream(
         buffer.write("\ufeff")
     writer.writerow(export.header)
     rows = 0
+    if export.lines is not None:
+        yield buffer.getvalue().encode("utf-8")
+        for count, text in export.lines():
+            data = text.encode("utf-8")
+            for start in range(0, len(data), FLUSH_BYTES):
+                yield data[start : start + FLUSH_BYTES]
+            rows += count
+            if on_progress:
+                on_progress(rows)
+        if on_progress:
+            on_progress(rows)
+        return
     for row in export.rows():
         writer.writerow(row)
         rows += 1
