@@ -153,6 +153,19 @@ class Article(models.Model):
             models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
             # The link as a feed gave it, to recognise a story whose page named another URL.
             models.Index(fields=["url"], name="article_url_idx"),
+            # Counting a filtered list reads only indexes: articles of a language by date, and
+            # the earlier copies of a story (the "one row per story" check).
+            models.Index(
+                fields=["language", "-published_at", "-id"],
+                include=["cluster", "review_status", "source"],
+                name="article_language_pub_idx",
+            ),
+            models.Index(
+                fields=["cluster", "id"],
+                include=["language", "published_at", "review_status"],
+                condition=Q(cluster__isnull=False),
+                name="article_cluster_copies_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,11 +11,12 @@ from articles.models import VISIBLE_STATUSES, Article, Mention, Source
 from articles.search import RankedSearch, search_rank
 from summits.models import Country, Official, Policy, Summit
 
-# Counting every match of a broad filter over 200,000 articles costs more than the page
-# itself; counts stop here and the page says "more than".
-COUNT_CAP = 10_000
 # Facet counts are worked out only when the results are narrowed to this many articles.
 FACET_LIMIT = 5_000
+# Counting every match of a broad filter over 200,000 articles costs more than the page
+# itself; counts stop here and the page says "more than". A count must visit every match up
+# to the cap, and no lower than the facet limit, which needs to know the results are that few.
+COUNT_CAP = FACET_LIMIT
 ENTITY_MODELS: dict[str, Any] = {
     "country": Country,
     "official": Official,
@@ -74,6 +75,32 @@ def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch
     return qs.order_by(*order)
 
 
+def article_count_queryset(*, filters: ArticleFilters) -> QuerySet[Article] | None:
+    """The same stories as article_list shaped for counting by language, or None to count those."""
+    # Driven by the articles rather than by one entity's tags: a count must visit every match
+    # up to the cap, and articles of a language by date plus each story's earlier copies are
+    # covered by indexes. A tag carries its article's date (kept by triggers), so when the
+    # date is bounded, and hence not null, the tag check is one probe of the tag index.
+    if filters.q or not filters.language:
+        return None
+    dated = filters.date_from is not None or filters.date_to is not None
+    qs = replace(filters, country=None, official=None, policy=None, summit=None).apply(
+        Article.objects.all()
+    )
+    for kind in DRIVING_KINDS:
+        entity = getattr(filters, kind)
+        if entity is None:
+            continue
+        tag: dict[str, Any] = {"kind": kind, kind: entity, "article": OuterRef("pk")}
+        if dated:
+            tag["published_at"] = OuterRef("published_at")
+        qs = qs.filter(Exists(Mention.objects.filter(status__in=VISIBLE_STATUSES, **tag)))
+    if filters.per == "story":
+        earlier = qs.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
+        qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
+    return qs
+
+
 @dataclass
 class Slice:
     rows: list[Any]
@@ -107,9 +134,17 @@ class Slice:
 
 
 def queryset_slice(
-    qs: QuerySet[Any] | RankedSearch, *, number: int, per_page: int, cap: int = COUNT_CAP
+    qs: QuerySet[Any] | RankedSearch,
+    *,
+    number: int,
+    per_page: int,
+    cap: int = COUNT_CAP,
+    counted: QuerySet[Any] | None = None,
 ) -> Slice:
-    """One page of `qs` plus a count that stops at `cap` (a few queries, whatever the size)."""
+    """One page of `qs` plus a count that stops at `cap` (a few queries, whatever the size).
+
+    `counted`, when given, holds the same rows as `qs` in a shape cheaper to count.
+    """
     offset = (number - 1) * per_page
     rows = list(qs[offset : offset + per_page + 1])
     has_next = len(rows) > per_page
@@ -119,7 +154,7 @@ def queryset_slice(
     elif isinstance(qs, RankedSearch):
         count = qs.count(cap=cap + 1)
     else:
-        count = qs.order_by()[: cap + 1].count()
+        count = (qs if counted is None else counted).order_by()[: cap + 1].count()
     return Slice(rows, number, per_page, has_next, count, cap)
 
 

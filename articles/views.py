@@ -24,7 +24,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, f"“{raw_page}” is not a page number.")
     number = int(raw_page)
     results = selectors.queryset_slice(
-        selectors.article_list(filters=filters), number=number, per_page=PER_PAGE
+        selectors.article_list(filters=filters),
+        number=number,
+        per_page=PER_PAGE,
+        counted=selectors.article_count_queryset(filters=filters),
     )
     if number > 1 and not results.rows:
         raise Http404(f"There is no page {number} of these results.")
