@@ -110,10 +110,17 @@ class ArticleFilters:
         qs = queryset
         if self.source:
             qs = qs.filter(Q(source=self.source) | Q(original_source=self.source))
+        # Naming the kind lets PostgreSQL use the entity's partial tag index. A tag carries its
+        # article's date (kept by triggers), so with a date bound (the date is then not null)
+        # the check is one probe of that index and never reads the tag rows.
+        dated = self.date_from is not None or self.date_to is not None
         for field in ("country", "official", "policy", "summit"):
             entity = getattr(self, field)
             if entity is not None:
-                qs = qs.filter(Exists(visible_mentions(article=OuterRef("pk"), **{field: entity})))
+                tag: dict[str, Any] = {"article": OuterRef("pk"), "kind": field, field: entity}
+                if dated:
+                    tag["published_at"] = OuterRef("published_at")
+                qs = qs.filter(Exists(visible_mentions(**tag)))
         if self.date_from:
             qs = qs.filter(published_at__gte=_start_of(self.date_from))
         if self.date_to:

@@ -79,22 +79,10 @@ def article_count_queryset(*, filters: ArticleFilters) -> QuerySet[Article] | No
     """The same stories as article_list shaped for counting by language, or None to count those."""
     # Driven by the articles rather than by one entity's tags: a count must visit every match
     # up to the cap, and articles of a language by date plus each story's earlier copies are
-    # covered by indexes. A tag carries its article's date (kept by triggers), so when the
-    # date is bounded, and hence not null, the tag check is one probe of the tag index.
+    # covered by indexes (the tag check is an index probe, see ArticleFilters.apply).
     if filters.q or not filters.language:
         return None
-    dated = filters.date_from is not None or filters.date_to is not None
-    qs = replace(filters, country=None, official=None, policy=None, summit=None).apply(
-        Article.objects.all()
-    )
-    for kind in DRIVING_KINDS:
-        entity = getattr(filters, kind)
-        if entity is None:
-            continue
-        tag: dict[str, Any] = {"kind": kind, kind: entity, "article": OuterRef("pk")}
-        if dated:
-            tag["published_at"] = OuterRef("published_at")
-        qs = qs.filter(Exists(Mention.objects.filter(status__in=VISIBLE_STATUSES, **tag)))
+    qs = filters.apply(Article.objects.all())
     if filters.per == "story":
         earlier = qs.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
         qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
