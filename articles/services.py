@@ -501,7 +501,7 @@ def article_upsert(*, feed: Feed, entry: ParsedEntry) -> tuple[Article, str]:
                 raise
             article = found
         else:
-            article_analyze(article=article)
+            article_analyze(article=article, new=True)
             return article, "new"
     _link_feed(article, feed, guid)
     changed = []
@@ -529,13 +529,14 @@ def article_upsert(*, feed: Feed, entry: ParsedEntry) -> tuple[Article, str]:
     return article, "duplicate"
 
 
-def article_analyze(*, article: Article) -> None:
+def article_analyze(*, article: Article, new: bool = False) -> None:
     """Dedupe and tag the article from the text it has now (page text, else feed summary)."""
     from articles.dedupe import article_cluster
     from articles.tagging import article_mentions_write
 
     article_cluster(article=article)
-    article_mentions_write(article=article)
+    # A new article has no mentions yet: the tagger need not read them first.
+    article_mentions_write(article=article, new=new)
 
 
 def article_fetch_page(*, article: Article) -> bool:

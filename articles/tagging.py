@@ -822,8 +822,11 @@ def article_tag(*, article: Article) -> list[Mention]:
     )
 
 
-def article_mentions_write(*, article: Article) -> None:
-    """Tag an article and write its mentions without reading them back (the ingestion path)."""
+def article_mentions_write(*, article: Article, new: bool = False) -> None:
+    """Tag an article and write its mentions without reading them back (the ingestion path).
+
+    `new`: the article was stored a moment ago, so there are no mentions to read first.
+    """
     text = article.body or strip_tags(article.summary or "")
     on = timezone.localdate(article.published_at) if article.published_at else timezone.localdate()
     for attempt in (1, 2):
@@ -837,7 +840,9 @@ def article_mentions_write(*, article: Article) -> None:
             authors=article.authors or [],
         )
         try:
-            _mentions_save(article, founds)
+            # A mention an editor added meanwhile breaks a unique constraint: the second
+            # attempt reads the article's mentions after all.
+            _mentions_save(article, founds, fresh=new and attempt == 1)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -846,7 +851,7 @@ def article_mentions_write(*, article: Article) -> None:
             return
 
 
-def _mentions_save(article: Article, founds: list[Found]) -> None:
+def _mentions_save(article: Article, founds: list[Found], *, fresh: bool) -> None:
     # Foreign keys are checked when the transaction commits: inside someone else's
     # transaction that would be too late to tag again, so there rows are looked up first.
     verify = knowledge_base_is_pinned() and transaction.get_connection().in_atomic_block
@@ -858,7 +863,9 @@ def _mentions_save(article: Article, founds: list[Found]) -> None:
         )
         if not stamped:
             raise Article.DoesNotExist(f"article {article.pk} no longer exists")
-        existing = {(m.kind, getattr(m, _FK[m.kind])): m for m in article.mentions.all()}
+        existing: dict[tuple[str, int], Mention] = {}
+        if not fresh:
+            existing = {(m.kind, getattr(m, _FK[m.kind])): m for m in article.mentions.all()}
         wanted = set()
         new: list[Mention] = []
         changed: list[Mention] = []

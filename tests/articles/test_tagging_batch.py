@@ -116,3 +116,25 @@ def test_an_official_deleted_during_a_batch_outside_a_transaction_gets_no_mentio
         assert second.mentions.filter(status=MentionStatus.AUTO).count() >= 3
     finally:
         knowledge_base_reset()
+
+
+@pytest.mark.parametrize("status", [MentionStatus.REJECTED, MentionStatus.EDITOR_ADDED])
+def test_an_editors_mention_on_an_article_taken_for_new_is_kept(kb: None, status: str) -> None:
+    # Ingestion tells the tagger a just-stored article has no mentions; if an editor was
+    # quicker, their decision still stands.
+    article = make_article(STORY)
+    mayorkas = Official.objects.get(name="Alejandro Mayorkas")
+    Mention.objects.create(
+        article=article,
+        kind=MentionKind.OFFICIAL,
+        official=mayorkas,
+        confidence=1.0,
+        method="editor",
+        status=status,
+    )
+
+    article_mentions_write(article=article, new=True)
+
+    kept = article.mentions.get(official=mayorkas)
+    assert (kept.status, kept.method, kept.confidence) == (status, "editor", 1.0)
+    assert "Antony Blinken" in officials(article)
