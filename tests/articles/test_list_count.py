@@ -118,3 +118,16 @@ def test_the_page_count_stops_at_the_cap_and_says_so(world: dict) -> None:
 def test_without_a_language_the_list_is_counted_as_listed() -> None:
     assert article_count_queryset(filters=ArticleFilters(per="copy")) is None
     assert article_count_queryset(filters=ArticleFilters(language="es", q="border")) is None
+
+
+def test_postgresql_knows_how_the_tag_kind_and_entity_go_together() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("extended statistics are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE 'mention_%_kind_stats'"
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    assert names == {f"mention_{k}_kind_stats" for k in ("country", "official", "policy", "summit")}
