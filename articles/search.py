@@ -30,7 +30,9 @@ class _OnSearchVector(Func):
         super().__init__(F("pk"), output_field=output_field)
         self.q = q
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]  # the stubs' signature omits **extra
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         pk_sql, params = compiler.compile(self.source_expressions[0])
         pk_column = connection.ops.quote_name(Article._meta.pk.column)
         vector = pk_sql.removesuffix(pk_column) + connection.ops.quote_name("search_vector")

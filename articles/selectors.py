@@ -62,7 +62,8 @@ def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch
             tagged["mentions__published_at__gte"] = _start_of(filters.date_from)
         if filters.date_to:
             tagged["mentions__published_at__lt"] = _start_of(filters.date_to + timedelta(days=1))
-        qs = replace(filters, **{kind: None}).apply(Article.objects.filter(**tagged))
+        unfiltered: dict[str, Any] = {kind: None}
+        qs = replace(filters, **unfiltered).apply(Article.objects.filter(**tagged))
         order = ("-mentions__published_at", "-pk")
     qs = qs.select_related("source", "original_source", "cluster")
     if filters.per == "story":

@@ -193,7 +193,7 @@ def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMen
     for row in rows:
         wanted.setdefault(row["kind"], set()).add(row[f"{row['kind']}_id"])
     models = {"country": Country, "official": Official, "policy": Policy, "summit": Summit}
-    found = {k: models[k].objects.in_bulk(list(ids)) for k, ids in wanted.items()}
+    found = {k: models[k]._default_manager.in_bulk(list(ids)) for k, ids in wanted.items()}
     out = []
     for row in rows:
         obj = found[row["kind"]].get(row[f"{row['kind']}_id"])
