@@ -375,7 +375,7 @@ def test_mentions_csv_is_long_format_without_rejected_tags(client: Client, world
     assert len(rows) == visible.count() == 5
     expected = []
     for m in visible.order_by("article_id", "kind", "-confidence", "pk"):
-        entity = m.entity
+        entity: Any = m.entity  # the kind says which of the four it is
         expected.append(
             {
                 "article_id": str(m.article_id),
