@@ -35,7 +35,7 @@ DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 BIG_CORPUS_MODULES = {"exports"}
 ORDER = ["ingestion", "extraction", "tagging", "pages", "search", "exports"]
 SIZES = {
-    "quick": {"articles": 5_000, "export_articles": 5_000, "repeats": 5, "timeout": 120},
+    "quick": {"articles": 5_000, "export_articles": 5_000, "repeats": 3, "timeout": 120},
     "full": {"articles": 200_000, "export_articles": 1_000_000, "repeats": 10, "timeout": 3600},
 }
 LIBRARIES = [
