@@ -9,7 +9,6 @@ estimate on PostgreSQL) with the COUNT(*) over the whole table that Django would
     python -m bench.bench_admin            # quick, on DATABASE_URL (PostgreSQL)
 """
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Context, Measurement  # noqa: E402
+from bench.common import Context, Measurement, standalone  # noqa: E402
 
 TARGET_MS = 300
 MIN_SAMPLES = 20
@@ -116,42 +115,5 @@ def run(ctx: Context) -> list[Measurement]:
     return out
 
 
-def _quick_context() -> Context:
-    return Context(
-        size="quick",
-        articles=5_000,
-        export_articles=5_000,
-        repeats=MIN_SAMPLES,
-        shared_dir=None,
-        out_dir=ROOT / "bench" / "out",
-    )
-
-
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("TRACKER_SSL_REDIRECT", "0")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from articles.generation import generated_articles
-    from summits.models import Summit
-
-    ctx = _quick_context()
-    if not Summit.objects.exists():
-        call_command("load_reference")
-    if generated_articles().count() < ctx.articles:
-        call_command("generate_data", articles=ctx.articles)
-    for m in run(ctx):
-        ratio = f"{m.ratio:.2f}x" if m.ratio is not None else "-"
-        print(
-            f"{m.name}: median {m.median:,.1f} {m.unit} (p95 {m.p95:,.1f}); "
-            f"{m.baseline_name}: {m.baseline_median or 0:,.1f}; ratio {ratio}; "
-            f"target {m.target}; {m.note}"
-        )
-
-
 if __name__ == "__main__":
-    main()
+    standalone(run, articles=5_000, repeats=MIN_SAMPLES, web=True)

@@ -10,7 +10,6 @@ milliseconds per page, every page timed `ctx.repeats` times. The baseline for bo
 import gzip
 import importlib.util
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Context, Measurement  # noqa: E402
+from bench.common import Context, Measurement, standalone  # noqa: E402
 
 
 def _score_module(folder: Path) -> ModuleType:
@@ -107,28 +106,5 @@ def run(ctx: Context) -> list[Measurement]:
     ]
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    import django
-
-    django.setup()
-    shared = Path(os.getenv("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
-    ctx = Context(
-        size="quick",
-        articles=0,
-        export_articles=0,
-        repeats=3,
-        shared_dir=shared if shared.is_dir() else None,
-        out_dir=ROOT / "bench" / "out",
-    )
-    for m in run(ctx):
-        ratio = f"{m.ratio:.2f}x" if m.ratio is not None else "-"
-        print(
-            f"{m.name}: median {m.median:,.4g} {m.unit} (p95 {m.p95:,.4g}); "
-            f"{m.baseline_name}: median {m.baseline_median or 0:,.4g}; ratio {ratio}; "
-            f"target {m.target or '-'}; {m.note}"
-        )
-
-
 if __name__ == "__main__":
-    main()
+    standalone(run)

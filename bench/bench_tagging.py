@@ -11,7 +11,6 @@ word-bounded hits. The gold set is also scored, against the same pass with no co
 """
 
 import json
-import os
 import sys
 import time
 from datetime import date
@@ -21,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Context, Measurement  # noqa: E402
+from bench.common import Context, Measurement, standalone  # noqa: E402
 
 CORPUS_BYTES = 2_000_000
 GOLD = ROOT / "tests" / "articles" / "gold" / "tagging_gold.json"
@@ -212,33 +211,5 @@ def run(ctx: Context) -> list[Measurement]:
     return measurements
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    import django
-
-    django.setup()
-    from summits.models import Official
-    from summits.services import reference_load
-
-    if not Official.objects.exists():
-        reference_load()
-    shared = Path(os.getenv("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
-    ctx = Context(
-        size="quick",
-        articles=0,
-        export_articles=0,
-        repeats=3,
-        shared_dir=shared if shared.is_dir() else None,
-        out_dir=ROOT / "bench" / "out",
-    )
-    for m in run(ctx):
-        ratio = f"{m.ratio:.2f}x" if m.ratio is not None else "-"
-        print(
-            f"{m.name}: median {m.median:,.4g} {m.unit} (p95 {m.p95:,.4g}); "
-            f"{m.baseline_name or '-'}: median {m.baseline_median or 0:,.4g}; ratio {ratio}; "
-            f"target {m.target or '-'}; {m.note}"
-        )
-
-
 if __name__ == "__main__":
-    main()
+    standalone(run, reference=True)

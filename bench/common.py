@@ -7,6 +7,7 @@ PostgreSQL COPY, ...), so figures are compared as ratios on this noisy, shared m
 """
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,3 +49,57 @@ class Measurement:
     def ratio(self) -> float | None:
         base = self.baseline_median
         return self.median / base if base else None
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def standalone(
+    run: Callable[[Context], list[Measurement]],
+    *,
+    articles: int = 0,
+    repeats: int = 3,
+    reference: bool = False,
+    web: bool = False,
+) -> None:
+    """Run one benchmark module by itself (`python -m bench.bench_<area>`) and print its figures.
+
+    `articles` generated articles are made first when fewer exist; `reference` loads the
+    knowledge base when it is empty; `web` lets Django's test client reach the pages.
+    """
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    if web:
+        os.environ.setdefault("TRACKER_SSL_REDIRECT", "0")
+        os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from summits.models import Official
+
+    if (reference or articles) and not Official.objects.exists():
+        call_command("load_reference")
+    if articles:
+        from articles.generation import generated_articles
+
+        if generated_articles().count() < articles:
+            call_command("generate_data", articles=articles)
+    shared = Path(os.getenv("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
+    ctx = Context(
+        size="quick",
+        articles=articles,
+        export_articles=articles,
+        repeats=repeats,
+        shared_dir=shared if shared.is_dir() else None,
+        out_dir=ROOT / "bench" / "out",
+    )
+    for m in run(ctx):
+        ratio = f"{m.ratio:.2f}x" if m.ratio is not None else "-"
+        print(
+            f"{m.name}: median {m.median:,.4g} {m.unit} (p95 {m.p95:,.4g}); "
+            f"{m.baseline_name or '-'}: median {m.baseline_median or 0:,.4g}; ratio {ratio}; "
+            f"target {m.target or '-'}; {m.note}"
+        )
