@@ -171,6 +171,8 @@ def database_prepare(
     started = time.perf_counter()
     if database_ensure(url, template):
         print(f"  created database {_name(url)}" + (f" from {template}" if template else ""))
+    plan = _manage(url, "migrate", "--plan")
+    migrated = "No planned migration operations" not in plan
     _manage(url, "migrate", "--noinput", "-v", "0")
     # DEBUG is off, so pages need the hashed static files, as in production.
     _manage(url, "collectstatic", "--noinput", "-v", "0")
@@ -179,9 +181,10 @@ def database_prepare(
     force = ["--force"] if "bench" in _name(url) else []
     out = _manage(url, "generate_data", "--articles", str(articles), *force, echo=True)
     summary = out.strip().splitlines()[-1] if out.strip() else ""
-    if summary.startswith("Added"):
+    # Fresh rows, or migrations that rewrote rows or added indexes and statistics: refresh
+    # the planner's statistics and the visibility map, as a live database would have them.
+    if summary.startswith("Added") or migrated:
         with _connect(url) as conn:
-            # Fresh rows: statistics and the visibility map, as a live database would have.
             conn.execute(
                 "VACUUM (ANALYZE) articles_article, articles_mention, articles_articlefeed, "
                 "articles_storycluster"
