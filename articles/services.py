@@ -194,18 +194,24 @@ def _feed_create(*, url: str, parsed: ParsedFeed, source_name: str) -> tuple[Fee
     return feed, True
 
 
+def _already_following(url: str, *, where: str = "") -> FeedAddResult | None:
+    existing = Feed.objects.filter(url=url).first()
+    if existing is None:
+        return None
+    return FeedAddResult(
+        feed=existing,
+        created=False,
+        entries_found=existing.article_links.count(),
+        title=existing.title,
+        message=f"Already following {url} (feed {existing.pk}){where}.",
+    )
+
+
 def feed_add(*, url: str, source_name: str = "") -> FeedAddResult:
     """Validate, find the feed (from a site's home page if need be), test-fetch and store it."""
     url = _validate_url(url)
-    existing = Feed.objects.filter(url=url).first()
-    if existing is not None:
-        return FeedAddResult(
-            feed=existing,
-            created=False,
-            entries_found=existing.article_links.count(),
-            title=existing.title,
-            message=f"Already following {url} (feed {existing.pk}).",
-        )
+    if already := _already_following(url):
+        return already
     try:
         result, parsed = _fetch_and_parse(url)
     except FetchError as exc:
@@ -218,15 +224,8 @@ def feed_add(*, url: str, source_name: str = "") -> FeedAddResult:
                 f"({parsed.bozo_message or 'no RSS, Atom or JSON Feed found'})"
             )
         url = candidates[0]
-        existing = Feed.objects.filter(url=url).first()
-        if existing is not None:
-            return FeedAddResult(
-                feed=existing,
-                created=False,
-                entries_found=existing.article_links.count(),
-                title=existing.title,
-                message=f"Already following {url} (feed {existing.pk}), found on that page.",
-            )
+        if already := _already_following(url, where=", found on that page"):
+            return already
         try:
             result, parsed = _fetch_and_parse(url)
         except FetchError as exc:
