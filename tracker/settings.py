@@ -13,6 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("TRACKER_VAR_DIR", BASE_DIR / "var"))
 
+# Shown in export headers and their citation sidecars.
+TRACKER_VERSION = "0.1.0"
+
 
 def envbool(name: str, default: str = "False") -> bool:
     return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
@@ -58,6 +61,9 @@ INSTALLED_APPS = [
     "axes",
     "summits",
     "articles",
+    # Beside the product: the offline demo (load_demo) and the benchmark corpus (generate_data).
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +188,8 @@ TRACKER_REVIEW_THRESHOLD = envfloat("TRACKER_REVIEW_THRESHOLD", 0.8)
 
 # Fetching. The private-network guard is on unless explicitly turned off (tests, offline demo).
 TRACKER_ALLOW_PRIVATE_NETWORKS = envbool("TRACKER_ALLOW_PRIVATE_NETWORKS")
+# `address:port` pairs let through the guard: the offline demo and tests set it; keep it empty.
+TRACKER_FETCH_ALLOW_ADDRESSES = envlist("TRACKER_FETCH_ALLOW_ADDRESSES")
 TRACKER_USER_AGENT = os.getenv(
     "TRACKER_USER_AGENT",
     "MigrationDiplomacyTracker/0.1 (+https://github.com/migration-diplomacy-tracker)",
@@ -219,7 +227,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job is declared here; the database scheduler copies them into its tables.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "queue-due-feeds": {
-        "task": "articles.tasks.feeds_queue_due_task",
+        "task": "articles.ingestion.tasks.feeds_queue_due_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

@@ -10,6 +10,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("", include("articles.urls")),
-    path("", include("summits.urls")),
+    path("", include("articles.reading.urls")),
+    path("", include("articles.reading.kb_urls")),
 ]

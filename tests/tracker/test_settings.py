@@ -78,7 +78,7 @@ def test_celery_is_configured_for_safe_redelivery() -> None:
 
 
 def test_idempotent_tasks_are_redelivered_when_a_worker_dies() -> None:
-    from articles import tasks
+    from articles.ingestion import tasks
 
     for task in (
         tasks.feed_fetch_task,
