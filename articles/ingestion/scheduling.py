@@ -16,15 +16,15 @@ from articles.models import Feed, FeedState
 
 
 def min_interval() -> int:
-    return int(settings.TRACKER_FEED_MIN_INTERVAL)
+    return settings.TRACKER_FEED_MIN_INTERVAL
 
 
 def max_interval() -> int:
-    return int(settings.TRACKER_FEED_MAX_INTERVAL)
+    return settings.TRACKER_FEED_MAX_INTERVAL
 
 
 def max_failures() -> int:
-    return int(settings.TRACKER_FEED_MAX_FAILURES)
+    return settings.TRACKER_FEED_MAX_FAILURES
 
 
 def claim_stale_after() -> timedelta:
