@@ -33,6 +33,11 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WIDE_DECLARATION = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']((?:utf|ucs)-?(?:16|32|2|4)[a-z]*)[\"']",
+    re.IGNORECASE,
+)
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)
 # A guid longer than this many UTF-8 bytes is kept as its hash: it is an identity, not text,
@@ -103,6 +108,9 @@ def feed_parse(
         parsed = _json_feed_parse(body=body, url=url)
     else:
         parsed = _xml_feed_parse(body=body, url=url, content_type=content_type)
+        redeclared = _declaration_fixed(body)
+        if not parsed.is_feed and redeclared is not None:
+            parsed = _xml_feed_parse(body=redeclared, url=url, content_type=content_type)
     latest = (now or datetime.now(UTC)) + FUTURE_SLACK
     for entry in parsed.entries:
         if entry.published is not None and not EARLIEST_DATE <= entry.published <= latest:
@@ -110,6 +118,19 @@ def feed_parse(
         if entry.published is not None:
             entry.published_given = ""
     return parsed
+
+
+def _declaration_fixed(body: bytes) -> bytes | None:
+    """UTF-8 bytes under an XML declaration that says UTF-16 or UTF-32 (a common
+    copy-and-paste error that makes feedparser see nothing), declared as UTF-8; else None."""
+    match = _WIDE_DECLARATION.match(body)
+    if match is None or body.startswith(_WIDE_BOMS):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return body[: match.start(1)] + b"utf-8" + body[match.end(1) :]
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
@@ -159,7 +180,7 @@ def _xml_feed_parse(*, body: bytes, url: str, content_type: str) -> ParsedFeed:
 
 def _entry_from_feedparser(raw: Any, *, url: str, feed_language: str) -> ParsedEntry | None:
     title = text_plain(raw.get("title", "") or "")
-    link = _http_link(raw.get("link", "") or "", base=url)
+    link = _page_link(raw.get("link", "") or "", feed_url=url)
     # dict.get: feedparser's own .get maps a missing updated_parsed onto published, with a warning.
     published = _struct_to_utc(dict.get(raw, "published_parsed")) or _struct_to_utc(
         dict.get(raw, "updated_parsed")
@@ -248,6 +269,15 @@ def _http_link(value: str, *, base: str) -> str:
     return ascii_url(resolved) if scheme in ("http", "https") else ""
 
 
+def _page_link(value: str, *, feed_url: str) -> str:
+    """An entry's link to its page; "" for a fragment-only link ("#editorial"), which points
+    into the feed itself, not to a page."""
+    link = _http_link(value, base=feed_url)
+    if link and feed_url and link.split("#")[0] == ascii_url(feed_url).split("#")[0]:
+        return ""
+    return link
+
+
 def _guid(value: str) -> str:
     value = value.strip()
     if len(value.encode("utf-8", "surrogatepass")) <= GUID_MAX_BYTES:
@@ -315,7 +345,7 @@ def _json_feed_parse(*, body: bytes, url: str) -> ParsedFeed:
 
 def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> ParsedEntry | None:
     title = text_plain(_str(item.get("title")))
-    link = _http_link(_str(item.get("url")) or _str(item.get("external_url")), base=url)
+    link = _page_link(_str(item.get("url")) or _str(item.get("external_url")), feed_url=url)
     if _str(item.get("content_html")).strip():
         summary_html = html_sanitize(_str(item.get("content_html"))).strip()
     elif _str(item.get("summary")).strip():
