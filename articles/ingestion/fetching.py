@@ -331,7 +331,14 @@ def fetch(
                         f"the server answered {status} without saying where to go",
                         transient=False,
                     )
-                current = location_url(location, base=current)
+                target = location_url(location, base=current)
+                if not target:
+                    raise FetchError(
+                        f"the server answered {status} with an address that cannot be read: "
+                        f"{location[:200]!r}",
+                        transient=False,
+                    )
+                current = target
                 if current in seen:
                     raise FetchError(
                         f"redirect loop: {current} redirects back to itself", transient=False

@@ -33,6 +33,10 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# NUL (which PostgreSQL refuses) and the other C0 controls but tab and newlines; lone
+# surrogates (from JSON "\ud800" escapes), which no encoder takes, become U+FFFD.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 _WIDE_DECLARATION = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']((?:utf|ucs)-?(?:16|32|2|4)[a-z]*)[\"']",
     re.IGNORECASE,
@@ -78,10 +82,15 @@ class ParsedFeed:
         return f"{self.bozo_message.rstrip('.')}; the entries that could be read were kept."
 
 
+def text_clean(value: str) -> str:
+    """Text any database and encoder takes: no NUL or control characters, no lone surrogates."""
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", value))
+
+
 def html_sanitize(html: str) -> str:
     """Entry HTML reduced to a tight allow-list: text formatting and http(s)/mailto links."""
     return nh3.clean(
-        html,
+        text_clean(html),
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template", "noscript", "iframe", "object"},
         attributes={"a": {"href"}},
@@ -93,8 +102,8 @@ def html_sanitize(html: str) -> str:
 
 def text_plain(value: str) -> str:
     """Markup removed, entities decoded, whitespace collapsed: for titles and names."""
-    stripped = nh3.clean(value, tags=set(), clean_content_tags={"script", "style"})
-    return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
+    stripped = nh3.clean(text_clean(value), tags=set(), clean_content_tags={"script", "style"})
+    return _WHITESPACE.sub(" ", text_clean(html.unescape(stripped))).strip()
 
 
 def feed_parse(
@@ -185,7 +194,7 @@ def _entry_from_feedparser(raw: Any, *, url: str, feed_language: str) -> ParsedE
     published = _struct_to_utc(dict.get(raw, "published_parsed")) or _struct_to_utc(
         dict.get(raw, "updated_parsed")
     )
-    given = str(dict.get(raw, "published", "") or dict.get(raw, "updated", "") or "")
+    given = text_clean(str(dict.get(raw, "published", "") or dict.get(raw, "updated", "") or ""))
     summary_html, language = _entry_html(raw)
     authors = _authors(raw)
     guid = _guid(str(raw.get("id", "") or "")) or link or _stable_guid(title, published)
@@ -258,7 +267,7 @@ def _language(value: str) -> str:
 
 
 def _http_link(value: str, *, base: str) -> str:
-    value = str(value or "").strip()
+    value = text_clean(str(value or "")).strip()
     if not value:
         return ""
     try:
@@ -279,7 +288,7 @@ def _page_link(value: str, *, feed_url: str) -> str:
 
 
 def _guid(value: str) -> str:
-    value = value.strip()
+    value = text_clean(value).strip()
     if len(value.encode("utf-8", "surrogatepass")) <= GUID_MAX_BYTES:
         return value
     return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
@@ -287,7 +296,7 @@ def _guid(value: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Plain text as HTML: escaped once, blank lines making paragraphs, newlines kept."""
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text_clean(text)) if p.strip()]
     return "".join(
         "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs
     )
@@ -382,7 +391,7 @@ def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> Parsed
 def _str(value: Any) -> str:
     if value is None or isinstance(value, (dict, list)):
         return ""
-    return str(value)
+    return text_clean(str(value))
 
 
 def _iso_to_utc(value: str) -> datetime | None:
