@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import (
@@ -319,6 +320,8 @@ def fetch(
             raise FetchError(f"the secure connection to {host} failed: {exc}") from exc
         except (OSError, HTTPError) as exc:
             raise FetchError(f"the connection to {host} failed: {exc}") from exc
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as exc:  # http.client parse errors on garbage responses
             raise FetchError(f"the server at {host} sent a malformed response: {exc}") from exc
         try:

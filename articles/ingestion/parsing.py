@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import nh3
+from celery.exceptions import SoftTimeLimitExceeded
 
 from articles.ingestion.headers import ascii_url
 
@@ -154,6 +155,8 @@ def _xml_feed_parse(*, body: bytes, url: str, content_type: str) -> ParsedFeed:
     try:
         # A stream, never bytes or str: feedparser would treat those as a path or URL to open.
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:  # feedparser is meant not to raise; a hostile body must not crash us
         return ParsedFeed("", "", "", None, [], f"The feed could not be read: {exc}", False)
 

@@ -922,6 +922,8 @@ def article_process(*, article: Article) -> None:
         return
     try:
         extracted = page_extract(html=raw_bytes(document), url=document.final_url or article.url)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         logger.exception("article %s: extraction failed", article.pk)
         article.extraction_status = ExtractionStatus.FAILED

@@ -50,10 +50,11 @@ def test_the_task_limits_follow_the_settings():
     assert seen["stale"] == 11 + 60
 
 
-@pytest.mark.django_db
 def test_a_soft_time_limit_mid_feed_leaves_the_connection_usable_and_the_feed_finishable(
-    http_server, settings
+    transactional_db, http_server, settings
 ):
+    # Committed as a worker commits (no test transaction around it): an interrupted query can
+    # leave the connection mid-command, and only then may it be closed and opened again.
     settings.TRACKER_FETCH_PAGES = False
     settings.TRACKER_FEED_MAX_ENTRIES = 10_000
     items = [
