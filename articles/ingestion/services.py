@@ -446,7 +446,11 @@ def _feed_stopped(feed: Feed, report: FeedFetchReport) -> None:
     Each entry was committed on its own, so the next run goes on from the entries not yet
     stored: soon if this run got somewhere, after the usual backoff if it did not.
     """
-    _connection_check()
+    if not connection.in_atomic_block:
+        # The limit may have struck mid-query, or between Django turning autocommit off and
+        # noting the transaction: only a new connection is sure to be clean. Its server
+        # session rolls back whatever the interrupted entry had begun.
+        connection.close()
     now = timezone.now()
     message = (
         f"stopped by the task's time limit after {report.handled} entries; "
