@@ -44,7 +44,6 @@ LIBRARIES = [
     "celery",
     "feedparser",
     "trafilatura",
-    "readability-lxml",
     "lxml",
     "nh3",
     "pyahocorasick",
