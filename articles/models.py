@@ -118,6 +118,19 @@ class Article(models.Model):
     site_name = models.CharField(max_length=200, blank=True)
 
     published_at = models.DateTimeField(null=True, blank=True)
+    published_unknown = models.BooleanField(
+        "date unknown",
+        default=False,
+        help_text="The feed gave no plausible date: published_at is when the tracker first saw "
+        "the entry.",
+    )
+    published_given = models.CharField(
+        "date as given",
+        max_length=100,
+        blank=True,
+        help_text="The date the feed wrote, when it was not taken (before 1990, too far ahead, "
+        "or unreadable).",
+    )
     fetched_at = models.DateTimeField(null=True, blank=True, help_text="When the page was fetched.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -131,6 +144,12 @@ class Article(models.Model):
         max_length=20, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
     )
     extraction_error = models.TextField(blank=True)
+    page_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Page fetches tried since the last success or editor's request."
+    )
+    page_retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a page fetch that failed for now is tried again."
+    )
     review_status = models.CharField(
         max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED, db_index=True
     )
@@ -150,6 +169,12 @@ class Article(models.Model):
             models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
             # The link as a feed gave it, to recognise a story whose page named another URL.
             models.Index(fields=["url"], name="article_url_idx"),
+            # Pages waiting to be fetched, first or again, by when they are due.
+            models.Index(
+                fields=["page_retry_at", "id"],
+                condition=Q(extraction_status="pending"),
+                name="article_page_due_idx",
+            ),
             # Counting a filtered list reads only indexes: articles of a language by date, and
             # the earlier copies of a story (the "one row per story" check).
             models.Index(
@@ -185,6 +210,28 @@ class ArticleFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed_id} carried {self.article_id}"
+
+
+class FeedEntryError(models.Model):
+    """A feed entry that could not be stored, with the reason; gone once it is stored."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entry_errors")
+    entry_guid = models.CharField(max_length=1000)
+    entry_link = models.CharField(max_length=2000, blank=True)
+    entry_title = models.CharField(max_length=1000, blank=True)
+    message = models.TextField(help_text="What went wrong, in plain words.")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        verbose_name = "feed entry error"
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "entry_guid"], name="entry_error_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.entry_title or self.entry_link or self.entry_guid
 
 
 class RawKind(models.TextChoices):

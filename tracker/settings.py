@@ -85,6 +85,16 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def envints(name: str, default: str) -> list[int]:
+    """A comma-separated list of whole numbers, none negative; anything else stops start-up."""
+    items = envlist(name, default)
+    if not all(item.isascii() and item.isdigit() for item in items):
+        raise ImproperlyConfigured(
+            f"{name}={os.getenv(name, default)!r} is not a comma-separated list of whole numbers."
+        )
+    return [int(item) for item in items]
+
+
 DEBUG = envbool("DJANGO_DEBUG")
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
@@ -262,6 +272,13 @@ TRACKER_FETCH_PAGES = envbool("TRACKER_FETCH_PAGES", True)
 TRACKER_FEED_MIN_INTERVAL = envint("TRACKER_FEED_MIN_INTERVAL", 300)
 TRACKER_FEED_MAX_INTERVAL = envint("TRACKER_FEED_MAX_INTERVAL", 86400)
 TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 10)
+# Entries handled per feed fetch, newest first; the rest wait for the next fetches.
+TRACKER_FEED_MAX_ENTRIES = envint("TRACKER_FEED_MAX_ENTRIES", 1000)
+# Seconds before each new try of a page that failed for a reason that may pass (a timeout, a
+# 5xx); one try more than there are delays, then the article is marked failed.
+TRACKER_PAGE_RETRY_DELAYS = envints("TRACKER_PAGE_RETRY_DELAYS", "600,3600,21600")
+# Raw feed and page bytes kept for reprocessing are cut at this size (before compression).
+TRACKER_RAW_MAX_BYTES = envint("TRACKER_RAW_MAX_BYTES", TRACKER_MAX_BODY_BYTES)
 
 # Celery: in-process and synchronous unless a broker is configured.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
@@ -287,6 +304,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "articles.ingestion.tasks.feeds_queue_due_task",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "queue-due-pages": {
+        "task": "articles.ingestion.tasks.pages_queue_due_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
     },
 }
 

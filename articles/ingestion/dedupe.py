@@ -7,9 +7,10 @@ articles a fortnight is cheap; beyond some hundred thousand a window, use banded
 """
 
 import hashlib
+import html
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Min, Q
@@ -78,7 +79,7 @@ def article_text(article: Article) -> str:
     """The text dedupe compares: the page's text, else the feed's title and summary."""
     if article.body.strip():
         return article.body
-    summary = _TAGS.sub(" ", article.summary or "")
+    summary = html.unescape(_TAGS.sub(" ", article.summary or ""))
     return f"{article.title}\n{summary}"
 
 
@@ -125,6 +126,17 @@ def _when(article: Article) -> datetime:
     return article.published_at or article.created_at
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def _window(when: datetime) -> tuple[datetime, datetime]:
+    """`when` ± WINDOW, cut at the ends of the calendar (an editor may type year 1 or 9999)."""
+    start = when - WINDOW if when - _EARLIEST > WINDOW else _EARLIEST
+    end = when + WINDOW if _LATEST - when > WINDOW else _LATEST
+    return start, end
+
+
 def _cluster_match(*, article: Article, token_count: int) -> StoryCluster | None:
     if token_count < MIN_TOKENS_EXACT:
         return None
@@ -140,10 +152,8 @@ def _cluster_match(*, article: Article, token_count: int) -> StoryCluster | None
         return StoryCluster.objects.filter(pk=same).first()
     if token_count < MIN_TOKENS_NEAR or article.simhash is None:
         return None
-    when = _when(article)
-    window = Q(published_at__range=(when - WINDOW, when + WINDOW)) | Q(
-        published_at__isnull=True, created_at__range=(when - WINDOW, when + WINDOW)
-    )
+    span = _window(_when(article))
+    window = Q(published_at__range=span) | Q(published_at__isnull=True, created_at__range=span)
     simhash: int = article.simhash
     best: tuple[int, int] | None = None
     # Two integers a row, a fortnight of articles: fetched at once. (.iterator() meant a

@@ -2,6 +2,10 @@
 
 Never raises on bad bytes: a broken feed yields the entries that could be read and a
 `bozo_message` in plain words; something that is not a feed at all has `is_feed=False`.
+
+An entry's date is taken only when it is plausible for news: from 1990 to two days after the
+feed was read. Others (year 1 from static-site generators, year 9999, dates that do not
+parse) leave `published` empty and keep the text as written in `published_given`.
 """
 
 import calendar
@@ -12,12 +16,14 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import nh3
+
+from articles.ingestion.headers import ascii_url
 
 ALLOWED_TAGS = {
     "p", "br", "a", "em", "strong", "b", "i", "ul", "ol", "li",
@@ -26,6 +32,12 @@ ALLOWED_TAGS = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 _WHITESPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=2)
+# A guid longer than this many UTF-8 bytes is kept as its hash: it is an identity, not text,
+# and the database indexes it.
+GUID_MAX_BYTES = 500
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
@@ -36,10 +48,11 @@ class ParsedEntry:
     guid: str
     link: str
     title: str
-    summary_html: str  # nh3-sanitised; text/plain content escaped
-    published: datetime | None  # aware UTC
+    summary_html: str  # nh3-sanitised; text/plain content escaped into paragraphs
+    published: datetime | None  # aware UTC, plausible (see the module's docstring)
     authors: list[str] = field(default_factory=list)
     language: str = ""
+    published_given: str = ""  # the date as written, when it was not taken
 
 
 @dataclass
@@ -49,8 +62,15 @@ class ParsedFeed:
     language: str
     ttl_minutes: int | None
     entries: list[ParsedEntry]
-    bozo_message: str = ""  # "" when well-formed
+    bozo_message: str = ""  # what is wrong, in plain words; "" when well-formed
     is_feed: bool = True  # False when the body is not a feed at all, e.g. an HTML page
+
+    @property
+    def warning(self) -> str:
+        """What is wrong with a feed that was read anyway, saying that its entries were kept."""
+        if not (self.bozo_message and self.entries):
+            return ""
+        return f"{self.bozo_message.rstrip('.')}; the entries that could be read were kept."
 
 
 def html_sanitize(html: str) -> str:
@@ -72,14 +92,24 @@ def text_plain(value: str) -> str:
     return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
 
 
-def feed_parse(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
+def feed_parse(
+    *, body: bytes, url: str, content_type: str = "", now: datetime | None = None
+) -> ParsedFeed:
     """Entries of an RSS, Atom, RDF or JSON feed; never raises on bad bytes."""
     body = body or b""
     if not body.strip():
         return ParsedFeed("", "", "", None, [], "The response was empty.", is_feed=False)
     if _looks_like_json(body, content_type):
-        return _json_feed_parse(body=body, url=url)
-    return _xml_feed_parse(body=body, url=url, content_type=content_type)
+        parsed = _json_feed_parse(body=body, url=url)
+    else:
+        parsed = _xml_feed_parse(body=body, url=url, content_type=content_type)
+    latest = (now or datetime.now(UTC)) + FUTURE_SLACK
+    for entry in parsed.entries:
+        if entry.published is not None and not EARLIEST_DATE <= entry.published <= latest:
+            entry.published = None
+        if entry.published is not None:
+            entry.published_given = ""
+    return parsed
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
@@ -115,7 +145,7 @@ def _xml_feed_parse(*, body: bytes, url: str, content_type: str) -> ParsedFeed:
             bozo_message = "This address did not return a feed (no RSS, Atom or JSON Feed found)."
     elif parsed.get("bozo"):
         problem = _plain_error(parsed.get("bozo_exception"))
-        bozo_message = f"The feed has errors ({problem}); the entries that could be read were kept."
+        bozo_message = f"The feed has errors ({problem})."
     return ParsedFeed(
         title=text_plain(meta.get("title", "") or ""),
         link=_http_link(meta.get("link", ""), base=url),
@@ -134,9 +164,10 @@ def _entry_from_feedparser(raw: Any, *, url: str, feed_language: str) -> ParsedE
     published = _struct_to_utc(dict.get(raw, "published_parsed")) or _struct_to_utc(
         dict.get(raw, "updated_parsed")
     )
+    given = str(dict.get(raw, "published", "") or dict.get(raw, "updated", "") or "")
     summary_html, language = _entry_html(raw)
     authors = _authors(raw)
-    guid = str(raw.get("id", "") or "").strip()[:1000] or link or _stable_guid(title, published)
+    guid = _guid(str(raw.get("id", "") or "")) or link or _stable_guid(title, published)
     if not (title or link or summary_html):
         return None
     return ParsedEntry(
@@ -147,6 +178,7 @@ def _entry_from_feedparser(raw: Any, *, url: str, feed_language: str) -> ParsedE
         published=published,
         authors=authors,
         language=language or feed_language,
+        published_given=given.strip()[:100],
     )
 
 
@@ -161,7 +193,7 @@ def _entry_html(raw: Any) -> tuple[str, str]:
         if not value.strip():
             continue
         if (detail.get("type") or "").lower() == "text/plain":
-            cleaned = html.escape(value)
+            cleaned = text_to_html(value)
         else:
             cleaned = html_sanitize(value).strip()
         return cleaned, _language(detail.get("language", "") or "")
@@ -213,7 +245,22 @@ def _http_link(value: str, *, base: str) -> str:
         scheme = urlsplit(resolved).scheme.lower()
     except ValueError:
         return ""
-    return resolved if scheme in ("http", "https") else ""
+    return ascii_url(resolved) if scheme in ("http", "https") else ""
+
+
+def _guid(value: str) -> str:
+    value = value.strip()
+    if len(value.encode("utf-8", "surrogatepass")) <= GUID_MAX_BYTES:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as HTML: escaped once, blank lines making paragraphs, newlines kept."""
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    return "".join(
+        "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs
+    )
 
 
 def _stable_guid(title: str, published: datetime | None) -> str:
@@ -272,12 +319,13 @@ def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> Parsed
     if _str(item.get("content_html")).strip():
         summary_html = html_sanitize(_str(item.get("content_html"))).strip()
     elif _str(item.get("summary")).strip():
-        summary_html = html.escape(_str(item.get("summary")))
+        summary_html = text_to_html(_str(item.get("summary")))
     else:
-        summary_html = html.escape(_str(item.get("content_text")))
+        summary_html = text_to_html(_str(item.get("content_text")))
     published = _iso_to_utc(_str(item.get("date_published"))) or _iso_to_utc(
         _str(item.get("date_modified"))
     )
+    given = _str(item.get("date_published")) or _str(item.get("date_modified"))
     authors_raw = item.get("authors")
     if not isinstance(authors_raw, list):
         authors_raw = [item["author"]] if isinstance(item.get("author"), dict) else []
@@ -288,7 +336,7 @@ def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> Parsed
             authors.append(name)
     if not (title or link or summary_html):
         return None
-    guid = _str(item.get("id")).strip()[:1000] or link or _stable_guid(title, published)
+    guid = _guid(_str(item.get("id"))) or link or _stable_guid(title, published)
     return ParsedEntry(
         guid=guid,
         link=link,
@@ -297,6 +345,7 @@ def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> Parsed
         published=published,
         authors=authors,
         language=_language(_str(item.get("language"))) or feed_language,
+        published_given=given.strip()[:100],
     )
 
 

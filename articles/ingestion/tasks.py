@@ -1,15 +1,26 @@
-"""Thin Celery tasks around the ingestion services. Each is safe to run twice."""
+"""Thin Celery tasks around the ingestion services. Each is safe to run twice.
+
+Time limits are Celery's global ones, CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT
+in settings: no task sets its own, so the claim that keeps two workers off one feed
+(scheduling.claim_stale_after) and the worker read the same numbers.
+"""
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from celery import Task, shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from articles.ingestion import scheduling
-from articles.ingestion.services import article_fetch_page, article_process, feed_fetch
+from articles.ingestion.services import (
+    article_fetch_page,
+    article_process,
+    articles_pending,
+    feed_fetch,
+    pages_lease_end,
+)
 from articles.models import Article, ExtractionStatus, Feed
 
 # Options for idempotent tasks: acknowledged only when done, and handed back to the queue
@@ -20,22 +31,15 @@ IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}
 RETRY_BACKOFF = [10, 60, 300]
 
 
-class _Limits(TypedDict):
-    soft_time_limit: int
-    time_limit: int
-
-
-LIMITS: _Limits = {"soft_time_limit": 120, "time_limit": 180}
-
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
 def _idempotent_task(fun: Callable[Concatenate[Any, _P], _R]) -> Task[_P, _R]:
-    """A bound task with the idempotent-task options and the usual time limits."""
+    """A bound task with the idempotent-task options (time limits: the global settings)."""
     # IDEMPOTENT is a plain dict, which matches none of celery-types' overloads exactly, so
     # the decorator's result would be Any; this helper gives each task its signature back.
-    options: dict[str, Any] = {**IDEMPOTENT, **LIMITS}
+    options: dict[str, Any] = dict(IDEMPOTENT)
     task: Task[_P, _R] = shared_task(bind=True, **options)(fun)
     return task
 
@@ -47,7 +51,7 @@ def _retry(task: Any, exc: Exception) -> None:
     raise task.retry(exc=exc, countdown=RETRY_BACKOFF[retries], max_retries=len(RETRY_BACKOFF))
 
 
-@shared_task(**LIMITS)
+@shared_task
 def feeds_queue_due_task() -> int:
     """Queue a fetch for every feed that is due; the fetch itself claims the feed."""
     feed_ids = list(scheduling.feeds_due().values_list("pk", flat=True)[:1000])
@@ -66,7 +70,22 @@ def feed_fetch_task(self: Any, feed_id: int) -> None:
     except OperationalError as exc:
         _retry(self, exc)
         return
-    for article_id in report.pending_article_ids:
+    pages_queue(article_ids=report.pending_article_ids)
+
+
+@shared_task
+def pages_queue_due_task() -> int:
+    """Queue the page fetches that are due: retries whose time has come, and lost ones."""
+    article_ids = articles_pending()
+    pages_queue(article_ids=article_ids)
+    return len(article_ids)
+
+
+def pages_queue(*, article_ids: list[int]) -> None:
+    """Queue page fetches once the transaction commits; until their tasks could have run,
+    the articles are not queued again."""
+    Article.objects.filter(pk__in=article_ids).update(page_retry_at=pages_lease_end())
+    for article_id in article_ids:
         transaction.on_commit(partial(article_fetch_page_task.delay, article_id))
 
 

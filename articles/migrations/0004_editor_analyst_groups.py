@@ -28,6 +28,8 @@ EDITOR = {
         "storycluster": VIEW,
         "rawdocument": VIEW,
         "articlefeed": VIEW,
+        # From migration 0011 on, which gives the permission to both groups.
+        "feedentryerror": VIEW,
     },
     "summits": {
         "country": ("view", "change"),

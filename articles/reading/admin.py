@@ -26,13 +26,14 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from articles.ingestion.services import FeedAddError, feed_add, feeds_reenable
-from articles.ingestion.tasks import article_reprocess_task, feed_fetch_now
+from articles.ingestion.services import FeedAddError, articles_refetch, feed_add, feeds_reenable
+from articles.ingestion.tasks import article_reprocess_task, feed_fetch_now, pages_queue
 from articles.models import (
     VISIBLE_STATUSES,
     Article,
     ArticleFeed,
     Feed,
+    FeedEntryError,
     Mention,
     MentionKind,
     MentionReview,
@@ -395,6 +396,8 @@ class ArticleAdmin(BigListAdmin):
     list_filter = [
         "review_status",
         "language",
+        "extraction_status",
+        "published_unknown",
         SourceFilter,
         FeedFilter,
         CountryFilter,
@@ -406,12 +409,16 @@ class ArticleAdmin(BigListAdmin):
     search_fields = ["title", "=url_hash", "canonical_url"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["source", "original_source", "cluster"]
-    actions = ["mark_reviewed", "mark_not_relevant"]
+    actions = ["mark_reviewed", "mark_not_relevant", "refetch_pages"]
     readonly_fields = [
         "url",
         "canonical_url",
         "url_hash",
         "guid",
+        "published_unknown",
+        "published_given",
+        "page_attempts",
+        "page_retry_at",
         "earlier_titles",
         "fetched_at",
         "created_at",
@@ -433,6 +440,8 @@ class ArticleAdmin(BigListAdmin):
                     "original_source",
                     "original_source_name",
                     "published_at",
+                    "published_unknown",
+                    "published_given",
                     "language",
                     "review_status",
                     "url",
@@ -454,6 +463,8 @@ class ArticleAdmin(BigListAdmin):
                     "fetched_at",
                     "extraction_status",
                     "extraction_error",
+                    "page_attempts",
+                    "page_retry_at",
                     "tagged_at",
                     "tagger_version",
                     "created_at",
@@ -523,6 +534,42 @@ class ArticleAdmin(BigListAdmin):
                         "(on the article's page)."
                     ),
                 )
+
+    @admin.action(description="Fetch their pages again", permissions=["change"])
+    def refetch_pages(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        articles = list(queryset)
+        self._refetch(request, articles)
+
+    def _refetch(self, request: HttpRequest, articles: list[Article]) -> None:
+        ids = articles_refetch(articles=articles)
+        pages_queue(article_ids=ids)
+        change_record(
+            user=request.user,
+            objects=[a for a in articles if a.pk in set(ids)],
+            message="Page fetch requested by an editor.",
+        )
+        self.message_user(request, f"{len(ids)} page(s) queued for fetching.")
+        if len(ids) < len(articles):
+            self.message_user(
+                request,
+                f"{len(articles) - len(ids)} article(s) share their page with other stories "
+                "and keep their feed text: their pages are not fetched.",
+                messages.WARNING,
+            )
+
+    def get_urls(self) -> list[URLPattern]:
+        refetch = self.admin_site.admin_view(self.refetch_view)
+        return [
+            path("<int:pk>/refetch/", refetch, name="articles_article_refetch"),
+            *super().get_urls(),
+        ]
+
+    def refetch_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The change form's "Fetch the page again" button."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        self._refetch(request, [get_object_or_404(Article, pk=pk)])
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
 
     @admin.action(description="Mark reviewed", permissions=["change"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -756,6 +803,34 @@ class MentionReviewAdmin(BigListAdmin):
 class StoryClusterAdmin(BigListAdmin):
     list_display = ["pk", "first_published_at", "size"]
     search_fields = ["=id"]
+
+
+@admin.register(FeedEntryError)
+class FeedEntryErrorAdmin(BigListAdmin):
+    """Feed entries that could not be stored, and why; each row goes once its entry is."""
+
+    list_display = ["__str__", "feed", "message_short", "first_seen_at", "last_seen_at"]
+    list_select_related = ["feed"]
+    search_fields = ["entry_title", "entry_link", "message"]
+    readonly_fields = [
+        "feed",
+        "entry_guid",
+        "entry_link",
+        "entry_title",
+        "message",
+        "first_seen_at",
+        "last_seen_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="what went wrong")
+    def message_short(self, obj: FeedEntryError) -> str:
+        return _short(obj.message, 160)
 
 
 @admin.register(RawDocument)
