@@ -10,6 +10,7 @@ from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
@@ -70,7 +71,8 @@ def feed_fetch_task(self: Any, feed_id: int) -> None:
     except OperationalError as exc:
         _retry(self, exc)
         return
-    pages_queue(article_ids=report.pending_article_ids)
+    if settings.TRACKER_FETCH_PAGES:
+        pages_queue(article_ids=report.pending_article_ids)
 
 
 @shared_task
