@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 from bench.common import Context, Measurement, standalone  # noqa: E402
 
 CORPUS_BYTES = 2_000_000
-GOLD = ROOT / "tests" / "articles" / "gold" / "tagging_gold.json"
+GOLD = ROOT / "tests" / "articles" / "tagging" / "gold" / "tagging_gold.json"
 
 
 def _db_corpus() -> list[tuple[str, date]]:
