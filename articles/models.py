@@ -128,6 +128,7 @@ class Article(models.Model):
         "date as given",
         max_length=100,
         blank=True,
+        default="",
         help_text="The date the feed wrote, when it was not taken (before 1990, too far ahead, "
         "or unreadable).",
     )

@@ -4,12 +4,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.httpserver import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.getenv("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
 OUTPUT = ROOT / "test-output"
+
+# Hypothesis budgets (ingestion's property tests). CI runs the modest "ci" profile; a large
+# run sets HYPOTHESIS_PROFILE=fuzz (`make fuzz`). Examples share a test's fixtures (the
+# database, the local server), so that health check is off; slow examples are expected.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("fuzz", parent=hypothesis_settings.get_profile("ci"),
+                                     max_examples=3000)  # fmt: skip
+hypothesis_settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import (
@@ -319,6 +320,8 @@ def fetch(
             raise FetchError(f"the secure connection to {host} failed: {exc}") from exc
         except (OSError, HTTPError) as exc:
             raise FetchError(f"the connection to {host} failed: {exc}") from exc
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as exc:  # http.client parse errors on garbage responses
             raise FetchError(f"the server at {host} sent a malformed response: {exc}") from exc
         try:
@@ -331,7 +334,14 @@ def fetch(
                         f"the server answered {status} without saying where to go",
                         transient=False,
                     )
-                current = location_url(location, base=current)
+                target = location_url(location, base=current)
+                if not target:
+                    raise FetchError(
+                        f"the server answered {status} with an address that cannot be read: "
+                        f"{location[:200]!r}",
+                        transient=False,
+                    )
+                current = target
                 if current in seen:
                     raise FetchError(
                         f"redirect loop: {current} redirects back to itself", transient=False

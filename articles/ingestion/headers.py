@@ -120,7 +120,7 @@ def ascii_url(url: str) -> str:
 
 
 def location_url(value: str, *, base: str) -> str:
-    """The absolute address a redirect's Location points to, in ASCII.
+    """The absolute address a redirect's Location points to, in ASCII; "" if unreadable.
 
     The header's bytes were read as Latin-1: UTF-8 bytes are taken as UTF-8 (what browsers
     do), anything else is percent-encoded byte by byte.
@@ -134,4 +134,7 @@ def location_url(value: str, *, base: str) -> str:
         location = ascii_url(as_bytes.decode("utf-8"))
     except UnicodeDecodeError:
         location = quote(as_bytes, safe=_URL_SAFE)
-    return urljoin(base, location)
+    try:
+        return urljoin(base, location)
+    except ValueError:  # "http://[::1": not an address
+        return ""

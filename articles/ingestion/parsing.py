@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import nh3
+from celery.exceptions import SoftTimeLimitExceeded
 
 from articles.ingestion.headers import ascii_url
 
@@ -33,6 +34,15 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# NUL (which PostgreSQL refuses) and the other C0 controls but tab and newlines; lone
+# surrogates (from JSON "\ud800" escapes), which no encoder takes, become U+FFFD.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_WIDE_DECLARATION = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']((?:utf|ucs)-?(?:16|32|2|4)[a-z]*)[\"']",
+    re.IGNORECASE,
+)
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)
 # A guid longer than this many UTF-8 bytes is kept as its hash: it is an identity, not text,
@@ -73,10 +83,15 @@ class ParsedFeed:
         return f"{self.bozo_message.rstrip('.')}; the entries that could be read were kept."
 
 
+def text_clean(value: str) -> str:
+    """Text any database and encoder takes: no NUL or control characters, no lone surrogates."""
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", value))
+
+
 def html_sanitize(html: str) -> str:
     """Entry HTML reduced to a tight allow-list: text formatting and http(s)/mailto links."""
     return nh3.clean(
-        html,
+        text_clean(html),
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template", "noscript", "iframe", "object"},
         attributes={"a": {"href"}},
@@ -88,8 +103,8 @@ def html_sanitize(html: str) -> str:
 
 def text_plain(value: str) -> str:
     """Markup removed, entities decoded, whitespace collapsed: for titles and names."""
-    stripped = nh3.clean(value, tags=set(), clean_content_tags={"script", "style"})
-    return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
+    stripped = nh3.clean(text_clean(value), tags=set(), clean_content_tags={"script", "style"})
+    return _WHITESPACE.sub(" ", text_clean(html.unescape(stripped))).strip()
 
 
 def feed_parse(
@@ -103,6 +118,9 @@ def feed_parse(
         parsed = _json_feed_parse(body=body, url=url)
     else:
         parsed = _xml_feed_parse(body=body, url=url, content_type=content_type)
+        redeclared = _declaration_fixed(body)
+        if not parsed.is_feed and redeclared is not None:
+            parsed = _xml_feed_parse(body=redeclared, url=url, content_type=content_type)
     latest = (now or datetime.now(UTC)) + FUTURE_SLACK
     for entry in parsed.entries:
         if entry.published is not None and not EARLIEST_DATE <= entry.published <= latest:
@@ -110,6 +128,19 @@ def feed_parse(
         if entry.published is not None:
             entry.published_given = ""
     return parsed
+
+
+def _declaration_fixed(body: bytes) -> bytes | None:
+    """UTF-8 bytes under an XML declaration that says UTF-16 or UTF-32 (a common
+    copy-and-paste error that makes feedparser see nothing), declared as UTF-8; else None."""
+    match = _WIDE_DECLARATION.match(body)
+    if match is None or body.startswith(_WIDE_BOMS):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return body[: match.start(1)] + b"utf-8" + body[match.end(1) :]
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
@@ -124,6 +155,8 @@ def _xml_feed_parse(*, body: bytes, url: str, content_type: str) -> ParsedFeed:
     try:
         # A stream, never bytes or str: feedparser would treat those as a path or URL to open.
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:  # feedparser is meant not to raise; a hostile body must not crash us
         return ParsedFeed("", "", "", None, [], f"The feed could not be read: {exc}", False)
 
@@ -159,12 +192,12 @@ def _xml_feed_parse(*, body: bytes, url: str, content_type: str) -> ParsedFeed:
 
 def _entry_from_feedparser(raw: Any, *, url: str, feed_language: str) -> ParsedEntry | None:
     title = text_plain(raw.get("title", "") or "")
-    link = _http_link(raw.get("link", "") or "", base=url)
+    link = _page_link(raw.get("link", "") or "", feed_url=url)
     # dict.get: feedparser's own .get maps a missing updated_parsed onto published, with a warning.
     published = _struct_to_utc(dict.get(raw, "published_parsed")) or _struct_to_utc(
         dict.get(raw, "updated_parsed")
     )
-    given = str(dict.get(raw, "published", "") or dict.get(raw, "updated", "") or "")
+    given = text_clean(str(dict.get(raw, "published", "") or dict.get(raw, "updated", "") or ""))
     summary_html, language = _entry_html(raw)
     authors = _authors(raw)
     guid = _guid(str(raw.get("id", "") or "")) or link or _stable_guid(title, published)
@@ -237,7 +270,7 @@ def _language(value: str) -> str:
 
 
 def _http_link(value: str, *, base: str) -> str:
-    value = str(value or "").strip()
+    value = text_clean(str(value or "")).strip()
     if not value:
         return ""
     try:
@@ -248,8 +281,17 @@ def _http_link(value: str, *, base: str) -> str:
     return ascii_url(resolved) if scheme in ("http", "https") else ""
 
 
+def _page_link(value: str, *, feed_url: str) -> str:
+    """An entry's link to its page; "" for a fragment-only link ("#editorial"), which points
+    into the feed itself, not to a page."""
+    link = _http_link(value, base=feed_url)
+    if link and feed_url and link.split("#")[0] == ascii_url(feed_url).split("#")[0]:
+        return ""
+    return link
+
+
 def _guid(value: str) -> str:
-    value = value.strip()
+    value = text_clean(value).strip()
     if len(value.encode("utf-8", "surrogatepass")) <= GUID_MAX_BYTES:
         return value
     return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
@@ -257,7 +299,7 @@ def _guid(value: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Plain text as HTML: escaped once, blank lines making paragraphs, newlines kept."""
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text_clean(text)) if p.strip()]
     return "".join(
         "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs
     )
@@ -315,7 +357,7 @@ def _json_feed_parse(*, body: bytes, url: str) -> ParsedFeed:
 
 def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> ParsedEntry | None:
     title = text_plain(_str(item.get("title")))
-    link = _http_link(_str(item.get("url")) or _str(item.get("external_url")), base=url)
+    link = _page_link(_str(item.get("url")) or _str(item.get("external_url")), feed_url=url)
     if _str(item.get("content_html")).strip():
         summary_html = html_sanitize(_str(item.get("content_html"))).strip()
     elif _str(item.get("summary")).strip():
@@ -352,7 +394,7 @@ def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> Parsed
 def _str(value: Any) -> str:
     if value is None or isinstance(value, (dict, list)):
         return ""
-    return str(value)
+    return text_clean(str(value))
 
 
 def _iso_to_utc(value: str) -> datetime | None:

@@ -449,10 +449,14 @@ def _connection_check() -> None:
 def _feed_stopped(feed: Feed, report: FeedFetchReport) -> None:
     """Hand back a feed whose fetch the task's soft time limit stopped.
 
-    Each entry was committed on its own, so the next run goes on from the entries not yet
-    stored: soon if this run got somewhere, after the usual backoff if it did not.
+    Each batch of entries was committed on its own, so the next run goes on from the entries
+    not yet stored: soon if this run got somewhere, after the usual backoff if it did not.
     """
-    _connection_check()
+    if not connection.in_atomic_block:
+        # The limit may have struck mid-query, or between Django turning autocommit off and
+        # noting the transaction: only a new connection is sure to be clean. Its server
+        # session rolls back whatever the interrupted entry had begun.
+        connection.close()
     now = timezone.now()
     message = (
         f"stopped by the task's time limit after {report.handled} entries; "
@@ -1055,6 +1059,8 @@ def article_process(*, article: Article) -> None:
         return
     try:
         extracted = page_extract(html=raw_bytes(document), url=document.final_url or article.url)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         logger.exception("article %s: extraction failed", article.pk)
         article.extraction_status = ExtractionStatus.FAILED

@@ -78,6 +78,8 @@ def feed_fetch_task(self: Any, feed_id: int) -> None:
 @shared_task
 def pages_queue_due_task() -> int:
     """Queue the page fetches that are due: retries whose time has come, and lost ones."""
+    if not settings.TRACKER_FETCH_PAGES:
+        return 0
     article_ids = articles_pending()
     pages_queue(article_ids=article_ids)
     return len(article_ids)

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='published_given',
-            field=models.CharField(blank=True, help_text='The date the feed wrote, when it was not taken (before 1990, too far ahead, or unreadable).', max_length=100, verbose_name='date as given'),
+            field=models.CharField(blank=True, default='', help_text='The date the feed wrote, when it was not taken (before 1990, too far ahead, or unreadable).', max_length=100, verbose_name='date as given'),
         ),
         migrations.AddField(
             model_name='article',

@@ -1,16 +1,29 @@
 """Helpers for driving the admin through Django's test client as editors and analysts."""
 
+import importlib
 from typing import Any
 
 import lxml.html
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 PASSWORD = "a-long-test-password-9"
 
 
+def _groups_ensure() -> None:
+    """The Editor and Analyst groups as their migration makes them. A transactional test
+    (live server, real worker) ends by emptying every table; tests after it need them again."""
+    if Group.objects.filter(name__in=["Editor", "Analyst"]).count() == 2:
+        return
+    migration = importlib.import_module("articles.migrations.0004_editor_analyst_groups")
+    migration.forward(MigrationExecutor(connection).loader.project_state().apps, None)
+
+
 def staff_user(role: str, username: str = "") -> User:
     """A staff user in the Editor or Analyst group, as `create_user` makes them."""
+    _groups_ensure()
     user = User.objects.create_user(username or role.lower(), password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user

@@ -22,8 +22,9 @@ needs_worker = pytest.mark.skipif(
 )
 
 
-def worker_start(name: str = "worker", **env: str) -> subprocess.Popen[bytes]:
-    """One worker process (solo pool) on the test database; `env` adds settings."""
+def worker_start(name: str = "worker", pool: str = "solo", **env: str) -> subprocess.Popen[bytes]:
+    """One worker process (one task at a time) on the test database; `env` adds settings.
+    Its errors go to $TEST_WORKER_LOG when that is set."""
     database = connection.settings_dict["NAME"]
     environment = {
         **os.environ,
@@ -35,11 +36,11 @@ def worker_start(name: str = "worker", **env: str) -> subprocess.Popen[bytes]:
         **env,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=solo",
-         "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "warning"],
+        [sys.executable, "-m", "celery", "-A", "tracker", "worker", f"--pool={pool}",
+         "--concurrency=1", "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "-l", "warning"],
         cwd=ROOT, env=environment, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=open(os.getenv("TEST_WORKER_LOG", os.devnull), "ab"),
     )  # fmt: skip
 
 
@@ -49,10 +50,16 @@ def worker_stop(worker: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> N
         worker.wait(timeout=30)
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    details: Callable[[], str] | None = None,
+) -> None:
+    """Poll `condition` until it holds; fail naming `what` (and `details()`) after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+    pytest.fail(f"timed out waiting for {what}" + (f"; {details()}" if details else ""))
