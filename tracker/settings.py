@@ -320,7 +320,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("TRACKER_LOG_LEVEL", "INFO")},
     "loggers": {
         "trafilatura": {"level": "WARNING"},
-        "readability": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }

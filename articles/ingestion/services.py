@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from articles.ingestion import scheduling
 from articles.ingestion.canonical import url_canonicalize, url_domain, url_fragment, url_hash
-from articles.ingestion.dedupe import article_cluster
+from articles.ingestion.dedupe import clusters_assign, clusters_recount
 from articles.ingestion.extraction import page_extract
 from articles.ingestion.fetching import FetchError, FetchResult, fetch
 from articles.ingestion.headers import (
@@ -52,9 +52,15 @@ from articles.models import (
     Source,
 )
 from articles.tagging.kb import knowledge_base_pinned
-from articles.tagging.tagger import article_mentions_write
+from articles.tagging.tagger import article_stamp, articles_mentions_write, articles_tags
 
 logger = logging.getLogger(__name__)
+
+# Entries stored per transaction: large enough that a feed's new entries cost a few queries,
+# small enough that a failing entry's batch is split in a few steps.
+ENTRY_BATCH = 100
+# Entries looked up at once among those a feed gave before (SQLite takes 32,766 parameters).
+SEEN_CHUNK = 2000
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -443,8 +449,8 @@ def _connection_check() -> None:
 def _feed_stopped(feed: Feed, report: FeedFetchReport) -> None:
     """Hand back a feed whose fetch the task's soft time limit stopped.
 
-    Each entry was committed on its own, so the next run goes on from the entries not yet
-    stored: soon if this run got somewhere, after the usual backoff if it did not.
+    Each batch of entries was committed on its own, so the next run goes on from the entries
+    not yet stored: soon if this run got somewhere, after the usual backoff if it did not.
     """
     if not connection.in_atomic_block:
         # The limit may have struck mid-query, or between Django turning autocommit off and
@@ -605,22 +611,32 @@ def _newest_first(entries: list[_Entry]) -> list[_Entry]:
     return dated + undated
 
 
-def _entries_seen(feed: Feed) -> tuple[set[str], set[str]]:
-    """The guids and identities of the entries this feed has given before."""
-    guids: set[str] = set()
-    keys: set[str] = set()
-    for entry_guid, article_guid, key in ArticleFeed.objects.filter(feed=feed).values_list(
-        "entry_guid", "article__guid", "article__url_hash"
-    ):
-        guids.update(g for g in (entry_guid, article_guid) if g)
-        keys.add(key)
-    return guids, keys
+def _entries_seen(feed: Feed, entries: list[_Entry]) -> tuple[set[str], set[str]]:
+    """The guids and identities among `entries` that this feed has given before: one query
+    for a feed of usual size, one per SEEN_CHUNK entries for a huge one."""
+    seen_guids: set[str] = set()
+    seen_keys: set[str] = set()
+    for start in range(0, len(entries), SEEN_CHUNK):
+        chunk = entries[start : start + SEEN_CHUNK]
+        guids = {e.parsed.guid[:1000] for e in chunk if e.parsed.guid}
+        keys = {e.url_key for e in chunk if e.url_key}
+        links = ArticleFeed.objects.filter(feed=feed).filter(
+            Q(entry_guid__in=guids) | Q(article__guid__in=guids) | Q(article__url_hash__in=keys)
+        )
+        for entry_guid, article_guid, key in links.values_list(
+            "entry_guid", "article__guid", "article__url_hash"
+        ):
+            seen_guids.update(g for g in (entry_guid, article_guid) if g)
+            seen_keys.add(key)
+    return seen_guids, seen_keys
 
 
 def feed_entries_store(
     *, feed: Feed, parsed: ParsedFeed, report: FeedFetchReport | None = None
 ) -> FeedFetchReport:
-    """Store a parsed feed's entries as articles, each in its own transaction.
+    """Store a parsed feed's entries as articles, ENTRY_BATCH at a time, each batch in one
+    transaction; when a batch fails, its halves are tried on their own, down to the entry
+    that fails, which is recorded against that entry while the others are stored.
 
     At most TRACKER_FEED_MAX_ENTRIES a call: entries not seen before first, newest first,
     then known ones (for edited headlines); unseen entries beyond the cap are counted in
@@ -629,52 +645,79 @@ def feed_entries_store(
     nothing.
     """
     report = report or FeedFetchReport(feed_id=feed.pk)
-    guids, keys = _entries_seen(feed)
+    entries = _newest_first(_entries_identified(parsed.entries))
+    guids, keys = _entries_seen(feed, entries)
     fresh: list[_Entry] = []
     known: list[_Entry] = []
-    for entry in _newest_first(_entries_identified(parsed.entries)):
+    for entry in entries:
         seen = entry.parsed.guid in guids or entry.url_key in keys
         (known if seen else fresh).append(entry)
     cap = max(settings.TRACKER_FEED_MAX_ENTRIES, 0)
     report.left = max(len(fresh) - cap, 0)
     errors = dict(FeedEntryError.objects.filter(feed=feed).values_list("entry_guid", "message"))
     handled: set[int] = set()
+    todo = (fresh + known)[:cap]
     # The tagger checks its knowledge base for changes once per feed, not once per entry.
     with knowledge_base_pinned():
-        for entry in (fresh + known)[:cap]:
-            _entry_store(feed, entry, report=report, handled=handled, errors=errors)
+        for start in range(0, len(todo), ENTRY_BATCH):
+            _entries_store(
+                feed, todo[start : start + ENTRY_BATCH], report=report, handled=handled,
+                errors=errors,
+            )  # fmt: skip
     return report
 
 
-def _entry_store(
-    feed: Feed, entry: _Entry, *, report: FeedFetchReport, handled: set[int], errors: dict
+def _entries_store(
+    feed: Feed,
+    entries: list[_Entry],
+    *,
+    report: FeedFetchReport,
+    handled: set[int],
+    errors: dict[str, str],
+    retried: bool = False,
 ) -> None:
-    """One entry: its article, cluster and tags are written together or not at all."""
-    guid = entry.parsed.guid[:1000]
+    """One batch in one transaction: articles, clusters and tags written together or not at
+    all. If it fails, each half again on its own, so a bad entry costs only itself."""
     try:
         with transaction.atomic():
-            article, outcome = article_upsert(
-                feed=feed, entry=entry.parsed, own_fragment=entry.own_fragment, handled=handled
-            )
+            stored = _entries_write(feed, entries, handled=set(handled))
     except SoftTimeLimitExceeded:
         raise
-    except EntrySkippedError as exc:
-        report.skipped += 1
-        _entry_error_record(feed, entry.parsed, str(exc), errors)
-        return
     except Exception as exc:
-        logger.exception("feed %s: entry %r could not be stored", feed.pk, guid)
         _connection_check()
+        if len(entries) > 1:
+            half = len(entries) // 2
+            for part in (entries[:half], entries[half:]):
+                _entries_store(feed, part, report=report, handled=handled, errors=errors)
+            return
+        if isinstance(exc, IntegrityError) and not retried:
+            # Another worker stored the same story a moment ago: this time it is found.
+            _entries_store(feed, entries, report=report, handled=handled, errors=errors,
+                           retried=True)  # fmt: skip
+            return
+        logger.exception("feed %s: entry %r could not be stored", feed.pk, entries[0].parsed.guid)
         report.failed += 1
-        _entry_error_record(feed, entry.parsed, f"{type(exc).__name__}: {exc}", errors)
+        _entry_error_record(feed, entries[0].parsed, f"{type(exc).__name__}: {exc}", errors)
         return
-    report.count_entry(outcome)
-    handled.add(article.pk)
-    if guid in errors:
-        FeedEntryError.objects.filter(feed=feed, entry_guid=guid).delete()
-        del errors[guid]
-    if article.extraction_status == ExtractionStatus.PENDING and article.page_retry_at is None:
-        report.pending_article_ids.append(article.pk)
+    cleared = []
+    for result in stored:
+        guid = result.entry.parsed.guid[:1000]
+        if result.skipped:
+            report.skipped += 1
+            _entry_error_record(feed, result.entry.parsed, result.skipped, errors)
+            continue
+        article = result.article
+        assert article is not None and result.outcome is not None
+        report.count_entry(result.outcome)
+        handled.add(article.pk)
+        if guid in errors:
+            cleared.append(guid)
+            del errors[guid]
+        due = article.extraction_status == ExtractionStatus.PENDING and not article.page_retry_at
+        if due and article.pk not in report.pending_article_ids:
+            report.pending_article_ids.append(article.pk)
+    if cleared:
+        FeedEntryError.objects.filter(feed=feed, entry_guid__in=cleared).delete()
 
 
 def _entry_error_record(feed: Feed, entry: ParsedEntry, message: str, errors: dict) -> None:
@@ -698,26 +741,150 @@ def _entry_error_record(feed: Feed, entry: ParsedEntry, message: str, errors: di
 # Articles ---------------------------------------------------------------------------------
 
 
-def _article_find(*, url_key: str, link: str, source: Source, guid: str) -> Article | None:
-    # The feed's link also counts: after a page fetch the page's own canonical URL may have
-    # become the identity, and other feeds still give the old link.
-    match = Q(url_hash=url_key) | Q(url=link)
-    if guid:
+@dataclass
+class _Stored:
+    """What one entry of a batch came to."""
+
+    entry: _Entry
+    article: Article | None = None
+    outcome: UpsertOutcome | None = None
+    skipped: str = ""  # why the entry cannot become an article
+
+
+@dataclass
+class _Known:
+    """The articles a batch's entries may name, found in one query, and the batch's new ones."""
+
+    by_key: dict[str, Article] = field(default_factory=dict)
+    by_link: dict[str, Article] = field(default_factory=dict)
+    by_guid: dict[str, Article] = field(default_factory=dict)
+
+    def add(self, article: Article, *, key: str, link: str, guid: str) -> None:
+        for index, value in ((self.by_key, key), (self.by_link, link), (self.by_guid, guid)):
+            if value and (value not in index or _earlier(article, index[value])):
+                index[value] = article
+
+    def find(self, *, key: str, link: str, guid: str) -> Article | None:
+        found = [
+            article
+            for index, value in ((self.by_key, key), (self.by_link, link), (self.by_guid, guid))
+            if value and (article := index.get(value)) is not None
+        ]
+        # The oldest row wins, as one query ordered by pk would have it; new ones come last.
+        return min(found, key=lambda a: (a.pk is None, a.pk or 0)) if found else None
+
+
+def _earlier(a: Article, b: Article) -> bool:
+    return a.pk is not None and (b.pk is None or a.pk < b.pk)
+
+
+def _articles_known(feed: Feed, entries: list[_Entry]) -> _Known:
+    """The stored articles the entries name: by identity, by the feed's link (after a page
+    fetch the page's canonical URL may have become the identity) or by guid in the source."""
+    keys = {e.url_key for e in entries if e.url_key}
+    links = {e.parsed.link.strip() for e in entries if e.parsed.link.strip()}
+    guids = {e.parsed.guid[:1000] for e in entries if e.parsed.guid}
+    match = Q(url_hash__in=keys) | Q(url__in=links)
+    if guids:
         # Spelling out the unique constraint's condition (guid not empty) lets SQLite use its
         # partial index instead of scanning every article of the source.
-        match |= Q(source=source, guid=guid) & ~Q(guid="")
-    return Article.objects.filter(match).order_by("pk").first()
+        match |= Q(source=feed.source, guid__in=guids) & ~Q(guid="")
+    known = _Known()
+    for article in Article.objects.filter(match).defer("body").order_by("pk"):
+        guid = article.guid if article.source_id == feed.source_id else ""
+        known.add(article, key=article.url_hash, link=article.url, guid=guid)
+    return known
 
 
-def _link_feed(article: Article, feed: Feed, guid: str) -> bool:
-    try:
-        with transaction.atomic():
-            _, created = ArticleFeed.objects.get_or_create(
-                article=article, feed=feed, defaults={"entry_guid": guid[:1000]}
-            )
-    except IntegrityError:
-        created = False
-    return created
+def _usable_link(entry: ParsedEntry) -> str:
+    link = entry.link.strip()
+    if not link or urlsplit(link).scheme not in ("http", "https") or len(link) > 2000:
+        return ""
+    return link
+
+
+def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> list[_Stored]:
+    """Store a batch of entries: one lookup, one insert of new articles, one of feed links,
+    the changed ones saved, then the new and changed ones tagged and clustered together."""
+    known = _articles_known(feed, entries)
+    now = timezone.now()
+    results: list[_Stored] = []
+    new: list[Article] = []
+    changed_text: list[Article] = []
+    for entry in entries:
+        link = _usable_link(entry.parsed)
+        if not link:
+            results.append(_Stored(entry, skipped=(
+                f"entry {entry.parsed.guid or entry.parsed.title!r} has no usable link to an "
+                "article page"
+            )))  # fmt: skip
+            continue
+        guid = entry.parsed.guid[:1000]
+        title = (entry.parsed.title or "").strip()[:1000] or link[:1000]
+        article = known.find(key=entry.url_key, link=link, guid=guid)
+        if article is None:
+            article = _article_new(feed, entry, link=link, guid=guid, title=title, now=now)
+            known.add(article, key=entry.url_key, link=link, guid=guid)
+            new.append(article)
+            results.append(_Stored(entry, article, UpsertOutcome.NEW))
+            continue
+        if article.pk is None or article.pk in handled:
+            results.append(_Stored(entry, article, UpsertOutcome.DUPLICATE))
+            continue
+        handled.add(article.pk)
+        changed = _article_changes(article, entry.parsed, feed=feed, title=title, link=link)
+        if changed:
+            article.save(update_fields=[*changed, "updated_at"])
+            if "title" in changed or "summary" in changed:
+                changed_text.append(article)
+        outcome = UpsertOutcome.UPDATED if changed else UpsertOutcome.DUPLICATE
+        results.append(_Stored(entry, article, outcome))
+    # Tags are found first, without the database; clustering takes its lock (held until the
+    # batch commits) and gives the new articles their cluster before their one insert.
+    analyzed = new + changed_text
+    found = articles_tags(articles=analyzed)
+    recount = clusters_assign(articles=analyzed)
+    for article in new:
+        article_stamp(article)
+    if new:
+        Article.objects.bulk_create(new)
+    links = {
+        r.article.pk: ArticleFeed(
+            article=r.article, feed=feed, entry_guid=r.entry.parsed.guid[:1000]
+        )
+        for r in results
+        if r.article is not None
+    }
+    # A second feed carrying a known story adds its link; a link already there stays as it is.
+    ArticleFeed.objects.bulk_create(list(links.values()), ignore_conflicts=True)
+    articles_mentions_write(articles=new, new=True, found=found[: len(new)], stamped=True)
+    articles_mentions_write(articles=changed_text, found=found[len(new) :])
+    clusters_recount(recount)
+    return results
+
+
+def _article_new(
+    feed: Feed, entry: _Entry, *, link: str, guid: str, title: str, now: datetime
+) -> Article:
+    parsed = entry.parsed
+    return Article(
+        url=link,
+        canonical_url=url_canonicalize(link, keep_fragment=entry.own_fragment)[:2000],
+        url_hash=entry.url_key,
+        guid=guid,
+        source=feed.source,
+        title=title,
+        summary=parsed.summary_html,
+        authors=parsed.authors[:20],
+        language=(parsed.language or feed.source.language)[:10],
+        # No plausible date: when it was first seen, and said so.
+        published_at=parsed.published or now,
+        published_unknown=parsed.published is None,
+        published_given=parsed.published_given[:100],
+        extraction_status=(
+            ExtractionStatus.SKIPPED if entry.own_fragment else ExtractionStatus.PENDING
+        ),
+    )
 
 
 def article_upsert(
@@ -729,64 +896,20 @@ def article_upsert(
 ) -> tuple[Article, UpsertOutcome]:
     """One Article per canonical URL or guid; returns it and what storing the entry did.
 
-    `own_fragment`: the entry is one of several stories on a shared page, told apart by its
-    #fragment; it keeps its feed text and its page is not fetched. `handled`: articles that
-    an earlier entry of this fetch already spoke for; another entry for one is a duplicate.
+    A batch of one through the path feeds take. `own_fragment`: the entry is one of several
+    stories on a shared page, told apart by its #fragment; it keeps its feed text and its
+    page is not fetched. `handled`: articles that an earlier entry of this fetch already
+    spoke for; another entry for one is a duplicate.
     """
-    link = entry.link.strip()
-    if not link or urlsplit(link).scheme not in ("http", "https") or len(link) > 2000:
-        raise EntrySkippedError(
-            f"entry {entry.guid or entry.title!r} has no usable link to an article page"
+    key = url_hash(entry.link, keep_fragment=own_fragment) if _usable_link(entry) else ""
+    with transaction.atomic():
+        (stored,) = _entries_write(
+            feed, [_Entry(entry, key, own_fragment, 0)], handled=set(handled or ())
         )
-    canonical = url_canonicalize(link, keep_fragment=own_fragment)[:2000]
-    url_key = url_hash(link, keep_fragment=own_fragment)
-    guid = entry.guid[:1000]
-    title = (entry.title or "").strip()[:1000] or link[:1000]
-    article = _article_find(url_key=url_key, link=link, source=feed.source, guid=guid)
-    if article is None:
-        now = timezone.now()
-        article = Article(
-            url=link,
-            canonical_url=canonical,
-            url_hash=url_key,
-            guid=guid,
-            source=feed.source,
-            title=title,
-            summary=entry.summary_html,
-            authors=entry.authors[:20],
-            language=(entry.language or feed.source.language)[:10],
-            # No plausible date: when it was first seen, and said so.
-            published_at=entry.published or now,
-            published_unknown=entry.published is None,
-            published_given=entry.published_given[:100],
-            extraction_status=(
-                ExtractionStatus.SKIPPED if own_fragment else ExtractionStatus.PENDING
-            ),
-        )
-        try:
-            with transaction.atomic():
-                article.save()
-                ArticleFeed.objects.create(article=article, feed=feed, entry_guid=guid)
-        except IntegrityError:
-            # Another worker stored the same story a moment ago: continue with theirs.
-            found = _article_find(url_key=url_key, link=link, source=feed.source, guid=guid)
-            if found is None:
-                raise
-            article = found
-        else:
-            article_analyze(article=article, new=True)
-            return article, UpsertOutcome.NEW
-    _link_feed(article, feed, guid)
-    if handled is not None and article.pk in handled:
-        return article, UpsertOutcome.DUPLICATE
-    changed = _article_changes(article, entry, feed=feed, title=title, link=link)
-    if changed:
-        article.save(update_fields=[*changed, "updated_at"])
-        if "title" in changed or "summary" in changed:
-            article_analyze(article=article)
-        return article, UpsertOutcome.UPDATED
-    # A second feed carrying a known story, or the same entry seen again: nothing new.
-    return article, UpsertOutcome.DUPLICATE
+    if stored.skipped:
+        raise EntrySkippedError(stored.skipped)
+    assert stored.article is not None and stored.outcome is not None
+    return stored.article, stored.outcome
 
 
 def _article_changes(
@@ -816,9 +939,19 @@ def _article_changes(
 
 def article_analyze(*, article: Article, new: bool = False) -> None:
     """Dedupe and tag the article from the text it has now (page text, else feed summary)."""
-    article_cluster(article=article)
-    # A new article has no mentions yet: the tagger need not read them first.
-    article_mentions_write(article=article, new=new)
+    articles_analyze(articles=[article], new=new)
+
+
+def articles_analyze(*, articles: list[Article], new: bool = False) -> None:
+    """Tag and cluster saved articles from the text they have now."""
+    if not articles:
+        return
+    found = articles_tags(articles=articles)
+    with transaction.atomic():
+        recount = clusters_assign(articles=articles)
+        # New articles have no mentions yet: the tagger need not read them first.
+        articles_mentions_write(articles=articles, new=new, found=found)
+        clusters_recount(recount)
 
 
 def article_fetch_page(*, article: Article) -> PageOutcome:

@@ -1,73 +1,28 @@
 """A real Celery worker on Redis and PostgreSQL, killed mid-task and restarted."""
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from articles.ingestion.services import source_for_url
 from articles.models import Article, ArticleFeed, ExtractionStatus, Feed, FeedState, RawDocument
 from tests.articles.ingestion.feeds import HTML, RSS, page, rss
+from tests.support.workers import BROKER, needs_worker, wait_for, worker_start, worker_stop
 
-ROOT = Path(__file__).resolve().parents[3]
-BROKER = os.getenv("CELERY_BROKER_URL", "")
-DATABASE_URL = os.getenv("DATABASE_URL", "")
-
-pytestmark = [
-    pytest.mark.celery_worker,
-    pytest.mark.skipif(
-        not (BROKER and DATABASE_URL.startswith("postgres")),
-        reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL: the worker "
-        "subprocess must see the test database",
-    ),
-]
+pytestmark = [pytest.mark.celery_worker, needs_worker]
 TEXT = "Mexico and the United States agreed to keep talking about migration at the border."
 
 
 def _wait(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    feeds = list(Feed.objects.values("pk", "state", "last_error", "consecutive_failures"))
-    pytest.fail(
-        f"timed out waiting for {what}; feeds: {feeds}, articles: {Article.objects.count()}"
-    )
+    def state():
+        feeds = list(Feed.objects.values("pk", "state", "last_error", "consecutive_failures"))
+        return f"feeds: {feeds}, articles: {Article.objects.count()}"
 
-
-def _start_worker(pool="solo", **env_overrides):
-    name = connection.settings_dict["NAME"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": DATABASE_URL.rsplit("/", 1)[0] + "/" + name,
-        "CELERY_BROKER_URL": BROKER,
-        # A killed worker's task comes back after this many seconds instead of an hour.
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-        "TRACKER_ALLOW_PRIVATE_NETWORKS": "1",
-        **env_overrides,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", f"--pool={pool}",
-         "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=open(os.getenv("TEST_WORKER_LOG", os.devnull), "ab"),
-    )  # fmt: skip
-
-
-def _stop(worker, sig=signal.SIGTERM):
-    if worker.poll() is None:
-        os.killpg(worker.pid, sig)
-        worker.wait(timeout=30)
+    wait_for(condition, timeout, what, details=state)
 
 
 def test_a_worker_killed_mid_fetch_loses_nothing_and_duplicates_nothing(
@@ -106,17 +61,17 @@ def test_a_worker_killed_mid_fetch_loses_nothing_and_duplicates_nothing(
     slow_feed = Feed.objects.create(url=http_server.url("/slow.xml"), source=source)
     fast_feed = Feed.objects.create(url=http_server.url("/fast.xml"), source=other)
 
-    worker = _start_worker()
+    worker = worker_start()
     try:
         feed_fetch_task.delay(slow_feed.pk)
         feed_fetch_task.delay(fast_feed.pk)
         assert hit.wait(60), "the worker never fetched the slow feed"
-        _stop(worker, signal.SIGKILL)
+        worker_stop(worker, signal.SIGKILL)
         slow_feed.refresh_from_db()
         assert slow_feed.state == FeedState.CLAIMED and slow_feed.claimed_by
         release.set()
         time.sleep(2.5)  # past the visibility timeout: Redis hands the task out again
-        worker = _start_worker()
+        worker = worker_start()
 
         def done():
             return (
@@ -140,7 +95,7 @@ def test_a_worker_killed_mid_fetch_loses_nothing_and_duplicates_nothing(
         ) == counts
     finally:
         release.set()
-        _stop(worker)
+        worker_stop(worker)
 
 
 def test_a_real_soft_time_limit_from_the_settings_stops_a_fetch_the_next_runs_finish(
@@ -164,7 +119,7 @@ def test_a_real_soft_time_limit_from_the_settings_stops_a_fetch_the_next_runs_fi
     feed = Feed.objects.create(
         url=http_server.url("/big.xml"), source=source_for_url(url="https://wire.example/")
     )
-    worker = _start_worker(
+    worker = worker_start(
         pool="prefork",
         CELERY_TASK_SOFT_TIME_LIMIT="5",
         CELERY_TASK_TIME_LIMIT="30",
@@ -220,4 +175,4 @@ def test_a_real_soft_time_limit_from_the_settings_stops_a_fetch_the_next_runs_fi
         assert Article.objects.values("url_hash").distinct().count() == total
         assert ArticleFeed.objects.count() == total
     finally:
-        _stop(worker)
+        worker_stop(worker)

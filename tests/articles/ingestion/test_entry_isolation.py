@@ -15,26 +15,27 @@ pytestmark = pytest.mark.django_db
 REFUSAL = "refused by the test trigger"
 
 
-def _refuse_clustering_of(title_part: str) -> None:
-    """A real database refusal in the middle of an entry: after the article row is written,
-    when dedupe puts it in a story cluster."""
+def _refuse_tags_of(title_part: str) -> None:
+    """A real database refusal in the middle of an entry: after its article row is written
+    and clustered, when its tags are."""
     if connection.vendor == "postgresql":
         statements = [
             f"""CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.title LIKE '%{title_part}%' AND NEW.cluster_id IS NOT NULL THEN
+                IF (SELECT title FROM articles_article WHERE id = NEW.article_id)
+                        LIKE '%{title_part}%' THEN
                     RAISE EXCEPTION '{REFUSAL}';
                 END IF;
                 RETURN NEW;
             END $$""",
-            "CREATE TRIGGER test_refuse BEFORE UPDATE ON articles_article "
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON articles_mention "
             "FOR EACH ROW EXECUTE FUNCTION test_refuse()",
         ]
     else:
         statements = [
-            f"CREATE TRIGGER test_refuse BEFORE UPDATE OF cluster_id ON articles_article "
-            f"WHEN NEW.title LIKE '%{title_part}%' AND NEW.cluster_id IS NOT NULL "
-            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+            f"CREATE TRIGGER test_refuse BEFORE INSERT ON articles_mention "
+            f"WHEN (SELECT title FROM articles_article WHERE id = NEW.article_id) "
+            f"LIKE '%{title_part}%' BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
         ]
     with connection.cursor() as cursor:
         for statement in statements:
@@ -44,7 +45,7 @@ def _refuse_clustering_of(title_part: str) -> None:
 def _allow_again() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER test_refuse" + (
-            " ON articles_article" if connection.vendor == "postgresql" else ""
+            " ON articles_mention" if connection.vendor == "postgresql" else ""
         ))  # fmt: skip
 
 
@@ -67,7 +68,7 @@ def test_a_crash_in_one_entry_is_recorded_against_it_and_the_others_are_stored(
     feed = Feed.objects.create(
         url=http_server.url("/feed.xml"), source=source_for_url(url="https://wire.example/")
     )
-    _refuse_clustering_of("Poisoned")
+    _refuse_tags_of("Poisoned")
     line = _ingest(feed)
     assert line.startswith("feeds: 1 ok, 0 failed; entries: 4 new"), line
     assert "1 entry failed" in line
