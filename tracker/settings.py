@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.content_security_policy",
     "tracker.middleware.login_required_when_private",
+    "tracker.middleware.RefuseBadParameters",
     "axes.middleware.AxesMiddleware",
 ]
 
