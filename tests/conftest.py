@@ -114,6 +114,6 @@ def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 # per URL pattern. TRACKER_FUZZ=1 (`make fuzz`) runs the large budget; CI runs the small one.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
-_hypothesis_settings.register_profile("web-ci", max_examples=12, deadline=None)
-_hypothesis_settings.register_profile("web-fuzz", max_examples=80, deadline=None)
+_hypothesis_settings.register_profile("web-ci", max_examples=15, deadline=None)
+_hypothesis_settings.register_profile("web-fuzz", max_examples=100, deadline=None)
 WEB_FUZZ_PROFILE = "web-fuzz" if os.getenv("TRACKER_FUZZ") else "web-ci"

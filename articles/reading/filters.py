@@ -12,6 +12,7 @@ The same rules hold everywhere:
 - Numbers are ASCII digits within bounds; dates are YYYY-MM-DD from year 1 to 9999.
 """
 
+import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
@@ -19,9 +20,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
 from summits.models import Country, Official, Policy, Summit, SummitKind
@@ -168,6 +170,29 @@ def accepts(*names: str) -> Callable[[View], View]:
         return checked
 
     return decorate
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's IP address: from the trusted proxy header when one is configured.
+
+    With TRACKER_CLIENT_IP_HEADER set, the address TRACKER_TRUSTED_PROXY_COUNT places from
+    the right of that header is the one the outermost trusted proxy saw; entries further left
+    were written by the client and are never trusted. A header that is missing, too short or
+    not an address leaves the connection's address (the proxy's), never one the client chose.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    header = settings.TRACKER_CLIENT_IP_HEADER
+    if not header:
+        return remote
+    raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    hops = [part.strip() for part in raw.split(",") if part.strip()]
+    count = settings.TRACKER_TRUSTED_PROXY_COUNT
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
 
 
 def whole_number(raw: str) -> int | None:

@@ -30,7 +30,7 @@ from articles.reading.exports import (
     export_stream,
     tagger_version,
 )
-from articles.reading.filters import accepts
+from articles.reading.filters import accepts, client_address
 
 logger = logging.getLogger(__name__)
 
@@ -41,25 +41,26 @@ WINDOW_SECONDS = 60
 def _client(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    # REMOTE_ADDR, not X-Forwarded-For: a client could write any address into that header.
-    return f"addr:{request.META.get('REMOTE_ADDR', '')}"
+    return f"addr:{client_address(request)}"
 
 
 def _retry_after(request: HttpRequest) -> int:
-    """Seconds until this client may export again, or 0 if it may now (fixed one-minute window)."""
+    """Seconds until this client may export again, or 0 if it may now (fixed one-minute window).
+
+    Each export takes one of the window's numbered slots with cache.add, which only one
+    process can win for a key (a database row, a Redis SET NX): the limit holds however many
+    web processes share the cache, where a read-then-write counter would lose counts.
+    """
     limit = settings.TRACKER_EXPORT_RATE_LIMIT
     if limit <= 0:
         return 0
     now = int(time.time())
-    key = f"export-rate:{_client(request)}:{now // WINDOW_SECONDS}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 1)
-        used = 1
-    if used <= limit:
-        return 0
+    window = f"export-rate:{_client(request)}:{now // WINDOW_SECONDS}"
+    slots = [f"{window}:{n}" for n in range(limit)]
+    taken = cache.get_many(slots)
+    for slot in slots:
+        if slot not in taken and cache.add(slot, 1, timeout=WINDOW_SECONDS + 1):
+            return 0
     return WINDOW_SECONDS - now % WINDOW_SECONDS
 
 

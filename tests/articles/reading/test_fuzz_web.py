@@ -12,7 +12,9 @@ The budget per URL pattern comes from the Hypothesis profile chosen in tests/con
 a few thousand requests in all by default, many more with `make fuzz`.
 """
 
+import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -38,7 +40,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from articles.models import ArticleFeed, Feed, MentionStatus, RawDocument, ReviewStatus
-from tests.conftest import WEB_FUZZ_PROFILE
+from tests.conftest import OUTPUT, WEB_FUZZ_PROFILE
 from tests.support import factories as f
 from tests.support.admin import staff_user
 
@@ -268,7 +270,21 @@ def _is_plain_refusal(response: Any) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3 and "Traceback" not in text
 
 
+# Requests sent and answers by status class, over the module; written to test-output/.
+TALLY: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tally() -> Iterator[None]:
+    yield
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "fuzz-web.json").write_text(
+        json.dumps({"profile": WEB_FUZZ_PROFILE, "routes": len(ROUTES), **TALLY}, indent=2)
+    )
+
+
 def _fetch(client: Client, url: str) -> tuple[int, Any]:
+    TALLY["requests"] += 1
     with transaction.atomic():
         response = client.get(url, secure=True)
         if response.streaming:
@@ -306,6 +322,7 @@ def test_no_hostile_get_is_a_server_error(
         qs = "&".join(f"{_quote(n)}={_quote(v)}" for n, v in pairs)
         url = f"{path}?{qs}" if qs else path
         status, response = _fetch(client, url)
+        TALLY[f"{status // 100}xx"] += 1
         assert status < 500, f"GET {url} answered {status}: {response!r}"
         if status == 400:
             assert _is_plain_refusal(response), f"GET {url}: 400 without a plain message"
