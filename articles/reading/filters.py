@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest, QueryDict
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
@@ -114,7 +114,8 @@ def admin_problem(model: type[Model], params: QueryDict, *, adding: bool) -> str
     """What an admin page of `model` cannot take from the address, or None.
 
     A pop-up's `_to_field` must be a column (Django's admin fails on a relation's name), and
-    the ids the add form takes as initial values must be ids (it fails drawing `?countries=:`).
+    the add form's initial values must be values of their fields (it fails drawing
+    `?countries=:` or any `?published_at=`).
     """
     to_field = params.get(ADMIN_TO_FIELD)
     if to_field is not None:
@@ -126,7 +127,16 @@ def admin_problem(model: type[Model], params: QueryDict, *, adding: bool) -> str
     for name in params:
         value = params.get(name, "")
         field = _field(model, name)
-        if field is None or not field.is_relation or field.related_model is None:
+        if field is None or not field.concrete:
+            continue
+        if isinstance(field, DateTimeField):
+            # Its two-box widget cannot draw text given as an initial value.
+            return f"The add form does not take {name} from the address: enter it in the form."
+        if not field.is_relation or field.related_model is None:
+            try:
+                field.to_python(value)
+            except (ValidationError, ValueError, TypeError):
+                return f"“{shown(value)}” is not a valid {field.verbose_name}."
             continue
         target = field.related_model._meta.pk
         # The admin splits a many-to-many initial value on commas.

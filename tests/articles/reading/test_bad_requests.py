@@ -127,6 +127,8 @@ def test_a_surrogate_sent_as_bytes_is_read_as_a_replacement_character(
         ("/admin/articles/mentionreview/?article=%E2%93%B5", ""),
         ("/admin/articles/article/?country=MX&country=CA", "is given 2 times"),
         ("/admin/summits/policy/add/?countries=%3A", "is not the id of a country"),
+        ("/admin/articles/article/add/?published_at=0", "does not take published_at"),
+        ("/admin/articles/rawdocument/add/?body_gz=0", "is not a valid"),
         ("/admin/articles/feed/1/change/?_to_field=articles", "not a field that a pop-up"),
         ("/admin/auth/group/1/change/?_to_field=", "not a field that a pop-up"),
     ],
