@@ -98,6 +98,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TRACKER_"))}
     env.pop("CELERY_BROKER_URL", None)
     env.update(
+        TRACKER_ENV_FILE="",
         TRACKER_VAR_DIR=str(tmp_path),
         DJANGO_SECRET_KEY="tests-only-insecure-key",
         DJANGO_DEBUG="0",
