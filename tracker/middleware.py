@@ -76,8 +76,8 @@ class RefuseBadParameters:
         model_admin = getattr(view, "model_admin", None)
         if model_admin is None:
             return None
-        adding = getattr(view, "__name__", "") == "add_view"
-        problem = admin_problem(model_admin.model, request.GET, adding=adding)
+        name = getattr(view, "__name__", "")
+        problem = admin_problem(model_admin, request.GET, view=name)
         return _refusal(request, problem) if problem else None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -22,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import DateTimeField, Exists, Model, OuterRef, Q, QuerySet
+from django.contrib.admin import SimpleListFilter
+from django.db.models import BinaryField, DateTimeField, Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest, QueryDict
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
@@ -110,43 +111,62 @@ def _field(model: type[Model], name: str) -> Any:
         return None
 
 
-def admin_problem(model: type[Model], params: QueryDict, *, adding: bool) -> str | None:
-    """What an admin page of `model` cannot take from the address, or None.
+def _value_problem(field: Any, value: str) -> str | None:
+    """Why `value` cannot be a value of the model field, or None."""
+    if field.is_relation and field.related_model is not None:
+        target = field.related_model._meta.pk
+        # The admin splits a many-to-many value on commas.
+        for item in value.split(",") if field.many_to_many else [value]:
+            try:
+                target.run_validators(target.get_prep_value(target.to_python(item)))
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                verbose = field.related_model._meta.verbose_name
+                return f"“{shown(item)}” is not the id of a {verbose}."
+        return None
+    try:
+        field.to_python(value)
+    # Third-party fields raise what they like on text they cannot read (a time zone field,
+    # KeyError); any of it means the value is not one of theirs.
+    except Exception:
+        return f"“{shown(value)}” is not a valid {field.verbose_name}."
+    return None
 
-    A pop-up's `_to_field` must be a column (Django's admin fails on a relation's name), and
-    the add form's initial values must be values of their fields (it fails drawing
-    `?countries=:` or any `?published_at=`).
+
+def admin_problem(model_admin: Any, params: QueryDict, *, view: str) -> str | None:
+    """What an admin page (`view`: changelist_view, add_view…) of a ModelAdmin cannot take.
+
+    Django's admin fails, instead of refusing, on a pop-up's `_to_field` that names a
+    relation, on a list lookup its field cannot read (`?body_gz=` on bytes), and on an add
+    form's initial value its field cannot draw (`?countries=:`, any `?published_at=`).
     """
+    model = model_admin.model
+    # A list filter's own parameter (a typed name, say) is read by the filter, not the field.
+    own = {
+        spec.parameter_name
+        for spec in model_admin.list_filter
+        if isinstance(spec, type) and issubclass(spec, SimpleListFilter)
+    }
     to_field = params.get(ADMIN_TO_FIELD)
     if to_field is not None:
         field = _field(model, to_field)
         if field is None or not field.concrete:
             return f"“{shown(to_field)}” is not a field that a pop-up can return."
-    if not adding:
+    if view not in ("changelist_view", "add_view"):
         return None
     for name in params:
         value = params.get(name, "")
-        field = _field(model, name)
-        if field is None or not field.concrete:
+        lookup = name.removesuffix("__exact") if view == "changelist_view" else name
+        field = _field(model, lookup) if "__" not in lookup else None
+        if field is None or not field.concrete or (view == "changelist_view" and name in own):
             continue
-        if isinstance(field, DateTimeField):
+        if view == "changelist_view" and isinstance(field, BinaryField):
+            return f"Lists cannot be filtered by {name}."
+        if view == "add_view" and isinstance(field, DateTimeField):
             # Its two-box widget cannot draw text given as an initial value.
             return f"The add form does not take {name} from the address: enter it in the form."
-        if not field.is_relation or field.related_model is None:
-            try:
-                field.to_python(value)
-            except (ValidationError, ValueError, TypeError):
-                return f"“{shown(value)}” is not a valid {field.verbose_name}."
-            continue
-        target = field.related_model._meta.pk
-        # The admin splits a many-to-many initial value on commas.
-        for item in value.split(",") if field.many_to_many else [value]:
-            try:
-                target.run_validators(target.get_prep_value(target.to_python(item)))
-            except (ValidationError, ValueError, TypeError, OverflowError):
-                return (
-                    f"“{shown(item)}” is not the id of a {field.related_model._meta.verbose_name}."
-                )
+        problem = _value_problem(field, value)
+        if problem:
+            return problem
     return None
 
 
