@@ -21,8 +21,8 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.contrib.admin import SimpleListFilter
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import BinaryField, DateTimeField, Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest, QueryDict
 
