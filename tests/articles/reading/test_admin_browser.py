@@ -12,6 +12,14 @@ from tests.support.admin import PASSWORD, staff_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _groups() -> None:
+    """The Editor group, from its data migration: an earlier transactional test's flush
+    (the Celery worker's, say) removed it."""
+    groups = importlib.import_module("articles.migrations.0004_editor_analyst_groups")
+    groups.forward(django_apps, None)
+
+
 def test_an_editor_approves_a_tag_from_the_review_queue(page, live_server, output_dir, settings):
     settings.SECURE_SSL_REDIRECT = False  # the live server speaks plain HTTP
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
@@ -63,9 +71,6 @@ def _log_in(page, url: str, username: str, password: str) -> str:  # type: ignor
 
 
 def test_one_address_guessing_across_accounts_is_locked_out(page, live_server, settings):
-    # The groups come from a data migration, and an earlier test's flush removed them.
-    groups = importlib.import_module("articles.migrations.0004_editor_analyst_groups")
-    groups.forward(django_apps, None)
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     for name in ("ana", "ben", "carla", "dan", "eve", "rosa"):
