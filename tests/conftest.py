@@ -123,3 +123,12 @@ def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# Hypothesis budgets for the web fuzzing (tests/articles/reading/test_fuzz_web.py): examples
+# per URL pattern. TRACKER_FUZZ=1 (`make fuzz`) runs the large budget; CI runs the small one.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("web-ci", max_examples=15, deadline=None)
+_hypothesis_settings.register_profile("web-fuzz", max_examples=100, deadline=None)
+WEB_FUZZ_PROFILE = "web-fuzz" if os.getenv("TRACKER_FUZZ") else "web-ci"

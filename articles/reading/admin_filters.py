@@ -16,6 +16,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from articles.models import VISIBLE_STATUSES, Article, ArticleFeed, Feed, Mention, Source
+from articles.reading.filters import whole_number
 from summits.models import Country, Official, Policy, Summit
 
 
@@ -107,8 +108,9 @@ class TextFilter(admin.SimpleListFilter):
 
     def matching(self, text: str) -> QuerySet[Any]:
         model: type[Model] = self.model
-        if text.isdigit():
-            return model._default_manager.filter(pk=int(text))
+        number = whole_number(text)
+        if number is not None:
+            return model._default_manager.filter(pk=number)
         return model._default_manager.filter(self.text_match(text)).distinct()
 
     # Subclasses set these.
