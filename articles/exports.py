@@ -622,7 +622,7 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
     )
     qs = (
         qs.select_related("country")
-        .prefetch_related("countries", "policies", "participants__official")
+        .prefetch_related("countries", "policies", "participants__official", "citations")
         .annotate(tagged=Coalesce(Subquery(tagged, output_field=IntegerField()), 0))
         .order_by("start_date", "slug")
     )
@@ -642,7 +642,7 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
             _list(sorted(p.slug for p in summit.policies.all())),
             _text(summit.outcome),
             _list(str(a) for a in summit.aliases or ()),
-            _list(str(s) for s in summit.sources or ()),
+            _list(c.url for c in summit.citations.all()),
             _bool(summit.needs_review),
             summit.tagged,
         ]
@@ -766,7 +766,7 @@ POLICY_COLUMNS = [
 
 
 def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
-    qs = qs.prefetch_related("countries", "aliases", "events").order_by("slug")
+    qs = qs.prefetch_related("countries", "aliases", "events", "citations").order_by("slug")
     for policy in qs.iterator(chunk_size=CHUNK_SIZE):
         events: list[PolicyEvent] = sorted(policy.events.all(), key=lambda e: (e.date, e.pk))
         yield [
@@ -777,7 +777,7 @@ def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
             _list(sorted(a.name for a in policy.aliases.all())),
             _list(f"{e.date.isoformat()} {e.status}" for e in events),
             events[-1].status if events else "",
-            _list(str(s) for s in policy.sources or ()),
+            _list(c.url for c in policy.citations.all()),
             _bool(policy.needs_review),
         ]
 
