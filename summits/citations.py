@@ -1,7 +1,7 @@
 """What makes a source citable: a link to the document itself, not to a site or a section."""
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.core.exceptions import ValidationError
 
@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 _LANGUAGE = re.compile(r"^(?:[a-z]{2}(?:[-_][a-z]{2})?|english|espanol|francais)$", re.IGNORECASE)
 _PAGE_EXTENSION = re.compile(r"\.(?:html?|php|aspx?|shtml)$", re.IGNORECASE)
 _DOCUMENT_EXTENSION = re.compile(r"\.(?:pdf|txt|docx?)$", re.IGNORECASE)
+_ITEM_ID = re.compile(r"\d{3,}")
 _WORDS = re.compile(r"[-_+]|%20")
 # A slug of four or more words names one page; "briefing-room" or "news-releases" is a section.
 MIN_SLUG_WORDS = 4
@@ -20,8 +21,15 @@ def _segments(url: str) -> list[str]:
     return [s for s in urlsplit(url).path.split("/") if s and not _LANGUAGE.match(s)]
 
 
+def _names_one_item(query: str) -> bool:
+    """A query that picks one numbered item: WordPress's ?p=576005, notas.asp?id=594897."""
+    return any(_ITEM_ID.fullmatch(value) for _, value in parse_qsl(query))
+
+
 def is_deep_link(url: str) -> bool:
     """Whether a URL names one document (a readout, a notice, an article), not a home page."""
+    if _names_one_item(urlsplit(url).query):
+        return True
     segments = _segments(url)
     if not segments:
         return False

@@ -21,6 +21,8 @@ from summits.citations import is_deep_link, is_secondary_url, validate_deep_link
         "https://www.uscis.gov/humanitarian/temporary-protected-status",
         "https://embamex.sre.gob.mx/eua/",
         "https://en.wikipedia.org/",
+        "https://www.gob.mx/sre/prensa?idiom=en",
+        "https://www.pm.gc.ca/en/news?page=2",
     ],
 )
 def test_a_home_or_section_page_is_not_a_deep_link(url):
@@ -40,6 +42,7 @@ def test_a_home_or_section_page_is_not_a_deep_link(url):
         "https://www.dof.gob.mx/nota_detalle.php?codigo=5600000&fecha=01/01/2020",
         "https://www.canada.ca/content/dam/ircc/documents/pdf/english/stca-protocol.pdf",
         "https://en.wikipedia.org/wiki/Title_42_expulsion",
+        "https://mexiconewsdaily.com/?p=576005",
     ],
 )
 def test_a_document_page_is_a_deep_link(url):
