@@ -18,9 +18,6 @@ class Source(models.Model):
         Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
     )
     language = models.CharField(max_length=10, blank=True, help_text="ISO 639-1, e.g. en, es, fr.")
-    is_sample = models.BooleanField(
-        default=False, help_text="Fictional outlet of the offline demo data."
-    )
 
     class Meta:
         ordering = ["name"]

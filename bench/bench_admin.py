@@ -70,8 +70,8 @@ def run(ctx: Context) -> list[Measurement]:
     from django.db import connection
     from django.test import Client
 
-    from articles.admin_filters import EstimatedCountPaginator
     from articles.models import Article, Mention
+    from articles.reading.admin_filters import EstimatedCountPaginator
 
     repeats = max(MIN_SAMPLES, ctx.repeats)
     size = f"{Article.objects.count():,} articles, {Mention.objects.count():,} mentions"

@@ -90,7 +90,7 @@ def worker(kind: str) -> dict[str, float]:
     """In a child process: stream one export to a null sink; rows, seconds, peak RSS."""
     from django.http import QueryDict
 
-    from articles.exports import export_prepare, export_stream
+    from articles.reading.exports import export_prepare, export_stream
 
     if kind == "idle":
         from articles.models import Article
@@ -154,7 +154,7 @@ def _exporter_copy() -> tuple[str, list[object]]:
     """The COPY statement the exporter itself runs for the whole of articles.csv."""
     from django.http import QueryDict
 
-    from articles.exports import _article_filters, _articles, _pg_article_sql
+    from articles.reading.exports import _article_filters, _articles, _pg_article_sql
 
     filters, per_story = _article_filters(QueryDict(""))
     return _pg_article_sql(_articles(filters, per_story), per_story)
@@ -244,7 +244,7 @@ def main() -> None:
     ctx = _quick_context()
     from django.core.management import call_command
 
-    from articles.generation import generated_articles
+    from bench.generation import generated_articles
 
     if generated_articles().count() < ctx.export_articles:
         call_command("generate_data", articles=ctx.export_articles)

@@ -45,7 +45,7 @@ def _timed(
 def run(ctx: Context) -> list[Measurement]:
     import trafilatura
 
-    from articles.extraction import page_extract
+    from articles.ingestion.extraction import page_extract
 
     if ctx.shared_dir is None or not (ctx.shared_dir / "corpora/extraction-dev").is_dir():
         print("extraction: ../shared/corpora/extraction-dev not found, skipped")

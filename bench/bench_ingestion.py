@@ -81,11 +81,11 @@ def worker(kind: str, feeds: int) -> dict[str, float]:
     import feedparser
     from django.db import transaction
 
+    from articles.ingestion.parsing import feed_parse
+    from articles.ingestion.services import article_upsert, source_for_url
     from articles.models import Feed
-    from articles.parsing import feed_parse
-    from articles.services import article_upsert, source_for_url
-    from articles.tagging import text_tag
-    from articles.tagging_kb import knowledge_base_pinned
+    from articles.tagging.kb import knowledge_base_pinned
+    from articles.tagging.tagger import text_tag
 
     # Load the tagger's knowledge base before timing: a worker does it once per process.
     text_tag(text="Mexico", on=datetime(2024, 1, 1, tzinfo=UTC).date())

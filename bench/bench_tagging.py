@@ -59,8 +59,8 @@ def _prose_corpus(shared: Path | None) -> list[tuple[str, date]]:
 
 
 def _throughput(texts: list[tuple[str, date]], repeats: int) -> tuple[list[float], list[float]]:
-    from articles.tagging import knowledge_base_reset, text_tag
-    from articles.tagging_kb import fold, knowledge_base_get
+    from articles.tagging.kb import fold, knowledge_base_get
+    from articles.tagging.tagger import knowledge_base_reset, text_tag
 
     megabytes = sum(len(t.encode()) for t, _d in texts) / 1e6
     ours, base = [], []
@@ -90,8 +90,9 @@ def _throughput(texts: list[tuple[str, date]], repeats: int) -> tuple[list[float
 
 def _gold_scores() -> tuple[float, float, str]:
     """Lowest F1 over the four kinds: the tagger, and exact names with no context rules."""
-    from articles.tagging import text_tag
-    from articles.tagging_kb import (
+    from tests.articles.test_tagging_gold import KINDS, _expected_keys, _keys, gold_passages
+
+    from articles.tagging.kb import (
         COUNTRY,
         OFFICIAL_FULL,
         OFFICIAL_SHORT,
@@ -100,7 +101,7 @@ def _gold_scores() -> tuple[float, float, str]:
         fold,
         knowledge_base_get,
     )
-    from tests.articles.test_tagging_gold import KINDS, _expected_keys, _keys, gold_passages
+    from articles.tagging.tagger import text_tag
 
     kb = knowledge_base_get()
     kinds_of = {
@@ -158,7 +159,7 @@ def _gold_scores() -> tuple[float, float, str]:
 
 
 def run(ctx: Context) -> list[Measurement]:
-    from articles.tagging_kb import knowledge_base_compile
+    from articles.tagging.kb import knowledge_base_compile
 
     repeats = max(1, ctx.repeats)
     measurements = []

@@ -83,7 +83,7 @@ def standalone(
     if (reference or articles) and not Official.objects.exists():
         call_command("load_reference")
     if articles:
-        from articles.generation import generated_articles
+        from bench.generation import generated_articles
 
         if generated_articles().count() < articles:
             call_command("generate_data", articles=articles)

@@ -67,7 +67,7 @@ def test_a_mention_moved_to_another_article_takes_the_new_date() -> None:
 
 
 def test_a_rejected_tag_is_not_counted_in_summit_coverage() -> None:
-    from summits.selectors import summit_coverage_by_day, summit_coverage_counts
+    from articles.reading.kb_selectors import summit_coverage_by_day, summit_coverage_counts
 
     summit = f.summit(slug="nals-2021")
     kept = f.mention(article=f.article(published_at=NOV), entity=summit)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
 
-from articles.canonical import url_hash as _url_hash
+from articles.ingestion.canonical import url_hash as _url_hash
 from articles.models import Article, Mention, Source, StoryCluster
 from summits.models import (
     Country,

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.services import FeedAddError, feed_add
+from articles.ingestion.services import FeedAddError, feed_add
 
 
 class Command(BaseCommand):

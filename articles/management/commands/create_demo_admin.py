@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from articles.accounts import demo_admin_create
+from articles.reading.accounts import demo_admin_create
 
 
 class Command(BaseCommand):

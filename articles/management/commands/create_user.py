@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.accounts import GROUPS, AccountError, staff_user_create
+from articles.reading.accounts import GROUPS, AccountError, staff_user_create
 
 
 class Command(BaseCommand):

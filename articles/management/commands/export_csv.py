@@ -11,8 +11,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils import timezone
 
-from articles.exports import KINDS, UnknownExportError, export_meta, export_prepare, export_stream
-from articles.filters import FilterError
+from articles.reading.exports import (
+    KINDS,
+    UnknownExportError,
+    export_meta,
+    export_prepare,
+    export_stream,
+)
+from articles.reading.filters import FilterError
 
 PROGRESS_SECONDS = 2.0
 

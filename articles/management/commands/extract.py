@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.extraction import page_extract
+from articles.ingestion.extraction import page_extract
 
 
 class Command(BaseCommand):

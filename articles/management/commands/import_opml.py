@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from lxml import etree
 
-from articles.services import FeedAddError, feed_add
+from articles.ingestion.services import FeedAddError, feed_add
 
 
 def opml_feeds(path: Path) -> list[tuple[str, str]]:

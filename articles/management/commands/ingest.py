@@ -2,10 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from articles.ingestion.scheduling import feeds_due
+from articles.ingestion.services import feeds_ingest
 from articles.management.commands._progress import Progress, command_stream
 from articles.models import Feed
-from articles.scheduling import feeds_due
-from articles.services import feeds_ingest
 
 
 class Command(BaseCommand):

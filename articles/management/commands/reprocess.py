@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
+from articles.ingestion.services import article_process
 from articles.management.commands._progress import Progress, command_stream
 from articles.models import Article, ExtractionStatus
-from articles.services import article_process
 
 
 def since_date(value: str) -> datetime:

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from articles.tagging import text_tag
+from articles.tagging.tagger import text_tag
 
 
 class Command(BaseCommand):

@@ -1,0 +1,99 @@
+"""Thin Celery tasks around the ingestion services. Each is safe to run twice."""
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar
+
+from celery import Task, shared_task
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from articles.ingestion import scheduling
+from articles.ingestion.services import article_fetch_page, article_process, feed_fetch
+from articles.models import Article, ExtractionStatus, Feed
+
+# Options for idempotent tasks: acknowledged only when done, and handed back to the queue
+# if the worker process dies mid-task, so another worker runs it again.
+IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}
+
+# Seconds before each retry when the database is briefly unavailable.
+RETRY_BACKOFF = [10, 60, 300]
+
+
+class _Limits(TypedDict):
+    soft_time_limit: int
+    time_limit: int
+
+
+LIMITS: _Limits = {"soft_time_limit": 120, "time_limit": 180}
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _idempotent_task(fun: Callable[Concatenate[Any, _P], _R]) -> Task[_P, _R]:
+    """A bound task with the idempotent-task options and the usual time limits."""
+    # IDEMPOTENT is a plain dict, which matches none of celery-types' overloads exactly, so
+    # the decorator's result would be Any; this helper gives each task its signature back.
+    options: dict[str, Any] = {**IDEMPOTENT, **LIMITS}
+    task: Task[_P, _R] = shared_task(bind=True, **options)(fun)
+    return task
+
+
+def _retry(task: Any, exc: Exception) -> None:
+    retries = task.request.retries
+    if retries >= len(RETRY_BACKOFF):
+        raise exc
+    raise task.retry(exc=exc, countdown=RETRY_BACKOFF[retries], max_retries=len(RETRY_BACKOFF))
+
+
+@shared_task(**LIMITS)
+def feeds_queue_due_task() -> int:
+    """Queue a fetch for every feed that is due; the fetch itself claims the feed."""
+    feed_ids = list(scheduling.feeds_due().values_list("pk", flat=True)[:1000])
+    for feed_id in feed_ids:
+        transaction.on_commit(partial(feed_fetch_task.delay, feed_id))
+    return len(feed_ids)
+
+
+@_idempotent_task
+def feed_fetch_task(self: Any, feed_id: int) -> None:
+    feed = Feed.objects.filter(pk=feed_id).select_related("source").first()
+    if feed is None:
+        return
+    try:
+        report = feed_fetch(feed=feed, fetch_pages=False, token=self.request.id or "")
+    except OperationalError as exc:
+        _retry(self, exc)
+        return
+    for article_id in report.pending_article_ids:
+        transaction.on_commit(partial(article_fetch_page_task.delay, article_id))
+
+
+@_idempotent_task
+def article_fetch_page_task(self: Any, article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    # Already done (a redelivered task, or queued twice): nothing to do.
+    if article is None or article.extraction_status != ExtractionStatus.PENDING:
+        return
+    try:
+        article_fetch_page(article=article)
+    except OperationalError as exc:
+        _retry(self, exc)
+
+
+@_idempotent_task
+def article_reprocess_task(self: Any, article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).select_related("source").first()
+    if article is None:
+        return
+    try:
+        article_process(article=article)
+    except OperationalError as exc:
+        _retry(self, exc)
+
+
+def feed_fetch_now(*, feed: Feed) -> None:
+    """Make the feed due now and queue its fetch once the transaction commits."""
+    Feed.objects.filter(pk=feed.pk).update(next_fetch_at=timezone.now())
+    transaction.on_commit(partial(feed_fetch_task.delay, feed.pk))

@@ -1,0 +1,120 @@
+"""The home timeline and the summit, official, country and policy pages."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from articles.reading import kb_selectors as selectors
+from summits.models import Country, Official, Policy, SummitKind
+
+ARTICLES_PER_PAGE = 20
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1").strip() or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"“{raw}” is not a page number.")
+    return int(raw)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    from articles.reading.filters import FilterError, SummitFilters
+
+    try:
+        filters = SummitFilters.from_query(request.GET)
+    except FilterError as exc:
+        return _bad_request(request, str(exc))
+    years, largest = selectors.summit_timeline(filters=filters)
+    context = {
+        "years": years,
+        "largest": largest,
+        "filters": filters,
+        "query": filters.as_query(),
+        "countries": Country.objects.only("iso2", "name_en", "is_core"),
+        "officials": Official.objects.only("slug", "name"),
+        "policies": Policy.objects.only("slug", "name"),
+        "kinds": SummitKind.choices,
+    }
+    return render(request, "summits/home.html", context)
+
+
+def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
+    from articles.reading.filters import ArticleFilters
+    from articles.reading.selectors import article_list, queryset_slice
+
+    summit = selectors.summit_detail(slug=slug)
+    if summit is None:
+        raise Http404(f"There is no summit “{slug}”.")
+    try:
+        number = _page_number(request)
+    except ValueError as exc:
+        return _bad_request(request, str(exc))
+    filters = ArticleFilters(summit=summit)
+    articles = queryset_slice(
+        article_list(filters=filters), number=number, per_page=ARTICLES_PER_PAGE
+    )
+    if number > 1 and not articles.rows:
+        raise Http404(f"There is no page {number} of articles for this summit.")
+    context = {
+        "summit": summit,
+        "days": selectors.summit_coverage_by_day(summit=summit),
+        "sources": selectors.summit_top_sources(summit=summit),
+        "articles": articles,
+        "query": filters.as_query(),
+    }
+    return render(request, "summits/summit.html", context)
+
+
+def _entity_context(kind: str, entity: Any) -> dict[str, Any]:
+    from articles.reading.filters import ArticleFilters
+
+    filters = ArticleFilters(**{kind: entity})
+    return {
+        "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
+        "co_mentions": selectors.entity_co_mentions(kind=kind, entity=entity),
+        "query": filters.as_query(),
+    }
+
+
+def official_page(request: HttpRequest, slug: str) -> HttpResponse:
+    official = selectors.official_detail(slug=slug)
+    if official is None:
+        raise Http404(f"There is no official “{slug}”.")
+    participations = selectors.official_participations(official=official)
+    context = {
+        "official": official,
+        "participations": participations,
+        "role_counts": selectors.role_counts(participations),
+        **_entity_context("official", official),
+    }
+    return render(request, "summits/official.html", context)
+
+
+def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
+    country = Country.objects.filter(iso2=iso2.upper()).first()
+    if country is None:
+        raise Http404(f"There is no country with the code “{iso2}”.")
+    context = {
+        "country": country,
+        "summits": list(selectors.country_summits(country=country)),
+        "officials": list(selectors.country_officials(country=country)),
+        **_entity_context("country", country),
+    }
+    return render(request, "summits/country.html", context)
+
+
+def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = selectors.policy_detail(slug=slug)
+    if policy is None:
+        raise Http404(f"There is no policy “{slug}”.")
+    context = {
+        "policy": policy,
+        "summits": list(selectors.policy_summits(policy=policy)),
+        **_entity_context("policy", policy),
+    }
+    return render(request, "summits/policy.html", context)

@@ -1,0 +1,244 @@
+"""Reads for the article pages: filtered lists (one row per story), facets, one article."""
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from articles.models import VISIBLE_STATUSES, Article, Mention, Source
+from articles.reading.filters import ArticleFilters
+from articles.reading.search import RankedSearch, search_rank
+from summits.models import Country, Official, Policy, Summit
+
+# Facet counts are worked out only when the results are narrowed to this many articles.
+FACET_LIMIT = 5_000
+# Counting every match of a broad filter over 200,000 articles costs more than the page
+# itself; counts stop here and the page says "more than". A count must visit every match up
+# to the cap, and no lower than the facet limit, which needs to know the results are that few.
+COUNT_CAP = FACET_LIMIT
+ENTITY_MODELS: dict[str, Any] = {
+    "country": Country,
+    "official": Official,
+    "policy": Policy,
+    "summit": Summit,
+}
+
+
+# When a list is narrowed to tagged articles, the most selective tag drives the query.
+DRIVING_KINDS = ("summit", "policy", "official", "country")
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _driving_tag(filters: ArticleFilters) -> tuple[str, Any] | None:
+    for kind in DRIVING_KINDS:
+        entity = getattr(filters, kind)
+        if entity is not None:
+            return kind, entity
+    return None
+
+
+def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch:
+    """Articles for the filters, newest first (best first when searching), with their joins."""
+    base = filters.apply(Article.objects.all())
+    drive = None if filters.q else _driving_tag(filters)
+    if drive is None:
+        qs = base
+        order = ("-published_at", "-pk")
+    else:
+        # Join the entity's visible tags and order by their copy of the date: PostgreSQL then
+        # walks the partial index (entity, published_at, article) newest first and stops at
+        # the page, instead of testing every article for the tag.
+        kind, entity = drive
+        tagged: dict[str, Any] = {
+            "mentions__kind": kind,
+            f"mentions__{kind}": entity,
+            "mentions__status__in": VISIBLE_STATUSES,
+        }
+        if filters.date_from:
+            tagged["mentions__published_at__gte"] = _start_of(filters.date_from)
+        if filters.date_to:
+            tagged["mentions__published_at__lt"] = _start_of(filters.date_to + timedelta(days=1))
+        unfiltered: dict[str, Any] = {kind: None}
+        qs = replace(filters, **unfiltered).apply(Article.objects.filter(**tagged))
+        order = ("-mentions__published_at", "-pk")
+    qs = qs.select_related("source", "original_source", "cluster")
+    if filters.per == "story":
+        # One row per story: the first-stored copy among the matching ones stands for it.
+        # Most articles belong to no cluster; for them the subquery is skipped.
+        earlier = base.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
+        qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
+    if filters.q:
+        return search_rank(qs, filters.q)
+    return qs.order_by(*order)
+
+
+def article_count_queryset(*, filters: ArticleFilters) -> QuerySet[Article] | None:
+    """The same stories as article_list shaped for counting by language, or None to count those."""
+    # Driven by the articles rather than by one entity's tags: a count must visit every match
+    # up to the cap, and articles of a language by date plus each story's earlier copies are
+    # covered by indexes (the tag check is an index probe, see ArticleFilters.apply).
+    if filters.q or not filters.language:
+        return None
+    qs = filters.apply(Article.objects.all())
+    if filters.per == "story":
+        earlier = qs.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
+        qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
+    return qs
+
+
+@dataclass
+class Slice:
+    rows: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+    count: int  # capped at `cap`
+    cap: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count_is_capped:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+
+def queryset_slice(
+    qs: QuerySet[Any] | RankedSearch,
+    *,
+    number: int,
+    per_page: int,
+    cap: int = COUNT_CAP,
+    counted: QuerySet[Any] | None = None,
+) -> Slice:
+    """One page of `qs` plus a count that stops at `cap` (a few queries, whatever the size).
+
+    `counted`, when given, holds the same rows as `qs` in a shape cheaper to count.
+    """
+    offset = (number - 1) * per_page
+    rows = list(qs[offset : offset + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    if not has_next and (rows or number == 1):
+        count = offset + len(rows)
+    elif isinstance(qs, RankedSearch):
+        count = qs.count(cap=cap + 1)
+    else:
+        count = (qs if counted is None else counted).order_by()[: cap + 1].count()
+    return Slice(rows, number, per_page, has_next, count, cap)
+
+
+@dataclass
+class FacetValue:
+    param: str
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Facets:
+    counted: bool
+    groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> Facets:
+    """Top sources and tagged entities among the results, when they are few enough to count."""
+    if matching > FACET_LIMIT:
+        return Facets(counted=False)
+    ids = filters.apply(Article.objects.all()).values("pk")
+    groups: dict[str, list[FacetValue]] = {}
+    sources = (
+        Article.objects.filter(pk__in=ids)
+        .values("source", "source__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "source__name")[:top]
+    )
+    groups["source"] = [
+        FacetValue("source", str(s["source"]), s["source__name"], s["n"]) for s in sources
+    ]
+    for kind in ("country", "official", "policy", "summit"):
+        rows = list(
+            Mention.objects.filter(article__in=ids, kind=kind, status__in=VISIBLE_STATUSES)
+            .values(kind)
+            .annotate(n=Count("pk"))
+            .order_by("-n", kind)[:top]
+        )
+        names = ENTITY_MODELS[kind].objects.in_bulk([r[kind] for r in rows])
+        key = {"country": "iso2"}.get(kind, "slug")
+        groups[kind] = [
+            FacetValue(kind, getattr(names[r[kind]], key), str(names[r[kind]]), r["n"])
+            for r in rows
+            if r[kind] in names
+        ]
+    return Facets(counted=True, groups=groups)
+
+
+@dataclass
+class FacetChoices:
+    sources: list[Source]
+    countries: list[Country]
+    officials: list[Official]
+    policies: list[Policy]
+    summits: list[Summit]
+    languages: list[str]
+
+
+def facet_choices() -> FacetChoices:
+    """Everything the filter form offers (small reference tables: one query each)."""
+    sources = list(Source.objects.only("pk", "name", "language").order_by("name"))
+    languages = sorted({s.language for s in sources if s.language} | {"en", "es", "fr"})
+    return FacetChoices(
+        sources=sources,
+        countries=list(Country.objects.only("iso2", "name_en", "is_core")),
+        officials=list(Official.objects.only("slug", "name")),
+        policies=list(Policy.objects.only("slug", "name")),
+        summits=list(Summit.objects.only("slug", "title", "start_date")),
+        languages=languages,
+    )
+
+
+def article_detail(*, article_id: int) -> Article | None:
+    """One article with its source, cluster and visible tags (rejected ones are not shown)."""
+    mentions = (
+        Mention.objects.filter(status__in=VISIBLE_STATUSES)
+        .select_related("country", "official", "policy", "summit")
+        .order_by("kind", "-confidence", "pk")
+    )
+    return (
+        Article.objects.select_related("source", "original_source", "cluster")
+        .prefetch_related(Prefetch("mentions", queryset=mentions))
+        .filter(pk=article_id)
+        .first()
+    )
+
+
+def article_copies(*, article: Article, limit: int = 50) -> list[Article]:
+    """The other copies of the article's story, oldest first."""
+    if article.cluster_id is None:
+        return []
+    return list(
+        Article.objects.filter(cluster_id=article.cluster_id)
+        .exclude(pk=article.pk)
+        .select_related("source")
+        .order_by("published_at", "pk")[:limit]
+    )

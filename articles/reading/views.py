@@ -1,0 +1,53 @@
+"""The article list (facets and search) and the article page."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from articles.models import ReviewStatus
+from articles.reading import selectors
+from articles.reading.filters import ArticleFilters, FilterError
+
+PER_PAGE = 25
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    try:
+        filters = ArticleFilters.from_query(request.GET)
+    except FilterError as exc:
+        return _bad_request(request, str(exc))
+    raw_page = request.GET.get("page", "1").strip() or "1"
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        return _bad_request(request, f"“{raw_page}” is not a page number.")
+    number = int(raw_page)
+    results = selectors.queryset_slice(
+        selectors.article_list(filters=filters),
+        number=number,
+        per_page=PER_PAGE,
+        counted=selectors.article_count_queryset(filters=filters),
+    )
+    if number > 1 and not results.rows:
+        raise Http404(f"There is no page {number} of these results.")
+    context = {
+        "filters": filters,
+        "query": filters.as_query(),
+        "results": results,
+        "facets": selectors.article_facets(filters=filters, matching=results.count)
+        if filters.active
+        else selectors.Facets(counted=False),
+        "facet_limit": selectors.FACET_LIMIT,
+        "choices": selectors.facet_choices(),
+        "statuses": ReviewStatus.choices,
+    }
+    return render(request, "articles/list.html", context)
+
+
+def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = selectors.article_detail(article_id=article_id)
+    if article is None:
+        raise Http404(f"There is no article number {article_id}.")
+    context = {"article": article, "copies": selectors.article_copies(article=article)}
+    return render(request, "articles/article.html", context)

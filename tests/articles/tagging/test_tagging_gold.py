@@ -1,0 +1,118 @@
+"""The gold set: precision and recall per kind of mention, against two knowledge bases.
+
+`fixture` is a small knowledge base kept with the gold set (tests/articles/tagging/gold/kb), so the
+figures do not move when the curated reference data grows; `reference` is the curated data
+the app ships (summits/reference), skipped until those files exist.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from articles.tagging.kb import compact
+from articles.tagging.tagger import knowledge_base_reset, text_tag
+from summits.models import Country, Official, Policy
+from summits.services import REFERENCE_DIR, reference_load
+
+GOLD = Path(__file__).parent / "gold"
+KINDS = ("country", "official", "policy", "summit")
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.90
+
+
+def gold_passages() -> list[dict]:
+    return json.loads((GOLD / "tagging_gold.json").read_text(encoding="utf-8"))["passages"]
+
+
+def _keys(kind: str, found) -> str:
+    if kind == "country":
+        return Country.objects.get(pk=found.entity_id).iso2
+    if kind == "summit":
+        return found.date.isoformat()
+    return compact(found.name)
+
+
+def _expected_keys(kind: str, names: list[str]) -> set[str]:
+    """Gold names, matched to the knowledge base's canonical names through its aliases."""
+    if kind in ("country", "summit"):
+        return set(names)
+    keys = set()
+    for name in names:
+        model, alias_model = (Official, "aliases") if kind == "official" else (Policy, "aliases")
+        folded = compact(name)
+        match = next(
+            (
+                obj
+                for obj in model.objects.prefetch_related(alias_model)
+                if folded in {compact(obj.name), *(compact(a.name) for a in obj.aliases.all())}
+            ),
+            None,
+        )
+        keys.add(compact(match.name) if match else folded)
+    return keys
+
+
+def evaluate(passages: list[dict]) -> tuple[dict[str, dict[str, float]], list[str]]:
+    counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in KINDS}
+    errors = []
+    for p in passages:
+        found = text_tag(
+            text=p["text"],
+            title=p.get("title", ""),
+            on=date.fromisoformat(p["date"]),
+            authors=p.get("authors", []),
+        )
+        for kind in KINDS:
+            got = {_keys(kind, f) for f in found if f.kind == kind}
+            want = _expected_keys(kind, p["expected"][kind])
+            counts[kind]["tp"] += len(got & want)
+            counts[kind]["fp"] += len(got - want)
+            counts[kind]["fn"] += len(want - got)
+            if got != want:
+                errors.append(
+                    f"{p['id']} {kind}: extra {sorted(got - want)} missing {sorted(want - got)}"
+                )
+    scores = {}
+    for kind, c in counts.items():
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        scores[kind] = {"precision": precision, "recall": recall, **c}
+    return scores, errors
+
+
+@pytest.fixture(params=["fixture", "reference"])
+def knowledge_base(request: pytest.FixtureRequest, db: None) -> str:
+    if request.param == "fixture":
+        reference_load(directory=GOLD / "kb")
+    else:
+        if not (REFERENCE_DIR / "officials.json").exists():
+            pytest.skip("summits/reference/*.json not written yet")
+        reference_load()
+    knowledge_base_reset()
+    yield request.param
+    knowledge_base_reset()
+
+
+def test_the_gold_set_is_big_and_varied_enough() -> None:
+    passages = gold_passages()
+    assert len(passages) >= 40
+    ids = [p["id"] for p in passages]
+    assert len(ids) == len(set(ids))
+    texts = " ".join(p["text"] for p in passages)
+    for marker in ("By ", "Par ", "canciller", "ministre", "Lopez Obrador", "Sheinb\u0430um"):
+        assert marker in texts
+
+
+def test_it_meets_precision_and_recall_on_the_gold_set(knowledge_base: str) -> None:
+    scores, errors = evaluate(gold_passages())
+    report = "\n".join(
+        f"{kind}: precision {s['precision']:.3f} recall {s['recall']:.3f} "
+        f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
+        for kind, s in scores.items()
+    )
+    print(f"\n[{knowledge_base}]\n{report}\n" + "\n".join(errors))
+    for kind, s in scores.items():
+        assert s["precision"] >= MIN_PRECISION, f"{kind} precision\n{report}\n" + "\n".join(errors)
+        assert s["recall"] >= MIN_RECALL, f"{kind} recall\n{report}\n" + "\n".join(errors)
