@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -80,6 +81,11 @@ class CountryAdmin(CuratedAdmin):
 class CitationInline(admin.TabularInline):
     extra = 1
     fields = ["url", "title", "publisher", "date", "kind"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # a URL typed without a scheme is https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class OfficialCitationInline(CitationInline):

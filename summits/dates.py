@@ -70,6 +70,17 @@ def format_date(on: date | None, precision: str = DatePrecision.DAY) -> str:
     return f"about {day}" if precision == DatePrecision.APPROXIMATE else day
 
 
+def iso_date(on: date | None, precision: str = DatePrecision.DAY) -> str:
+    """The date as exactly as it is known, in ISO form: 2023-06-23, 2023-06 or 2023."""
+    if on is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{on.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{on.year:04d}-{on.month:02d}"
+    return on.isoformat()
+
+
 def format_span(start: date, end: date | None, precision: str = DatePrecision.DAY) -> str:
     """A meeting's dates: '9-10 January 2023' (an en dash), '30 June - 2 July 2024', 'June 2024'."""
     if end is None or end == start or precision in (DatePrecision.MONTH, DatePrecision.YEAR):
