@@ -41,6 +41,10 @@ EDITOR = {
         "policyevent": EDIT_DELETE,
         "summit": EDIT,
         "summitparticipant": EDIT_DELETE,
+        # Added by a later migration, once summits has citation tables.
+        "officialcitation": EDIT_DELETE,
+        "policycitation": EDIT_DELETE,
+        "summitcitation": EDIT_DELETE,
     },
 }
 

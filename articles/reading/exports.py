@@ -34,6 +34,7 @@ from articles.reading.filters import (
     params_accept,
     shown,
 )
+from summits.dates import DatePrecision, format_date, format_span
 from summits.models import (
     Country,
     Official,
@@ -43,6 +44,7 @@ from summits.models import (
     Role,
     RoleTenure,
     Summit,
+    SummitKind,
 )
 
 logger = logging.getLogger(__name__)
@@ -153,6 +155,15 @@ def _list(items: Iterable[str]) -> str:
     return cell_neutralise(list_join(items)) if items else ""
 
 
+def _citations(citations: Iterable[Any]) -> str:
+    return _list(" | ".join([c.kind, c.publisher, _day(c.date), c.title, c.url]) for c in citations)
+
+
+def _tenure_as_known(tenure: RoleTenure) -> str:
+    end = format_date(tenure.end, tenure.end_precision) if tenure.end else "present"
+    return _text(f"{format_date(tenure.start, tenure.start_precision)} to {end}")
+
+
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(rows, size)):
         yield chunk
@@ -223,6 +234,12 @@ def _filters_echo(params: QueryDict) -> dict[str, str]:
 # Articles ------------------------------------------------------------------------------
 
 LIST_NOTE = "a list (see Lists)"
+PRECISIONS = ", ".join(DatePrecision.values)
+CITATIONS_NOTE = (
+    "Each source as “kind | publisher | YYYY-MM-DD | title | URL” (kind: primary, news or "
+    f"secondary; the URL is the last field), {LIST_NOTE}."
+)
+PRECISION_NOTE = "when its precision is not day, a placeholder inside the window (see Dates)"
 ARTICLE_COLUMNS = [
     Column("article_id", "The article's id in the tracker."),
     Column("story_id", "The story cluster its copies share; empty when it has none yet."),
@@ -589,9 +606,9 @@ def _mentions_export(params: QueryDict) -> Export:
 SUMMIT_COLUMNS = [
     Column("summit_id", "The summit's id (as in articles.csv and mentions.csv)."),
     Column("title", "Its title."),
-    Column("kind", "leaders_summit, ministerial, bilateral_visit, …"),
-    Column("start_date", "First day, YYYY-MM-DD."),
-    Column("end_date", "Last day, YYYY-MM-DD."),
+    Column("kind", "The kind of meeting: " + ", ".join(SummitKind.values) + "."),
+    Column("start_date", f"First day, YYYY-MM-DD; {PRECISION_NOTE}."),
+    Column("end_date", f"Last day, YYYY-MM-DD; {PRECISION_NOTE}."),
     Column("city", "Where it was held."),
     Column("host_country", "The host country's ISO 3166-1 alpha-2 code."),
     Column("countries", f"Participating countries, {LIST_NOTE}."),
@@ -603,6 +620,18 @@ SUMMIT_COLUMNS = [
     Column("sources", f"URLs that support these facts, {LIST_NOTE}."),
     Column("needs_review", "true when a fact is uncertain and an editor should check it."),
     Column("articles", "How many articles are tagged with it (rejected tags not counted)."),
+    Column(
+        "status",
+        "held, planned, postponed or cancelled; a meeting that did not take place "
+        "keeps the dates it was planned for.",
+    ),
+    Column("date_precision", f"How exactly start_date and end_date are known: {PRECISIONS}."),
+    Column(
+        "dates_as_known",
+        "The dates written as exactly as they are known: “9\u201310 January "
+        "2023”, “April 2024”, “about 21 December 2023”.",
+    ),
+    Column("citations", CITATIONS_NOTE),
 ]
 
 
@@ -616,7 +645,7 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
     )
     qs = (
         qs.select_related("country")
-        .prefetch_related("countries", "policies", "participants__official")
+        .prefetch_related("countries", "policies", "participants__official", "citations")
         .annotate(tagged=Coalesce(Subquery(tagged, output_field=IntegerField()), 0))
         .order_by("start_date", "slug")
     )
@@ -636,9 +665,13 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
             _list(sorted(p.slug for p in summit.policies.all())),
             _text(summit.outcome),
             _list(str(a) for a in summit.aliases or ()),
-            _list(str(s) for s in summit.sources or ()),
+            _list(c.url for c in summit.citations.all()),
             _bool(summit.needs_review),
             summit.tagged,
+            summit.status,
+            summit.date_precision,
+            format_span(summit.start_date, summit.end_date, summit.date_precision),
+            _citations(summit.citations.all()),
         ]
 
 
@@ -662,9 +695,16 @@ OFFICIAL_COLUMNS = [
     Column("role", "The kind of role: " + ", ".join(Role.values) + "."),
     Column("office_country", "The government the office belongs to, ISO 3166-1 alpha-2."),
     Column("agency", "The agency or ministry."),
-    Column("start", "First day in office, YYYY-MM-DD."),
-    Column("end", "Last day in office, YYYY-MM-DD; empty while in office."),
+    Column("start", f"First day in office, YYYY-MM-DD; {PRECISION_NOTE}."),
+    Column("end", f"Last day in office, YYYY-MM-DD; empty while in office; {PRECISION_NOTE}."),
     Column("needs_review", "true when the official or this tenure has an uncertain fact."),
+    Column("start_precision", f"How exactly start is known: {PRECISIONS}."),
+    Column("end_precision", f"How exactly end is known: {PRECISIONS}; empty while in office."),
+    Column(
+        "tenure_as_known",
+        "The tenure written as exactly as it is known: “June 2019 to "
+        "about 14 June 2019”, “1 October 2024 to present”.",
+    ),
 ]
 
 
@@ -704,6 +744,9 @@ def _official_rows(qs: QuerySet[RoleTenure], officials: QuerySet[Official]) -> I
             _day(tenure.start),
             _day(tenure.end),
             _bool(official.needs_review or tenure.needs_review),
+            tenure.start_precision,
+            tenure.end_precision if tenure.end else "",
+            _tenure_as_known(tenure),
         ]
     for official in untenured.order_by("slug").iterator(chunk_size=CHUNK_SIZE):
         yield [
@@ -713,6 +756,7 @@ def _official_rows(qs: QuerySet[RoleTenure], officials: QuerySet[Official]) -> I
             _list(alias_rows.of(official.pk)),
             *[""] * 6,
             _bool(official.needs_review),
+            *[""] * 3,
         ]
 
 
@@ -754,11 +798,17 @@ POLICY_COLUMNS = [
     Column("latest_status", "Its status at the latest key date."),
     Column("sources", f"URLs that support these facts, {LIST_NOTE}."),
     Column("needs_review", "true when a fact is uncertain and an editor should check it."),
+    Column(
+        "events_as_known",
+        "The key dates written as exactly as they are known, "
+        f"“June 2023 in_force”, oldest first, in the order of events, {LIST_NOTE}.",
+    ),
+    Column("citations", CITATIONS_NOTE),
 ]
 
 
 def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
-    qs = qs.prefetch_related("countries", "aliases", "events").order_by("slug")
+    qs = qs.prefetch_related("countries", "aliases", "events", "citations").order_by("slug")
     for policy in qs.iterator(chunk_size=CHUNK_SIZE):
         events: list[PolicyEvent] = sorted(policy.events.all(), key=lambda e: (e.date, e.pk))
         yield [
@@ -769,8 +819,10 @@ def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
             _list(sorted(a.name for a in policy.aliases.all())),
             _list(f"{e.date.isoformat()} {e.status}" for e in events),
             events[-1].status if events else "",
-            _list(str(s) for s in policy.sources or ()),
+            _list(c.url for c in policy.citations.all()),
             _bool(policy.needs_review),
+            _list(f"{format_date(e.date, e.date_precision)} {e.status}" for e in events),
+            _citations(policy.citations.all()),
         ]
 
 
