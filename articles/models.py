@@ -11,13 +11,37 @@ from django.db.models import Q
 from summits.models import Country, Official, Policy, Summit
 
 
+class SourceKind(models.TextChoices):
+    OUTLET = "outlet", "News outlet"
+    WIRE = "wire", "Wire service or news agency"
+    GOVERNMENT = "government", "Government"
+    AGGREGATOR = "aggregator", "Aggregator"
+
+
 class Source(models.Model):
+    """An outlet. Its country, kind and language are a guess from its domain and what it
+    publishes until an editor confirms them (`confirmed`)."""
+
     name = models.CharField("outlet", max_length=200)
     domain = models.CharField(max_length=253, unique=True, help_text="Lower-case host, no www.")
     country = models.ForeignKey(
-        Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+        Country,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="Where the outlet is based: its press country. Empty when unknown.",
+    )
+    kind = models.CharField(
+        max_length=12, choices=SourceKind.choices, default=SourceKind.OUTLET, db_index=True
     )
     language = models.CharField(max_length=10, blank=True, help_text="ISO 639-1, e.g. en, es, fr.")
+    confirmed = models.BooleanField(
+        "confirmed by an editor",
+        default=False,
+        help_text="Country, kind and language were checked by an editor. Until then they are "
+        "a best guess from the domain and the language of what the source publishes.",
+    )
 
     class Meta:
         ordering = ["name"]

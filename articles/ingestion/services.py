@@ -25,6 +25,7 @@ from articles.ingestion import scheduling
 from articles.ingestion.canonical import url_canonicalize, url_domain, url_hash
 from articles.ingestion.fetching import FetchError, FetchResult, fetch
 from articles.ingestion.parsing import ParsedEntry, ParsedFeed, feed_parse
+from articles.ingestion.sources import source_guess_store
 from articles.models import (
     Article,
     ArticleFeed,
@@ -139,9 +140,11 @@ def raw_bytes(document: RawDocument) -> bytes:
 def source_for_url(*, url: str, name: str = "") -> Source:
     """The Source for the site of `url` (one per domain), created when new."""
     domain = url_domain(url) or "unknown"
-    source, _ = Source.objects.get_or_create(
+    source, created = Source.objects.get_or_create(
         domain=domain[:253], defaults={"name": (name or domain)[:200]}
     )
+    if created:
+        source_guess_store(source=source)
     if name and source.name == source.domain:
         source.name = name[:200]
         source.save(update_fields=["name"])
@@ -185,9 +188,8 @@ def _feed_create(*, url: str, parsed: ParsedFeed, source_name: str) -> tuple[Fee
     if existing is not None:
         return existing, False
     source = source_for_url(url=parsed.link or url, name=source_name or parsed.title)
-    if parsed.language and not source.language:
-        source.language = parsed.language[:10]
-        source.save(update_fields=["language"])
+    if parsed.language:
+        source_guess_store(source=source, language=parsed.language)
     feed = Feed(url=url, source=source, title=parsed.title[:300], next_fetch_at=timezone.now())
     feed.full_clean()
     feed.save()
@@ -596,6 +598,8 @@ def article_process(*, article: Article) -> None:
     article.authors = article.authors or extracted.authors[:20]
     article.site_name = (extracted.site_name or article.site_name)[:200]
     article.language = (extracted.language or article.language)[:10]
+    if article.language and not article.source.language:
+        source_guess_store(source=article.source, language=article.language)
     original = (extracted.original_source or "").strip()
     origin = _original_source(original)
     own = {article.source.name.lower(), article.source.domain.lower(), article.site_name.lower()}

@@ -82,13 +82,18 @@ def _status_label(status: str) -> str:
     return str(MentionStatus(status).label)
 
 
+SOURCE_DETAILS = ("country", "kind", "language")
+
+
 @admin.register(Source)
 class SourceAdmin(GuardedAdmin):
-    list_display = ["name", "domain", "country", "language", "feed_count"]
-    list_filter = ["language"]
+    list_display = ["name", "domain", "country", "kind", "language", "confirmed", "feed_count"]
+    list_filter = ["confirmed", "kind", "country", "language"]
     list_select_related = ["country"]
     search_fields = ["name", "domain"]
     autocomplete_fields = ["country"]
+    fields = ["name", "domain", *SOURCE_DETAILS, "confirmed"]
+    actions = ["confirm_details"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return super().get_queryset(request).annotate(feed_count=Count("feeds"))
@@ -96,6 +101,21 @@ class SourceAdmin(GuardedAdmin):
     @admin.display(description="feeds", ordering="feed_count")
     def feed_count(self, obj: Source) -> int:
         return obj.feed_count  # type: ignore[attr-defined]
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        # Whatever an editor sets here is no longer a guess.
+        if any(name in form.changed_data for name in SOURCE_DETAILS):
+            obj.confirmed = True
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm country, kind and language", permissions=["change"])
+    def confirm_details(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        sources = list(queryset.filter(confirmed=False))
+        Source.objects.filter(pk__in=[s.pk for s in sources]).update(confirmed=True)
+        change_record(
+            user=request.user, objects=sources, message="Country, kind and language confirmed."
+        )
+        self.message_user(request, f"Confirmed {len(sources)} source(s).")
 
 
 class FeedAddForm(forms.Form):
