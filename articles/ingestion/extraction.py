@@ -25,6 +25,8 @@ from lxml.etree import ParserError
 from readability import Document
 from trafilatura.utils import decode_file
 
+from articles.ingestion.bylines import byline_sort, byline_split
+
 logger = logging.getLogger(__name__)
 
 
@@ -175,8 +177,9 @@ def page_extract(*, html: bytes | str, url: str = "") -> Extracted:
     site_name = meta.get("site_name") or (getattr(doc, "sitename", "") or "")
     canonical = meta.get("canonical_url") or ""
     published = meta.get("published") or _date_parse(getattr(doc, "date", "") or "")
-    byline_names = meta.get("authors") or _split_names(getattr(doc, "author", "") or "")
-    authors, org_bylines = _authors_split(byline_names, site_name=site_name)
+    byline_names = meta.get("authors") or byline_split(getattr(doc, "author", "") or "")
+    byline = byline_sort(byline_names, site_name=site_name)
+    authors, org_bylines = byline.people, byline.organisations
     language = meta.get("language") or _language_guess(text)
     original = _original_source(
         text=main_text + "\n" + text,
@@ -336,7 +339,7 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
 
     people, orgs = _ld_authors(ld.get("author"))
     if not people and not orgs:
-        people = _split_names(tags.get("author", "") or tags.get("article:author", ""))
+        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
         people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
     meta["authors"] = people
     meta["org_authors"] = orgs
@@ -399,7 +402,7 @@ def _ld_authors(value: Any) -> tuple[list[str], list[str]]:
             target = orgs if "organization" in kind else people
         else:
             name, target = _clean(str(author or "")), people
-        for part in _split_names(name) if target is people else [name]:
+        for part in byline_split(name) if target is people else [name]:
             if part and part not in target:
                 target.append(part)
     return people, orgs

@@ -595,7 +595,8 @@ def article_process(*, article: Article) -> None:
     if not article.title and extracted.title:
         article.title = extracted.title[:1000]
     article.published_at = article.published_at or extracted.published
-    article.authors = article.authors or extracted.authors[:20]
+    # The page's own byline (meta, JSON-LD) is better than the feed's author field.
+    article.authors = extracted.authors[:20] or article.authors
     article.site_name = (extracted.site_name or article.site_name)[:200]
     article.language = (extracted.language or article.language)[:10]
     if article.language and not article.source.language:
