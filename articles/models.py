@@ -404,5 +404,5 @@ class MentionReview(Mention):
 
     class Meta:
         proxy = True
-        verbose_name = "mention to review"
-        verbose_name_plural = "review queue"
+        verbose_name = "tag to review"
+        verbose_name_plural = "tags to review"

@@ -4,27 +4,22 @@ Every decision an editor takes here (a form edit, an inline approval, a bulk act
 written to the admin's history of the object it changed; see articles/review.py.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION
-from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 
 from articles.ingestion.services import FeedAddError, feed_add, feeds_reenable
 from articles.ingestion.tasks import article_reprocess_task, feed_fetch_now
@@ -35,17 +30,15 @@ from articles.models import (
     Feed,
     Mention,
     MentionKind,
-    MentionReview,
     MentionStatus,
     RawDocument,
     ReviewStatus,
     Source,
     StoryCluster,
 )
+from articles.reading.admin_common import ENTITY_FIELDS, BigListAdmin, short, status_label
 from articles.reading.admin_filters import (
-    ArticleTextFilter,
     CountryFilter,
-    EstimatedCountPaginator,
     FeedFilter,
     OfficialFilter,
     PolicyFilter,
@@ -53,34 +46,13 @@ from articles.reading.admin_filters import (
     SummitFilter,
 )
 from articles.tagging.review import (
-    articles_link_summit,
     articles_mark,
     change_record,
-    mentions_review,
-    review_queue,
-    review_threshold,
 )
 from summits.admin import GuardedAdmin
-from summits.models import Summit
 
-ENTITY_FIELDS = ("country", "official", "policy", "summit")
-
-
-class BigListAdmin(GuardedAdmin):
-    """Lists that grow with ingestion: no whole-table counts, no facet counts."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
-
-
-def _short(text: str, length: int = 120) -> str:
-    return Truncator(text or "").chars(length)
-
-
-def _status_label(status: str) -> str:
-    return str(MentionStatus(status).label)
-
+# The home page starts with the desk's counts: tags to review, failing feeds.
+admin.site.index_template = "admin/desk_index.html"
 
 SOURCE_DETAILS = ("country", "kind", "language")
 
@@ -232,7 +204,7 @@ class FeedAdmin(GuardedAdmin):
 
     @admin.display(description="last error")
     def last_error_short(self, obj: Feed) -> str:
-        return _short(obj.last_error, 100)
+        return short(obj.last_error, 100)
 
     @admin.display(description="articles, last 7 days", ordering="articles_7d")
     def articles_7d(self, obj: Feed) -> str:
@@ -394,7 +366,7 @@ class MentionInline(admin.TabularInline):
 
     @admin.display(description="evidence")
     def evidence_text(self, obj: Mention) -> str:
-        return _short(obj.evidence, 300)
+        return short(obj.evidence, 300)
 
 
 def _summits_cell(obj: Article) -> str:
@@ -539,7 +511,7 @@ class ArticleAdmin(BigListAdmin):
                     user=request.user,
                     objects=[mention],
                     message=(
-                        f"Status: {_status_label(before)} → {_status_label(mention.status)} "
+                        f"Status: {status_label(before)} → {status_label(mention.status)} "
                         "(on the article's page)."
                     ),
                 )
@@ -582,194 +554,6 @@ class MentionAdmin(BigListAdmin):
         if not change or "status" in form.changed_data:
             _stamp_review(obj, request.user, is_new=not change)
         super().save_model(request, obj, form, change)
-
-
-class SummitChoiceForm(forms.Form):
-    summit = forms.ModelChoiceField(
-        queryset=Summit.objects.order_by("-start_date"),
-        label="Summit",
-        help_text="The selected tags' articles are linked to this summit.",
-    )
-
-
-@admin.register(MentionReview)
-class MentionReviewAdmin(BigListAdmin):
-    """Auto-tags below the confidence threshold, newest first, for quick decisions."""
-
-    list_display = [
-        "entity_name",
-        "kind",
-        "confidence",
-        "evidence_short",
-        "article_link",
-        "article_published",
-        "article_source",
-        "decide",
-    ]
-    list_display_links = None
-    list_filter = ["kind", ArticleTextFilter]
-    search_fields = ["article__title", "evidence"]
-    list_select_related = ["article", "article__source", *ENTITY_FIELDS]
-    actions = ["approve", "reject", "link_to_summit", "mark_not_relevant"]
-    list_per_page = 50
-    ordering = ["-created_at", "-pk"]  # newest first; the list would otherwise use Meta's
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
-        return review_queue(mentions=super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_list_display(self, request: HttpRequest) -> list[str | Callable[[Any], str | bool]]:
-        columns = list(super().get_list_display(request))
-        if not self.has_change_permission(request):
-            columns.remove("decide")
-        return columns
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = {
-            "title": f"Review queue: auto-tags below {review_threshold():.0%} confidence",
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # One place to edit a mention and read its history: the mention's own page.
-        return HttpResponseRedirect(reverse("admin:articles_mention_change", args=[object_id]))
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        return HttpResponseRedirect(reverse("admin:articles_mention_history", args=[object_id]))
-
-    def get_urls(self) -> list[URLPattern]:
-        decide = self.admin_site.admin_view(self.decide_view)
-        return [
-            path("<int:pk>/decide/<str:status>/", decide, name="articles_mentionreview_decide"),
-            *super().get_urls(),
-        ]
-
-    def decide_view(self, request: HttpRequest, pk: int, status: str) -> HttpResponse:
-        """One row's Approve or Reject button."""
-        if request.method != "POST" or not self.has_change_permission(request):
-            raise PermissionDenied
-        if status not in (MentionStatus.APPROVED, MentionStatus.REJECTED):
-            raise PermissionDenied
-        mention = get_object_or_404(Mention, pk=pk)
-        changed = mentions_review(
-            mentions=[mention], status=status, user=request.user, via="review queue"
-        )
-        word = _status_label(status).lower()
-        if changed:
-            self.message_user(request, f"{word.capitalize()}: {mention}.")
-        else:
-            self.message_user(request, f"Already {word}: {mention}.", messages.WARNING)
-        query = request.META.get("QUERY_STRING", "")
-        url = reverse("admin:articles_mentionreview_changelist")
-        return HttpResponseRedirect(f"{url}?{query}" if query else url)
-
-    @admin.display(description="tag")
-    def entity_name(self, obj: Mention) -> str:
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:articles_mention_change", args=[obj.pk]),
-            str(obj.entity),
-        )
-
-    @admin.display(description="evidence")
-    def evidence_short(self, obj: Mention) -> str:
-        return _short(obj.evidence, 160)
-
-    @admin.display(description="article")
-    def article_link(self, obj: Mention) -> str:
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:articles_article_change", args=[obj.article_id]),
-            _short(obj.article.title, 90),
-        )
-
-    @admin.display(description="published", ordering="article__published_at")
-    def article_published(self, obj: Mention) -> Any:
-        return obj.article.published_at
-
-    @admin.display(description="source")
-    def article_source(self, obj: Mention) -> str:
-        return str(obj.article.source)
-
-    @admin.display(description="decide")
-    def decide(self, obj: Mention) -> str:
-        # Buttons inside the list's own form (which carries the CSRF token) post to the row's
-        # decide URL: one click per decision, no script needed.
-        base = "admin:articles_mentionreview_decide"
-        return format_html(
-            '<button type="submit" class="button" formaction="{}" name="decide" '
-            'value="{}">Approve</button> '
-            '<button type="submit" class="button" formaction="{}" name="decide" '
-            'value="{}">Reject</button>',
-            reverse(base, args=[obj.pk, MentionStatus.APPROVED]),
-            obj.pk,
-            reverse(base, args=[obj.pk, MentionStatus.REJECTED]),
-            obj.pk,
-        )
-
-    @admin.action(description="Approve selected tags", permissions=["change"])
-    def approve(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
-        n = mentions_review(
-            mentions=queryset, status=MentionStatus.APPROVED, user=request.user, via="review queue"
-        )
-        self.message_user(request, f"Approved {n} tag(s).")
-
-    @admin.action(description="Reject selected tags", permissions=["change"])
-    def reject(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
-        n = mentions_review(
-            mentions=queryset, status=MentionStatus.REJECTED, user=request.user, via="review queue"
-        )
-        self.message_user(request, f"Rejected {n} tag(s).")
-
-    @admin.action(description="Link their articles to summit…", permissions=["change"])
-    def link_to_summit(
-        self, request: HttpRequest, queryset: QuerySet[Mention]
-    ) -> TemplateResponse | None:
-        form = SummitChoiceForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            summit = form.cleaned_data["summit"]
-            articles = Article.objects.filter(pk__in=queryset.values("article_id")).order_by("pk")
-            n = articles_link_summit(articles=articles, summit=summit, user=request.user)
-            self.message_user(request, f"Linked {n} article(s) to “{summit}”.")
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Link articles to a summit",
-            "opts": self.opts,
-            "form": form,
-            "mentions": queryset.select_related("article", *ENTITY_FIELDS),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(
-            request, "admin/articles/mentionreview/link_to_summit.html", context
-        )
-
-    @admin.action(description="Mark their articles not relevant", permissions=["change"])
-    def mark_not_relevant(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
-        articles = Article.objects.filter(pk__in=queryset.values("article_id")).order_by("pk")
-        n = articles_mark(
-            articles=articles, review_status=ReviewStatus.NOT_RELEVANT, user=request.user
-        )
-        self.message_user(
-            request, f"Marked {n} article(s) not relevant; their tags leave the queue."
-        )
 
 
 @admin.register(StoryCluster)

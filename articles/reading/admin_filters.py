@@ -16,6 +16,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from articles.models import VISIBLE_STATUSES, Article, ArticleFeed, Feed, Mention, Source
+from articles.tagging.review import review_threshold
 from summits.models import Country, Official, Policy, Summit
 
 
@@ -231,3 +232,112 @@ class ArticleTextFilter(TextFilter):
 
     def narrow(self, queryset: QuerySet[Any], matches: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(article__in=matches)
+
+
+# --- the review queue: filters on mentions -------------------------------------------------
+
+
+class TagEntityFilter(TextFilter):
+    """Tags of any kind whose entity's name, alias, slug or id matches the typed text."""
+
+    title = "entity"
+    parameter_name = "entity"
+    placeholder = "name, alias or slug"
+
+    def matching_ids(self, text: str) -> dict[str, list[int]]:
+        named = {
+            "official": Official.objects.filter(
+                Q(name__icontains=text) | Q(aliases__name__icontains=text) | Q(slug=text)
+            ),
+            "policy": Policy.objects.filter(
+                Q(name__icontains=text) | Q(aliases__name__icontains=text) | Q(slug=text)
+            ),
+            "summit": Summit.objects.filter(Q(title__icontains=text) | Q(slug=text)),
+            "country": Country.objects.filter(
+                Q(name_en__icontains=text)
+                | Q(name_es__icontains=text)
+                | Q(name_fr__icontains=text)
+                | Q(iso2__iexact=text)
+            ),
+        }
+        return {
+            kind: list(qs.order_by().values_list("pk", flat=True).distinct()[:200])
+            for kind, qs in named.items()
+        }
+
+    def describe(self) -> str:
+        text = (self.value() or "").strip()
+        if not text:
+            return ""
+        ids = self.matching_ids(text)
+        models = {"official": Official, "policy": Policy, "summit": Summit, "country": Country}
+        names = [
+            str(obj)
+            for kind, pks in ids.items()
+            for obj in models[kind]._default_manager.filter(pk__in=pks[:4])
+        ][:4]
+        if not names:
+            return "nothing matches"
+        return ", ".join(names[:3]) + ("…" if len(names) == 4 else "")
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        text = (self.value() or "").strip()
+        if not text:
+            return queryset
+        # Each kind names its own column, so PostgreSQL probes that entity's tag index.
+        match = Q(pk__in=[])
+        for kind, pks in self.matching_ids(text).items():
+            if pks:
+                match |= Q(kind=kind, **{f"{kind}_id__in": pks})
+        return queryset.filter(match)
+
+
+class TagSourceFilter(SourceFilter):
+    """Tags on articles of the matching outlets."""
+
+    def narrow(self, queryset: QuerySet[Any], matches: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(article__source__in=list(matches.values_list("pk", flat=True)))
+
+
+class TagLanguageFilter(admin.SimpleListFilter):
+    """Tags on articles in one language; the languages are those the sources publish in."""
+
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        languages = (
+            Source.objects.exclude(language="")
+            .order_by("language")
+            .values_list("language", flat=True)
+            .distinct()
+        )
+        return [(code, code) for code in languages]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        if not self.value():
+            return queryset
+        return queryset.filter(article__language=self.value())
+
+
+class ConfidenceBandFilter(admin.SimpleListFilter):
+    """How sure the tagger was, in bands of ten points."""
+
+    title = "confidence"
+    parameter_name = "confidence"
+    BANDS = {"lt50": (0.0, 0.5), "50": (0.5, 0.6), "60": (0.6, 0.7), "70": (0.7, 0.8)}
+    BANDS |= {"80": (0.8, 0.9), "90": (0.9, 1.01)}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        # Only the bands below the threshold hold tags that wait for review.
+        return [
+            (key, "below 50 %" if low == 0 else f"{low:.0%} to {min(high, 1):.0%}")
+            for key, (low, high) in self.BANDS.items()
+            if low < review_threshold()
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        band = self.BANDS.get(self.value() or "")
+        if band is None:
+            return queryset
+        return queryset.filter(confidence__gte=band[0], confidence__lt=band[1])

@@ -1,5 +1,6 @@
 """Helpers for driving the admin through Django's test client as editors and analysts."""
 
+import importlib
 from typing import Any
 
 import lxml.html
@@ -9,8 +10,31 @@ from django.test import Client
 PASSWORD = "a-long-test-password-9"
 
 
+def groups_ensure() -> None:
+    """The Editor and Analyst groups as their data migration makes them.
+
+    A transactional (browser) test empties every table when it ends, groups included.
+    """
+    if Group.objects.filter(name="Editor").exists():
+        return
+    from django.contrib.auth.models import Permission
+
+    migration = importlib.import_module("articles.migrations.0004_editor_analyst_groups")
+    in_apps = Permission.objects.filter(content_type__app_label__in=["articles", "summits"])
+    analyst = Group.objects.create(name="Analyst")
+    analyst.permissions.set(in_apps.filter(codename__startswith="view_"))
+    wanted = [
+        f"{action}_{model}"
+        for models in migration.EDITOR.values()
+        for model, actions in models.items()
+        for action in actions
+    ]
+    Group.objects.create(name="Editor").permissions.set(in_apps.filter(codename__in=wanted))
+
+
 def staff_user(role: str, username: str = "") -> User:
     """A staff user in the Editor or Analyst group, as `create_user` makes them."""
+    groups_ensure()
     user = User.objects.create_user(username or role.lower(), password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user

@@ -6,7 +6,11 @@ from articles.models import Mention, MentionStatus
 from tests.support import factories as f
 from tests.support.admin import PASSWORD, staff_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the Editor group, made by a data migration, survives each test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_an_editor_approves_a_tag_from_the_review_queue(page, live_server, output_dir, settings):
@@ -48,3 +52,89 @@ def test_an_editor_approves_a_tag_from_the_review_queue(page, live_server, outpu
     assert mention.reviewed_by.username == "rosa"
     csp = [p for p in problems if "Content Security Policy" in p or "Refused" in p]
     assert not csp, csp
+
+
+def _log_in(page, live_server, settings, next_url: str) -> list[str]:
+    settings.SECURE_SSL_REDIRECT = False  # the live server speaks plain HTTP
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(f"{live_server.url}/admin/login/?next={next_url}")
+    page.fill("#id_username", "rosa")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    return problems
+
+
+EVIDENCE = [
+    "El canciller Marcelo Ebrard se reunió con el secretario de Estado Antony Blinken en "
+    "Washington para hablar de la migración irregular y de los acuerdos de seguridad en la "
+    "frontera común, según un comunicado de la cancillería publicado el jueves por la noche.",
+    "Ebrard said both governments would expand legal pathways.",
+    "Foreign Secretary Marcelo Ebrard, who met Secretary of State Antony Blinken on Thursday, "
+    "said Mexico would keep deploying National Guard troops to its southern border while the "
+    "two countries negotiate a broader regional agreement on asylum and labour mobility.",
+]
+
+
+def _queue_of(n: int) -> list[Mention]:
+    ebrard = f.official(name="Marcelo Ebrard")
+    f.tenure(official=ebrard, office="Secretary of Foreign Affairs")
+    source = f.source(name="Crónica del Norte", domain="cronica.example", language="es")
+    return [
+        f.mention(
+            article=f.article(
+                source=source,
+                title=f"Ebrard y Blinken hablan de migración y de la frontera, parte {i}",
+            ),
+            entity=ebrard,
+            confidence=0.55,
+            evidence=EVIDENCE[i % len(EVIDENCE)],
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_queue_fits_1440_px_with_rows_of_at_most_80_px(page, live_server, output_dir, settings):
+    staff_user("Editor", username="rosa")
+    _queue_of(12)
+    problems = _log_in(page, live_server, settings, "/admin/articles/mentionreview/")
+    page.wait_for_selector("#result_list")
+    page.screenshot(path=str(output_dir / "review-queue-1440.png"), full_page=True)
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    heights = page.evaluate(
+        "Array.from(document.querySelectorAll('#result_list tbody tr'))"
+        ".map(r => r.getBoundingClientRect().height)"
+    )
+    assert width <= 1440
+    assert len(heights) == 12 and max(heights) <= 80, heights
+    assert page.locator("#result_list mark").count() >= 12
+    assert not problems, problems
+
+
+def test_an_editor_reviews_20_tags_by_keyboard_alone(page, live_server, output_dir, settings):
+    staff_user("Editor", username="rosa")
+    mentions = _queue_of(20)
+    problems = _log_in(page, live_server, settings, "/admin/articles/mentionreview/")
+    page.wait_for_selector("#result_list tr.desk-current")
+
+    # Newest first: approve the even ones, reject the odd ones, moving with j and k between.
+    for n in range(20):
+        if n % 5 == 4:  # look ahead and come back, as an editor does
+            page.keyboard.press("j")
+            page.keyboard.press("k")
+        with page.expect_navigation():
+            page.keyboard.press("a" if n % 2 == 0 else "r")
+        page.wait_for_load_state()
+    page.screenshot(path=str(output_dir / "queue-done.png"), full_page=True)
+
+    statuses = [Mention.objects.get(pk=m.pk).status for m in sorted(mentions, key=lambda m: -m.pk)]
+    assert statuses == [
+        MentionStatus.APPROVED if n % 2 == 0 else MentionStatus.REJECTED for n in range(20)
+    ]
+    assert page.locator("#result_list").count() == 0
+    assert "0 tags to review" in page.content()
+    assert not problems, problems
