@@ -37,6 +37,7 @@ from articles.models import (
     StoryCluster,
 )
 from articles.reading.admin_common import ENTITY_FIELDS, BigListAdmin, short, status_label
+from articles.reading.desk import tag_contexts
 from articles.reading.admin_filters import (
     CountryFilter,
     FeedFilter,
@@ -289,8 +290,18 @@ class FeedAdmin(GuardedAdmin):
         self.message_user(request, f"Queued {len(ids)} article(s) for reprocessing.")
 
 
+ENTITY_WORDS = {"country": "a country", "official": "an official", "policy": "a policy",
+                "summit": "a summit"}  # fmt: skip
+
+
 class MentionForm(forms.ModelForm):
-    """The kind follows from the one entity chosen; what an existing tag points to is fixed."""
+    """The kind follows from the one entity chosen; what an existing tag points to is fixed.
+
+    Errors name the field they are about, in plain words, so they show next to it.
+    """
+
+    # Set on the forms of the article page's per-kind inlines: their one entity field.
+    tag_kind = ""
 
     class Meta:
         model = Mention
@@ -301,28 +312,35 @@ class MentionForm(forms.ModelForm):
         if "kind" in self.fields:  # absent when the page is read-only
             self.fields["kind"].required = False
             self.fields["kind"].help_text = "Set from the entity chosen."
+        if self.tag_kind:
+            self.instance.kind = self.tag_kind
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         # What ModelForm.clean() returns; its stub says it may be None.
         data = self.cleaned_data
-        chosen = [name for name in ENTITY_FIELDS if data.get(name)]
-        if len(chosen) != 1:
+        offered = [name for name in ENTITY_FIELDS if name in self.fields]
+        chosen = [name for name in offered if data.get(name)]
+        if not chosen:
+            field = offered[0] if len(offered) == 1 else None
+            words = ENTITY_WORDS[field] if field else "one country, official, policy or summit"
+            raise ValidationError({field: f"Choose {words} for this tag."})
+        if len(chosen) > 1:
             raise ValidationError(
-                "Choose exactly one country, official, policy or summit for a tag."
+                {name: "A tag is about one thing: leave only one of these set." for name in chosen}
             )
         kind = chosen[0]
         if self.instance.pk and (
             self.instance.kind != kind or getattr(self.instance, f"{kind}_id") != data[kind].pk
         ):
             raise ValidationError(
-                "A tag cannot be pointed at something else: reject it and add a new one."
+                {kind: "A tag cannot be pointed at something else: reject it and add a new one."}
             )
         article_id = data["article"].pk if data.get("article") else self.instance.article_id
         twin = Mention.objects.filter(article_id=article_id, kind=kind, **{kind: data[kind]})
-        if twin.exclude(pk=self.instance.pk).exists():
+        if article_id and twin.exclude(pk=self.instance.pk).exists():
             raise ValidationError(
-                f"This article already has a tag for “{data[kind]}”: change that one's status."
+                {kind: f"This article already has a tag for “{data[kind]}”: change that one."}
             )
         data["kind"] = kind
         self.instance.kind = kind
@@ -339,34 +357,82 @@ def _stamp_review(mention: Mention, user: Any, is_new: bool) -> None:
     mention.reviewed_by_id, mention.reviewed_at = user.pk, now
 
 
-class MentionInline(admin.TabularInline):
+class TagInline(admin.TabularInline):
+    """One kind of tag on the article page: its entity with autocomplete, status, evidence."""
+
     model = Mention
     form = MentionForm
     extra = 0
-    fields = [
-        "kind",
-        *ENTITY_FIELDS,
-        "status",
-        "confidence",
-        "method",
-        "evidence_text",
-        "reviewed_by",
-        "reviewed_at",
-    ]
-    readonly_fields = ["confidence", "method", "evidence_text", "reviewed_by", "reviewed_at"]
-    autocomplete_fields = list(ENTITY_FIELDS)
+    kind = ""
+    prefetch: tuple[str, ...] = ()
+    readonly_fields = ["then", "evidence_marked", "found", "reviewed"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [self.kind, "status", "then", "evidence_marked", "found", "reviewed"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = type(f"{self.kind.title()}TagForm", (self.form,), {"tag_kind": self.kind})
+        return super().get_formset(request, obj, form=form, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
         return (
             super()
             .get_queryset(request)
-            .select_related(*ENTITY_FIELDS, "reviewed_by")
-            .order_by("kind", "-confidence", "pk")
+            .filter(kind=self.kind)
+            .select_related("article", self.kind, "reviewed_by")
+            .prefetch_related(*self.prefetch)
+            .order_by("-confidence", "pk")
         )
 
+    @admin.display(description="on the article's date")
+    def then(self, obj: Mention) -> str:
+        if not obj.pk:
+            return ""
+        return tag_contexts([obj])[obj.pk].role
+
     @admin.display(description="evidence")
-    def evidence_text(self, obj: Mention) -> str:
-        return short(obj.evidence, 300)
+    def evidence_marked(self, obj: Mention) -> str:
+        if not obj.pk:
+            return ""
+        context = tag_contexts([obj])[obj.pk]
+        return format_html("<p>{}</p>", context.evidence)
+
+    @admin.display(description="found by")
+    def found(self, obj: Mention) -> str:
+        return f"{obj.method or '?'}, {obj.confidence:.0%}" if obj.pk else ""
+
+    @admin.display(description="reviewed")
+    def reviewed(self, obj: Mention) -> str:
+        if not obj.reviewed_at:
+            return "-"
+        who = obj.reviewed_by.get_username() if obj.reviewed_by else "?"
+        return f"{who}, {timezone.localtime(obj.reviewed_at):%Y-%m-%d %H:%M}"
+
+
+class CountryTagInline(TagInline):
+    kind = "country"
+    verbose_name, verbose_name_plural = "country tag", "countries"
+    autocomplete_fields = ["country"]
+
+
+class OfficialTagInline(TagInline):
+    kind = "official"
+    verbose_name, verbose_name_plural = "official tag", "officials"
+    autocomplete_fields = ["official"]
+    prefetch = ("official__aliases", "official__tenures__country")
+
+
+class PolicyTagInline(TagInline):
+    kind = "policy"
+    verbose_name, verbose_name_plural = "policy tag", "policies"
+    autocomplete_fields = ["policy"]
+    prefetch = ("policy__aliases", "policy__events")
+
+
+class SummitTagInline(TagInline):
+    kind = "summit"
+    verbose_name, verbose_name_plural = "summit tag", "summits"
+    autocomplete_fields = ["summit"]
 
 
 def _summits_cell(obj: Article) -> str:
@@ -374,8 +440,53 @@ def _summits_cell(obj: Article) -> str:
     return format_html_join(", ", "{}", ((m.summit.title,) for m in mentions)) or "-"
 
 
+class NameListField(forms.CharField):
+    """A list of names edited one per line (stored as a JSON list)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "class": "desk-lines"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        names = [" ".join(line.split()) for line in str(text).splitlines()]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        for name in value:
+            if len(name) > 200:
+                raise ValidationError(f"“{name[:40]}…” is too long for a name (200 at most).")
+
+
+class ArticleForm(forms.ModelForm):
+    authors = NameListField(
+        required=False, help_text="One name per line, as the byline credits them."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "source",
+            "original_source",
+            "original_source_name",
+            "published_at",
+            "language",
+            "review_status",
+            "authors",
+            "summary",
+            "body",
+            "site_name",
+        ]
+
+
 @admin.register(Article)
 class ArticleAdmin(BigListAdmin):
+    form = ArticleForm
     list_display = [
         "title",
         "source",
@@ -397,14 +508,15 @@ class ArticleAdmin(BigListAdmin):
     list_select_related = ["source"]
     search_fields = ["title", "=url_hash", "canonical_url"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["source", "original_source", "cluster"]
+    autocomplete_fields = ["source", "original_source"]
     actions = ["mark_reviewed", "mark_not_relevant"]
     readonly_fields = [
         "url",
         "canonical_url",
         "url_hash",
         "guid",
-        "earlier_titles",
+        "earlier_titles_list",
+        "story",
         "fetched_at",
         "created_at",
         "updated_at",
@@ -429,10 +541,11 @@ class ArticleAdmin(BigListAdmin):
                     "review_status",
                     "url",
                     "canonical_url",
+                    "story",
                 ]
             },
         ),
-        ("Text", {"fields": ["summary", "body", "authors", "site_name", "earlier_titles"]}),
+        ("Text", {"fields": ["authors", "summary", "body", "site_name", "earlier_titles_list"]}),
         (
             "Pipeline",
             {
@@ -440,7 +553,6 @@ class ArticleAdmin(BigListAdmin):
                 "fields": [
                     "url_hash",
                     "guid",
-                    "cluster",
                     "content_hash",
                     "simhash",
                     "fetched_at",
@@ -454,7 +566,54 @@ class ArticleAdmin(BigListAdmin):
             },
         ),
     ]
-    inlines = [MentionInline]
+    inlines = [SummitTagInline, OfficialTagInline, PolicyTagInline, CountryTagInline]
+
+    def view_on_site(self, obj: Article) -> str:  # type: ignore[override]
+        return reverse("articles:article", args=[obj.pk])
+
+    @admin.display(description="earlier titles")
+    def earlier_titles_list(self, obj: Article) -> str:
+        titles = obj.earlier_titles or []
+        return format_html_join("", "<li>{}</li>", ((t,) for t in titles)) or "-"
+
+    @admin.display(description="story")
+    def story(self, obj: Article) -> str:
+        """The story cluster and its other copies, each linked to its admin page."""
+        if obj.cluster_id is None:
+            return "Not in a story with other copies."
+        copies = list(
+            Article.objects.filter(cluster_id=obj.cluster_id)
+            .exclude(pk=obj.pk)
+            .select_related("source")
+            .order_by("published_at", "pk")[:20]
+        )
+        cluster = format_html(
+            '<a href="{}">Story {}</a>',
+            reverse("admin:articles_storycluster_change", args=[obj.cluster_id]),
+            obj.cluster_id,
+        )
+        if not copies:
+            return format_html("{}: no other copy.", cluster)
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {}</li>',
+            (
+                (
+                    reverse("admin:articles_article_change", args=[c.pk]),
+                    short(c.title, 100),
+                    c.source,
+                    c.published_at.date().isoformat() if c.published_at else "undated",
+                )
+                for c in copies
+            ),
+        )
+        return format_html(
+            '{}: {} other cop{}<ul class="desk-copies">{}</ul>',
+            cluster,
+            len(copies),
+            "y" if len(copies) == 1 else "ies",
+            items,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         # A correlated count per shown row: with LIMIT, only the page's rows are counted.

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import lxml.html
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import connection
@@ -152,6 +153,12 @@ def test_a_text_filter_says_what_it_matched(editor_client: Client):
     assert "nothing matches" in missing
 
 
+# The article page has one inline per kind of tag; Django numbers the prefixes of inlines
+# of one model in the order they are shown.
+PREFIX = {"summit": "mentions", "official": "mentions-2", "policy": "mentions-3",
+          "country": "mentions-4"}  # fmt: skip
+
+
 def test_an_editor_approves_and_rejects_tags_on_the_article_page(editor_client: Client):
     article = f.article()
     keep = f.mention(article=article, entity=f.official(name="Alejandro Mayorkas"), confidence=0.5)
@@ -160,9 +167,10 @@ def test_an_editor_approves_and_rejects_tags_on_the_article_page(editor_client: 
     page = editor_client.get(url)
     assert "Alejandro Mayorkas" in page.content.decode()
     data = form_values(page.content, "article_form")
-    rows = {data[f"mentions-{i}-id"]: i for i in range(2)}
-    data[f"mentions-{rows[str(keep.pk)]}-status"] = MentionStatus.APPROVED
-    data[f"mentions-{rows[str(drop.pk)]}-status"] = MentionStatus.REJECTED
+    assert data[f"{PREFIX['official']}-0-id"] == str(keep.pk)
+    assert data[f"{PREFIX['policy']}-0-id"] == str(drop.pk)
+    data[f"{PREFIX['official']}-0-status"] = MentionStatus.APPROVED
+    data[f"{PREFIX['policy']}-0-status"] = MentionStatus.REJECTED
 
     response = editor_client.post(url, data)
 
@@ -182,8 +190,9 @@ def test_a_tag_an_editor_adds_by_hand_is_editor_added(editor_client: Client):
     summit = f.summit(title="Summit of the Americas")
     url = reverse("admin:articles_article_change", args=[article.pk])
     data = form_values(editor_client.get(url).content, "article_form")
-    data.update({"mentions-TOTAL_FORMS": "1", "mentions-0-summit": str(summit.pk)})
-    data["mentions-0-status"] = MentionStatus.AUTO
+    prefix = PREFIX["summit"]
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-summit": str(summit.pk)})
+    data[f"{prefix}-0-status"] = MentionStatus.AUTO
 
     response = editor_client.post(url, data)
 
@@ -199,17 +208,59 @@ def test_a_tag_an_editor_adds_by_hand_is_editor_added(editor_client: Client):
     assert entry.action_flag == ADDITION and entry.user.username == "editor"
 
 
-def test_a_tag_without_an_entity_is_refused_in_plain_words(editor_client: Client):
+def test_a_tag_without_an_entity_is_refused_next_to_the_field_in_plain_words(
+    editor_client: Client,
+):
     article = f.article()
     url = reverse("admin:articles_article_change", args=[article.pk])
     data = form_values(editor_client.get(url).content, "article_form")
-    data.update({"mentions-TOTAL_FORMS": "1", "mentions-0-status": MentionStatus.APPROVED})
+    prefix = PREFIX["official"]
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-status": MentionStatus.APPROVED})
 
     response = editor_client.post(url, data)
 
     assert response.status_code == 200
-    assert "Choose exactly one country, official, policy or summit" in response.content.decode()
+    doc = lxml.html.fromstring(response.content.decode())
+    row_errors = doc.cssselect(f"#{prefix}-0 .errorlist, #{prefix}-group .row-form-errors")
+    assert "Choose an official for this tag." in " ".join(e.text_content() for e in row_errors)
+    assert "Constraint" not in response.content.decode()
     assert not Mention.objects.exists()
+
+
+def test_a_second_tag_for_the_same_entity_is_refused_next_to_it(editor_client: Client):
+    article = f.article()
+    mayorkas = f.official(name="Alejandro Mayorkas")
+    f.mention(article=article, entity=mayorkas, confidence=0.5)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_values(editor_client.get(url).content, "article_form")
+    prefix = PREFIX["official"]
+    data.update({f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-1-official": str(mayorkas.pk)})
+    data[f"{prefix}-1-status"] = MentionStatus.APPROVED
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "already has a tag for “Alejandro Mayorkas”" in response.content.decode()
+    assert Mention.objects.count() == 1
+
+
+def test_the_article_page_edits_authors_as_lines_and_links_the_story(editor_client: Client):
+    story = f.cluster()
+    article = f.article(cluster=story, authors=["Priya Castellanos"])
+    copy = f.article(cluster=story, title="The same story, syndicated")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = editor_client.get(url)
+    html = page.content.decode()
+    assert reverse("admin:articles_article_change", args=[copy.pk]) in html
+    assert reverse("admin:articles_storycluster_change", args=[story.pk]) in html
+    assert reverse("articles:article", args=[article.pk]) in html  # view on site
+    data = form_values(page.content, "article_form")
+    assert data["authors"].strip() == "Priya Castellanos"
+    data["authors"] = "Dana Whitfield\n  Marcus   Ybarra \n\nDana Whitfield"
+
+    assert editor_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert article.authors == ["Dana Whitfield", "Marcus Ybarra"]
 
 
 def test_the_queue_holds_uncertain_auto_tags_newest_first(editor_client: Client, settings):

@@ -60,6 +60,10 @@ def _log_in(page, live_server, settings, next_url: str) -> list[str]:
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
     page.goto(f"{live_server.url}/admin/login/?next={next_url}")
     page.fill("#id_username", "rosa")
     page.fill("#id_password", PASSWORD)
@@ -137,4 +141,34 @@ def test_an_editor_reviews_20_tags_by_keyboard_alone(page, live_server, output_d
     ]
     assert page.locator("#result_list").count() == 0
     assert "0 tags to review" in page.content()
+    assert not problems, problems
+
+
+def test_the_article_page_fits_1440_px(page, live_server, output_dir, settings):
+    staff_user("Editor", username="rosa")
+    story = f.cluster()
+    long_url = "https://cronica.example/" + "/".join(["seccion-muy-larga-de-noticias"] * 12)
+    article = f.article(
+        title="Canadá vuelve a exigir visa a los viajeros mexicanos " * 3,
+        url=long_url,
+        canonical_url=long_url + "?canonical=1",
+        cluster=story,
+        authors=["Lucía Herrera", "Tomás Garza"],
+        earlier_titles=["Una versión anterior del título, bastante larga también " * 2],
+    )
+    f.article(cluster=story, title="Canada reimposes visas on Mexican travellers")
+    miller = f.official(name="Marc Miller")
+    f.tenure(official=miller, office="Minister of Immigration, Refugees and Citizenship",
+             country=f.country("CA"))  # fmt: skip
+    for entity in (miller, f.official(), f.policy(name="Visa requirement for Mexicans"),
+                   f.summit(), f.country("CA"), f.country("MX"), f.country("US")):  # fmt: skip
+        f.mention(article=article, entity=entity, evidence=EVIDENCE[0] + " " + EVIDENCE[2])
+    problems = _log_in(page, live_server, settings, f"/admin/articles/article/{article.pk}/change/")
+    page.wait_for_selector("#article_form")
+    page.screenshot(path=str(output_dir / "article-page-1440.png"), full_page=True)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    for kind in ("Summits", "Officials", "Policies", "Countries"):
+        assert page.locator(".inline-group h2", has_text=kind).count() == 1
+    assert page.locator(".inline-group mark").count() >= 1
     assert not problems, problems
