@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -37,7 +37,6 @@ from articles.models import (
     StoryCluster,
 )
 from articles.reading.admin_common import ENTITY_FIELDS, BigListAdmin, short, status_label
-from articles.reading.desk import tag_contexts
 from articles.reading.admin_filters import (
     CountryFilter,
     FeedFilter,
@@ -46,6 +45,7 @@ from articles.reading.admin_filters import (
     SourceFilter,
     SummitFilter,
 )
+from articles.reading.desk import tag_contexts
 from articles.tagging.review import (
     articles_mark,
     change_record,
@@ -324,7 +324,7 @@ class MentionForm(forms.ModelForm):
         if not chosen:
             field = offered[0] if len(offered) == 1 else None
             words = ENTITY_WORDS[field] if field else "one country, official, policy or summit"
-            raise ValidationError({field: f"Choose {words} for this tag."})
+            raise ValidationError({field or NON_FIELD_ERRORS: f"Choose {words} for this tag."})
         if len(chosen) > 1:
             raise ValidationError(
                 {name: "A tag is about one thing: leave only one of these set." for name in chosen}
@@ -367,7 +367,7 @@ class TagInline(admin.TabularInline):
     prefetch: tuple[str, ...] = ()
     readonly_fields = ["then", "evidence_marked", "found", "reviewed"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
         return [self.kind, "status", "then", "evidence_marked", "found", "reviewed"]
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -450,7 +450,7 @@ class NameListField(forms.CharField):
             return "\n".join(str(v) for v in value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         names = [" ".join(line.split()) for line in str(text).splitlines()]
         return list(dict.fromkeys(name for name in names if name))
