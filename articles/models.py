@@ -406,3 +406,44 @@ class MentionReview(Mention):
         proxy = True
         verbose_name = "tag to review"
         verbose_name_plural = "tags to review"
+
+
+class RetagStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RetagRun(models.Model):
+    """Stored articles re-tagged in the background after an editor changed the knowledge base
+    (an alias, an official, a policy), with what changed: the editor's receipt."""
+
+    reason = models.CharField(max_length=500, help_text="What the editor changed.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    article_ids = models.JSONField(default=list, help_text="The articles to re-tag, in order.")
+    status = models.CharField(
+        max_length=10, choices=RetagStatus.choices, default=RetagStatus.QUEUED, db_index=True
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0, help_text="Articles re-tagged so far.")
+    articles_changed = models.PositiveIntegerField(default=0)
+    tags_added = models.PositiveIntegerField(default=0)
+    tags_removed = models.PositiveIntegerField(default=0)
+    examples = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A few changed articles: id, title, tags added, removed.",
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "re-tagging run"
+
+    def __str__(self) -> str:
+        return f"Re-tagging {len(self.article_ids)} article(s): {self.reason}"

@@ -36,7 +36,13 @@ from articles.models import (
     Source,
     StoryCluster,
 )
-from articles.reading.admin_common import ENTITY_FIELDS, BigListAdmin, short, status_label
+from articles.reading.admin_common import (
+    ENTITY_FIELDS,
+    BigListAdmin,
+    NameListField,
+    short,
+    status_label,
+)
 from articles.reading.admin_filters import (
     CountryFilter,
     FeedFilter,
@@ -438,28 +444,6 @@ class SummitTagInline(TagInline):
 def _summits_cell(obj: Article) -> str:
     mentions = getattr(obj, "summit_mentions", [])
     return format_html_join(", ", "{}", ((m.summit.title,) for m in mentions)) or "-"
-
-
-class NameListField(forms.CharField):
-    """A list of names edited one per line (stored as a JSON list)."""
-
-    widget = forms.Textarea(attrs={"rows": 3, "class": "desk-lines"})
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return "\n".join(str(v) for v in value)
-        return value
-
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        names = [" ".join(line.split()) for line in str(text).splitlines()]
-        return list(dict.fromkeys(name for name in names if name))
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        for name in value:
-            if len(name) > 200:
-                raise ValidationError(f"“{name[:40]}…” is too long for a name (200 at most).")
 
 
 class ArticleForm(forms.ModelForm):

@@ -1,6 +1,10 @@
 """Pieces every editors' admin module shares."""
 
+from typing import Any
+
+from django import forms
 from django.contrib.admin.options import ShowFacets
+from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
 from articles.models import MentionStatus
@@ -24,3 +28,25 @@ def short(text: str, length: int = 120) -> str:
 
 def status_label(status: str) -> str:
     return str(MentionStatus(status).label)
+
+
+class NameListField(forms.CharField):
+    """A list of names edited one per line (stored as a JSON list)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "class": "desk-lines"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        names = [" ".join(line.split()) for line in str(text).splitlines()]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        for name in value:
+            if len(name) > 200:
+                raise ValidationError(f"“{name[:40]}…” is too long for a name (200 at most).")
