@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
@@ -46,6 +47,7 @@ from articles.reading.admin_common import (
 from articles.reading.admin_filters import (
     CountryFilter,
     FeedFilter,
+    FetchedFilter,
     OfficialFilter,
     PolicyFilter,
     SourceFilter,
@@ -213,10 +215,11 @@ class FeedAdmin(GuardedAdmin):
     def last_error_short(self, obj: Feed) -> str:
         return short(obj.last_error, 100)
 
-    @admin.display(description="articles, last 7 days", ordering="articles_7d")
+    @admin.display(description="new entries fetched, last 7 days", ordering="articles_7d")
     def articles_7d(self, obj: Feed) -> str:
+        # When the feed first carried each story, whatever date the story bears.
         count = obj.articles_7d  # type: ignore[attr-defined]
-        url = reverse("admin:articles_article_changelist") + f"?feed={obj.pk}"
+        url = reverse("admin:articles_article_changelist") + f"?feed={obj.pk}&fetched=7"
         return format_html('<a href="{}">{}</a>', url, count)
 
     def add_view(
@@ -484,6 +487,7 @@ class ArticleAdmin(BigListAdmin):
         "language",
         SourceFilter,
         FeedFilter,
+        FetchedFilter,
         CountryFilter,
         SummitFilter,
         OfficialFilter,
@@ -699,10 +703,73 @@ class MentionAdmin(BigListAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ClusterChangeList(ChangeList):
+    """Reads the copies of the page's stories in one query."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        copies: dict[int, list[Article]] = {}
+        rows = (
+            Article.objects.filter(cluster_id__in=[c.pk for c in self.result_list])
+            .select_related("source")
+            .only("cluster_id", "title", "language", "published_at", "source__name")
+            .order_by("published_at", "pk")
+        )
+        for article in rows:
+            copies.setdefault(article.cluster_id or 0, []).append(article)
+        for cluster in self.result_list:
+            cluster.copies = copies.get(cluster.pk, [])
+
+
+class StoryCopyInline(admin.TabularInline):
+    model = Article
+    fk_name = "cluster"
+    fields = ["title_link", "source", "published_at", "language"]
+    readonly_fields = ["title_link", "source", "published_at", "language"]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name, verbose_name_plural = "copy", "copies, earliest first"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).select_related("source").order_by("published_at")
+
+    @admin.display(description="title")
+    def title_link(self, obj: Article) -> str:
+        url = reverse("admin:articles_article_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
+
+
 @admin.register(StoryCluster)
 class StoryClusterAdmin(BigListAdmin):
-    list_display = ["pk", "first_published_at", "size"]
+    list_display = ["pk", "earliest_title", "outlets", "languages", "first_published_at", "size"]
     search_fields = ["=id"]
+    readonly_fields = ["first_published_at", "size", "created_at"]
+    fields = ["first_published_at", "size", "created_at"]
+    inlines = [StoryCopyInline]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ClusterChangeList
+
+    @admin.display(description="earliest title")
+    def earliest_title(self, obj: StoryCluster) -> str:
+        copies = getattr(obj, "copies", [])
+        if not copies:
+            return "-"
+        url = reverse("admin:articles_storycluster_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, short(copies[0].title, 100))
+
+    @admin.display(description="outlets")
+    def outlets(self, obj: StoryCluster) -> str:
+        names = list(dict.fromkeys(str(a.source) for a in getattr(obj, "copies", [])))
+        return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+    @admin.display(description="languages")
+    def languages(self, obj: StoryCluster) -> str:
+        return ", ".join(sorted({a.language for a in getattr(obj, "copies", []) if a.language}))
 
 
 @admin.register(RawDocument)

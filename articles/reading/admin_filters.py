@@ -5,6 +5,7 @@ or an id from a link) instead of listing every option, so a page never loads a g
 """
 
 from collections.abc import Iterator
+from datetime import timedelta
 from functools import cached_property
 from typing import Any, TypedDict
 
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from articles.models import VISIBLE_STATUSES, Article, ArticleFeed, Feed, Mention, Source
 from articles.tagging.review import review_threshold
@@ -216,6 +218,30 @@ class FeedFilter(TextFilter):
     def narrow(self, queryset: QuerySet[Any], matches: QuerySet[Any]) -> QuerySet[Any]:
         links = ArticleFeed.objects.filter(article=OuterRef("pk"), feed__in=matches)
         return queryset.filter(Exists(links))
+
+
+class FetchedFilter(admin.SimpleListFilter):
+    """Articles first fetched recently: by the filtered feed when there is one."""
+
+    title = "first fetched"
+    parameter_name = "fetched"
+    DAYS = {"1": "last 24 hours", "7": "last 7 days", "30": "last 30 days"}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(self.DAYS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        if self.value() not in self.DAYS:
+            return queryset
+        since = timezone.now() - timedelta(days=int(self.value() or 0))
+        feed = request.GET.get("feed", "").strip()
+        if feed.isdigit():
+            # The feed list's count: when this feed first carried the story.
+            links = ArticleFeed.objects.filter(
+                article=OuterRef("pk"), feed_id=int(feed), first_seen_at__gte=since
+            )
+            return queryset.filter(Exists(links))
+        return queryset.filter(created_at__gte=since)
 
 
 class ArticleTextFilter(TextFilter):

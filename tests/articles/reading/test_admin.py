@@ -415,5 +415,33 @@ def test_the_feed_list_shows_health_and_articles_of_the_last_7_days(editor_clien
     assert row.articles_7d == 1
     body = response.content.decode()
     assert "The site answered 503" in body
-    assert f"?feed={feed.pk}" in body
+    assert "new entries fetched, last 7 days" in body.lower()
     assert list(failing.context["cl"].result_list) == [feed]
+    # The count's link lists the same entries: those the feed first carried this week.
+    link = reverse("admin:articles_article_changelist") + f"?feed={feed.pk}&fetched=7"
+    assert link.replace("&", "&amp;") in body
+    listed = editor_client.get(link)
+    assert [a.pk for a in listed.context["cl"].result_list] == [fresh.pk]
+
+
+def test_story_clusters_show_their_earliest_title_outlets_and_languages(editor_client: Client):
+    story = f.cluster(size=3)
+    wire = f.source(name="Border Wire")
+    f.article(cluster=story, source=wire, title="Canada brings back visas",
+              published_at=datetime(2024, 2, 29, 12, tzinfo=UTC))  # fmt: skip
+    f.article(cluster=story, title="Canadá vuelve a exigir visa", language="es",
+              published_at=datetime(2024, 2, 29, 15, tzinfo=UTC))  # fmt: skip
+    f.article(cluster=story, title="Le Canada réimpose le visa", language="fr",
+              published_at=datetime(2024, 3, 1, tzinfo=UTC))  # fmt: skip
+
+    response = editor_client.get(reverse("admin:articles_storycluster_changelist"))
+    page = editor_client.get(reverse("admin:articles_storycluster_change", args=[story.pk]))
+
+    row = " ".join(
+        lxml.html.fromstring(response.content.decode())
+        .cssselect("#result_list tbody tr")[0]
+        .text_content()
+        .split()
+    )
+    assert "Canada brings back visas" in row and "Border Wire" in row and "en, es, fr" in row
+    assert "Le Canada réimpose le visa" in page.content.decode()
