@@ -85,9 +85,22 @@ def test_a_filtered_article_list_never_counts_the_whole_table(editor_client: Cli
         response = editor_client.get(ARTICLES, {"source": "Diario Uno"})
 
     assert response.context["cl"].result_count == 3
-    counts = [q["sql"] for q in ctx.captured_queries if '"__count"' in q["sql"]]
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
     assert counts, "the filtered list is counted"
-    assert all("WHERE" in sql.upper() for sql in counts), counts
+    assert all("WHERE" in sql.upper() and "LIMIT 10001" in sql.upper() for sql in counts), counts
+
+
+def test_a_big_filtered_list_stops_counting_at_the_cap(editor_client: Client, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_CAP", 2)
+    src = f.source(name="Diario Uno")
+    for _ in range(4):
+        f.article(source=src)
+
+    response = editor_client.get(ARTICLES, {"source": "Diario Uno"})
+
+    assert response.context["cl"].paginator.capped
+    assert "more than 2 articles" in response.content.decode()
+    assert [a.source for a in response.context["cl"].result_list] == [src] * 4
 
 
 def test_an_unfiltered_list_on_postgresql_uses_the_planners_estimate(
