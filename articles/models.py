@@ -174,6 +174,8 @@ class Article(models.Model):
             models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
             # The link as a feed gave it, to recognise a story whose page named another URL.
             models.Index(fields=["url"], name="article_url_idx"),
+            # The admin's "first fetched" filter: articles stored in the last days.
+            models.Index(fields=["created_at"], name="article_created_idx"),
             # Counting a filtered list reads only indexes: articles of a language by date, and
             # the earlier copies of a story (the "one row per story" check).
             models.Index(

@@ -14,7 +14,7 @@ from django.contrib.admin.models import ADDITION
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -45,15 +45,18 @@ from articles.reading.admin_common import (
     status_label,
 )
 from articles.reading.admin_filters import (
+    ArticleLanguageFilter,
     CountryFilter,
     FeedFilter,
     FetchedFilter,
     OfficialFilter,
     PolicyFilter,
+    PublishedFilter,
     SourceFilter,
     SummitFilter,
 )
 from articles.reading.desk import tag_contexts
+from articles.reading.search import search_filter
 from articles.tagging.review import (
     articles_mark,
     change_record,
@@ -484,7 +487,8 @@ class ArticleAdmin(BigListAdmin):
     ]
     list_filter = [
         "review_status",
-        "language",
+        ArticleLanguageFilter,
+        PublishedFilter,
         SourceFilter,
         FeedFilter,
         FetchedFilter,
@@ -495,7 +499,6 @@ class ArticleAdmin(BigListAdmin):
     ]
     list_select_related = ["source"]
     search_fields = ["title", "=url_hash", "canonical_url"]
-    date_hierarchy = "published_at"
     autocomplete_fields = ["source", "original_source"]
     actions = ["mark_reviewed", "mark_not_relevant"]
     readonly_fields = [
@@ -555,6 +558,20 @@ class ArticleAdmin(BigListAdmin):
         ),
     ]
     inlines = [SummitTagInline, OfficialTagInline, PolicyTagInline, CountryTagInline]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Article], search_term: str
+    ) -> tuple[QuerySet[Article], bool]:
+        # Words go through the search index (PostgreSQL full-text search), not a LIKE over
+        # every title; an address or its hash finds its article exactly.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if "://" in term:
+            return queryset.filter(Q(canonical_url=term) | Q(url=term)), False
+        if len(term) == 64 and all(c in "0123456789abcdef" for c in term):
+            return queryset.filter(url_hash=term), False
+        return search_filter(queryset, term), False
 
     def view_on_site(self, obj: Article) -> str:  # type: ignore[override]
         return reverse("articles:article", args=[obj.pk])
@@ -679,6 +696,7 @@ class ArticleAdmin(BigListAdmin):
 @admin.register(Mention)
 class MentionAdmin(BigListAdmin):
     form = MentionForm
+    ordering = ["-pk"]  # newest first, along the primary key: no sort of two million rows
     list_display = ["__str__", "article", "confidence", "status", "reviewed_by", "reviewed_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["article", *ENTITY_FIELDS, "reviewed_by"]

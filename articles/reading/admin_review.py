@@ -26,6 +26,7 @@ from articles.reading.admin_common import ENTITY_FIELDS, BigListAdmin, short, st
 from articles.reading.admin_filters import (
     ArticleTextFilter,
     ConfidenceBandFilter,
+    EstimatedCountPaginator,
     TagEntityFilter,
     TagLanguageFilter,
     TagSourceFilter,
@@ -66,6 +67,11 @@ class SummitChoiceForm(forms.Form):
         ]
 
 
+class QueuePaginator(EstimatedCountPaginator):
+    # Twenty pages of fifty: nobody reviews further without a filter.
+    COUNT_CAP = 1_000
+
+
 class ReviewChangeList(ChangeList):
     """Reads the role and marked evidence of the page's rows in one batch."""
 
@@ -94,10 +100,14 @@ class MentionReviewAdmin(BigListAdmin):
     list_select_related = ["article", "article__source", *ENTITY_FIELDS]
     actions = ["approve", "reject", "link_to_summit", "mark_not_relevant"]
     list_per_page = 50
+    paginator = QueuePaginator
     ordering = ["-created_at", "-pk"]  # newest first; the list would otherwise use Meta's
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
-        return review_queue(mentions=super().get_queryset(request))
+        # The rows show the article's title, date and outlet, never its text.
+        return review_queue(mentions=super().get_queryset(request)).defer(
+            "article__body", "article__summary", "article__earlier_titles"
+        )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return ReviewChangeList

@@ -87,7 +87,7 @@ def test_a_filtered_article_list_never_counts_the_whole_table(editor_client: Cli
     assert response.context["cl"].result_count == 3
     counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
     assert counts, "the filtered list is counted"
-    assert all("WHERE" in sql.upper() and "LIMIT 10001" in sql.upper() for sql in counts), counts
+    assert all("WHERE" in sql.upper() and "LIMIT 5001" in sql.upper() for sql in counts), counts
 
 
 def test_a_big_filtered_list_stops_counting_at_the_cap(editor_client: Client, monkeypatch):
