@@ -146,6 +146,7 @@ class FeedHealthFilter(admin.SimpleListFilter):
 
 @admin.register(Feed)
 class FeedAdmin(GuardedAdmin):
+    list_per_page = 50
     list_display = [
         "feed_name",
         "source",
