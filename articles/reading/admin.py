@@ -408,6 +408,8 @@ class TagInline(admin.TabularInline):
         if not obj.pk:
             return ""
         context = tag_contexts([obj])[obj.pk]
+        if context.evidence_full:  # a window of a long sentence: the whole on hover
+            return format_html('<p title="{}">{}</p>', context.evidence_full, context.evidence)
         return format_html("<p>{}</p>", context.evidence)
 
     @admin.display(description="found by")

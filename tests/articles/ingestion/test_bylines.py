@@ -1,5 +1,6 @@
 """Bylines into people's names: each form the feeds and pages use, and generated ones."""
 
+import socket
 from io import StringIO
 
 import pytest
@@ -202,7 +203,10 @@ def test_the_pages_author_wins_over_the_feeds(http_server):
 @pytest.mark.django_db
 def test_the_demo_articles_credit_their_reporters_by_name(reference, settings):
     settings.TRACKER_ALLOW_PRIVATE_NETWORKS = False  # the demo server alone is let through
-    call_command("load_demo", stdout=StringIO())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    call_command("load_demo", "--port", port, stdout=StringIO())
     authors = [
         name for names in Article.objects.values_list("authors", flat=True) for name in names
     ]
