@@ -47,6 +47,7 @@ from articles.reading.admin_common import (
 from articles.reading.admin_filters import (
     ArticleLanguageFilter,
     CountryFilter,
+    EstimatedCountPaginator,
     FeedFilter,
     FetchedFilter,
     OfficialFilter,
@@ -561,6 +562,20 @@ class ArticleAdmin(BigListAdmin):
         ),
     ]
     inlines = [SummitTagInline, OfficialTagInline, PolicyTagInline, CountryTagInline]
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Article],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> EstimatedCountPaginator:
+        paginator = EstimatedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        if request.GET.get("q", "").strip():
+            # Counting matches reads each one's search vector: a search counts to 1,000.
+            paginator.COUNT_CAP = 1_000
+        return paginator
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Article], search_term: str

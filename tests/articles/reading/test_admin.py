@@ -458,3 +458,15 @@ def test_story_clusters_show_their_earliest_title_outlets_and_languages(editor_c
     )
     assert "Canada brings back visas" in row and "Border Wire" in row and "en, es, fr" in row
     assert "Le Canada réimpose le visa" in page.content.decode()
+
+
+def test_the_article_list_searches_words_and_counts_a_search_to_1000(editor_client: Client):
+    hit = f.article(title="Asylum talks resume", body="Officials discussed asylum.")
+    f.article(title="Trade talks", body="Tariffs.")
+
+    response = editor_client.get(ARTICLES, {"q": "asylum"})
+
+    assert [a.pk for a in response.context["cl"].result_list] == [hit.pk]
+    assert response.context["cl"].paginator.COUNT_CAP == 1_000
+    by_hash = editor_client.get(ARTICLES, {"q": hit.url_hash})
+    assert [a.pk for a in by_hash.context["cl"].result_list] == [hit.pk]
