@@ -11,13 +11,37 @@ from django.db.models import Q
 from summits.models import Country, Official, Policy, Summit
 
 
+class SourceKind(models.TextChoices):
+    OUTLET = "outlet", "News outlet"
+    WIRE = "wire", "Wire service or news agency"
+    GOVERNMENT = "government", "Government"
+    AGGREGATOR = "aggregator", "Aggregator"
+
+
 class Source(models.Model):
+    """An outlet. Its country, kind and language are a guess from its domain and what it
+    publishes until an editor confirms them (`confirmed`)."""
+
     name = models.CharField("outlet", max_length=200)
     domain = models.CharField(max_length=253, unique=True, help_text="Lower-case host, no www.")
     country = models.ForeignKey(
-        Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+        Country,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="Where the outlet is based: its press country. Empty when unknown.",
+    )
+    kind = models.CharField(
+        max_length=12, choices=SourceKind.choices, default=SourceKind.OUTLET, db_index=True
     )
     language = models.CharField(max_length=10, blank=True, help_text="ISO 639-1, e.g. en, es, fr.")
+    confirmed = models.BooleanField(
+        "confirmed by an editor",
+        default=False,
+        help_text="Country, kind and language were checked by an editor. Until then they are "
+        "a best guess from the domain and the language of what the source publishes.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -176,6 +200,8 @@ class Article(models.Model):
                 condition=Q(extraction_status="pending"),
                 name="article_page_due_idx",
             ),
+            # The admin's "first fetched" filter: articles stored in the last days.
+            models.Index(fields=["created_at"], name="article_created_idx"),
             # Counting a filtered list reads only indexes: articles of a language by date, and
             # the earlier copies of a story (the "one row per story" check).
             models.Index(
@@ -428,5 +454,46 @@ class MentionReview(Mention):
 
     class Meta:
         proxy = True
-        verbose_name = "mention to review"
-        verbose_name_plural = "review queue"
+        verbose_name = "tag to review"
+        verbose_name_plural = "tags to review"
+
+
+class RetagStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RetagRun(models.Model):
+    """Stored articles re-tagged in the background after an editor changed the knowledge base
+    (an alias, an official, a policy), with what changed: the editor's receipt."""
+
+    reason = models.CharField(max_length=500, help_text="What the editor changed.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    article_ids = models.JSONField(default=list, help_text="The articles to re-tag, in order.")
+    status = models.CharField(
+        max_length=10, choices=RetagStatus.choices, default=RetagStatus.QUEUED, db_index=True
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0, help_text="Articles re-tagged so far.")
+    articles_changed = models.PositiveIntegerField(default=0)
+    tags_added = models.PositiveIntegerField(default=0)
+    tags_removed = models.PositiveIntegerField(default=0)
+    examples = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A few changed articles: id, title, tags added, removed.",
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "re-tagging run"
+
+    def __str__(self) -> str:
+        return f"Re-tagging {len(self.article_ids)} article(s): {self.reason}"

@@ -30,6 +30,8 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.settings import DEFAULT_CONFIG, set_date_params
 from trafilatura.utils import decode_file, load_html
 
+from articles.ingestion.bylines import byline_sort, byline_split
+
 logger = logging.getLogger(__name__)
 
 # Far more than an article page has (the 88 development pages have at most 1,600), few enough
@@ -145,12 +147,6 @@ _GENERIC_SOURCES = {
     "social media", "press release", "file", "files", "archive", "photo", "getty images",
     "editorial", "editor", "editors", "admin", "staff writer", "our correspondent",
 }  # fmt: skip
-_ORG_WORDS = re.compile(
-    r"\b(?:staff|desk|team|editors?|editorial|bureau|news|newsroom|agency|agencies|press|"
-    r"reuters|associated|afp|wire|media|inc|ltd|llc|corp|group|times|post|journal|tribune|"
-    r"herald|gazette|daily|magazine|online|network|tv|radio)\b",
-    re.IGNORECASE,
-)
 _TZ_NAMES = {
     name: offset * 3600
     for name, offset in {
@@ -158,16 +154,6 @@ _TZ_NAMES = {
         "PST": -8, "PDT": -7, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
     }.items()
 }  # fmt: skip
-_ROLE_WORDS = re.compile(
-    r"\b(?:writer|reporter|correspondent|contributor|columnist|editor|admin|jdadmin|"
-    r"webmaster|author|guest|ministr(?:y|ies)|department|office)\b",
-    re.IGNORECASE,
-)
-# Two to five capitalised words, allowing name particles: a person, not a phrase.
-_PERSON = re.compile(
-    r"^(?:[A-ZÀ-ÖØ-Þ][\w.'\u2019\-]*|de|del|la|las|los|van|der|von|da|dos|du|le|bin|al|y)"
-    r"(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'\u2019\-]*|de|del|la|las|los|van|der|von|da|dos|du|le|bin|al|y)){0,4}$"
-)
 _STOPWORDS = {
     "en": {"the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "was", "said"},
     "es": {"el", "la", "de", "que", "y", "en", "los", "las", "del", "por", "con", "una", "para"},
@@ -203,8 +189,9 @@ def page_extract(*, html: bytes | str, url: str = "", rules: TextRules = TEXT_RU
     site_name = meta.get("site_name") or (getattr(fallback, "sitename", "") or "")
     canonical = meta.get("canonical_url") or ""
     published = meta.get("published") or _date_parse(getattr(fallback, "date", "") or "")
-    byline_names = meta.get("authors") or _split_names(getattr(fallback, "author", "") or "")
-    authors, org_bylines = _authors_split(byline_names, site_name=site_name)
+    byline_names = meta.get("authors") or byline_split(getattr(fallback, "author", "") or "")
+    byline = byline_sort(byline_names, site_name=site_name)
+    authors, org_bylines = byline.people, byline.organisations
     language = meta.get("language") or _language_guess(text)
     original = _original_source(
         text=main_text + "\n" + text,
@@ -357,7 +344,7 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
 
     people, orgs = _ld_authors(ld.get("author"))
     if not people and not orgs:
-        people = _split_names(tags.get("author", "") or tags.get("article:author", ""))
+        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
         people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
     meta["authors"] = people
     meta["org_authors"] = orgs
@@ -420,31 +407,9 @@ def _ld_authors(value: Any) -> tuple[list[str], list[str]]:
             target = orgs if "organization" in kind else people
         else:
             name, target = _clean(str(author or "")), people
-        for part in _split_names(name) if target is people else [name]:
+        for part in byline_split(name) if target is people else [name]:
             if part and part not in target:
                 target.append(part)
-    return people, orgs
-
-
-def _split_names(value: str) -> list[str]:
-    value = re.sub(r"^\s*by\s+", "", _clean(value), flags=re.I)
-    parts = re.split(r"\s*(?:;|,|\band\b|&|\by\b|\bet\b)\s*", value)
-    return [p.strip() for p in parts if p.strip() and len(p.strip()) <= 80]
-
-
-def _authors_split(names: list[str], *, site_name: str) -> tuple[list[str], list[str]]:
-    """Journalists' names, and the organisations that stood in a byline instead."""
-    people: list[str] = []
-    orgs: list[str] = []
-    for name in names:
-        if not name or "@" in name or name.lower().startswith("http"):
-            continue
-        if _ORG_WORDS.search(name) or _same_outlet(name, site_name) or _WIRE_KEY(name):
-            orgs.append(name)
-        elif _ROLE_WORDS.search(name) or name.lower().startswith("the "):
-            continue
-        elif _PERSON.match(name) and name not in people:
-            people.append(name)
     return people, orgs
 
 

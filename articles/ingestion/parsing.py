@@ -24,6 +24,7 @@ import feedparser
 import nh3
 from celery.exceptions import SoftTimeLimitExceeded
 
+from articles.ingestion.bylines import byline_sort, byline_split, feed_author_text
 from articles.ingestion.headers import ascii_url
 
 ALLOWED_TAGS = {
@@ -234,17 +235,17 @@ def _entry_html(raw: Any) -> tuple[str, str]:
 
 
 def _authors(raw: Any) -> list[str]:
-    names: list[str] = []
-    for author in raw.get("authors") or []:
-        name = text_plain(str(author.get("name", "") or "")) if hasattr(author, "get") else ""
-        if name and name not in names:
-            names.append(name)
-    if not names and raw.get("author"):
-        name = text_plain(str(raw["author"]))
-        # RSS <author> is "email (Name)"; keep the name.
-        match = re.match(r"^\S+@\S+\s*\((.+)\)$", name)
-        names.append(match.group(1).strip() if match else name)
-    return names
+    texts = [
+        feed_author_text(
+            name=text_plain(str(author.get("name", "") or "")),
+            email=str(author.get("email", "") or ""),
+        )
+        for author in raw.get("authors") or []
+        if hasattr(author, "get")
+    ]
+    if not any(texts) and raw.get("author"):
+        texts = [text_plain(str(raw["author"]))]
+    return byline_sort([name for text in texts for name in byline_split(text)]).people
 
 
 def _struct_to_utc(value: time.struct_time | None) -> datetime | None:
@@ -371,11 +372,12 @@ def _json_entry(item: dict[str, Any], *, url: str, feed_language: str) -> Parsed
     authors_raw = item.get("authors")
     if not isinstance(authors_raw, list):
         authors_raw = [item["author"]] if isinstance(item.get("author"), dict) else []
-    authors = []
-    for author in authors_raw:
-        name = text_plain(_str(author.get("name"))) if isinstance(author, dict) else ""
-        if name and name not in authors:
-            authors.append(name)
+    authors = byline_sort(
+        name
+        for author in authors_raw
+        if isinstance(author, dict)
+        for name in byline_split(text_plain(_str(author.get("name"))))
+    ).people
     if not (title or link or summary_html):
         return None
     guid = _guid(_str(item.get("id"))) or link or _stable_guid(title, published)

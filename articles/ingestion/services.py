@@ -40,6 +40,7 @@ from articles.ingestion.parsing import (
     ParsedFeed,
     feed_parse,
 )
+from articles.ingestion.sources import source_guess_store
 from articles.models import (
     Article,
     ArticleFeed,
@@ -209,9 +210,11 @@ def raw_bytes(document: RawDocument) -> bytes:
 def source_for_url(*, url: str, name: str = "") -> Source:
     """The Source for the site of `url` (one per domain), created when new."""
     domain = url_domain(url) or "unknown"
-    source, _ = Source.objects.get_or_create(
+    source, created = Source.objects.get_or_create(
         domain=domain[:253], defaults={"name": (name or domain)[:200]}
     )
+    if created:
+        source_guess_store(source=source)
     if name and source.name == source.domain:
         source.name = name[:200]
         source.save(update_fields=["name"])
@@ -276,9 +279,8 @@ def _feed_create(*, url: str, parsed: ParsedFeed, source_name: str) -> tuple[Fee
     if existing is not None:
         return existing, False
     source = source_for_url(url=parsed.link or url, name=source_name or parsed.title)
-    if parsed.language and not source.language:
-        source.language = parsed.language[:10]
-        source.save(update_fields=["language"])
+    if parsed.language:
+        source_guess_store(source=source, language=parsed.language)
     feed = Feed(url=url, source=source, title=parsed.title[:300], next_fetch_at=timezone.now())
     feed.full_clean()
     feed.save()
@@ -1083,9 +1085,12 @@ def article_process(*, article: Article) -> None:
         article.published_at = extracted.published
         article.published_unknown = False
         article.published_given = ""
-    article.authors = article.authors or extracted.authors[:20]
+    # The page's own byline (meta, JSON-LD) is better than the feed's author field.
+    article.authors = extracted.authors[:20] or article.authors
     article.site_name = (extracted.site_name or article.site_name)[:200]
     article.language = (extracted.language or article.language)[:10]
+    if article.language and not article.source.language:
+        source_guess_store(source=article.source, language=article.language)
     original = (extracted.original_source or "").strip()
     origin = _original_source(original)
     own = {article.source.name.lower(), article.source.domain.lower(), article.site_name.lower()}

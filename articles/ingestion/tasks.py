@@ -5,6 +5,7 @@ in settings: no task sets its own, so the claim that keeps two workers off one f
 (scheduling.claim_stale_after) and the worker read the same numbers.
 """
 
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -120,3 +121,30 @@ def feed_fetch_now(*, feed: Feed) -> None:
     """Make the feed due now and queue its fetch once the transaction commits."""
     Feed.objects.filter(pk=feed.pk).update(next_fetch_at=timezone.now())
     transaction.on_commit(partial(feed_fetch_task.delay, feed.pk))
+
+
+# A re-tagging task works this long, then queues itself for the rest (under the time limits).
+RETAG_SLICE_SECONDS = 60
+
+
+@_idempotent_task
+def retag_run_task(self: Any, run_id: int) -> None:
+    """Re-tag a run's articles after an editor changed the knowledge base."""
+    from articles.tagging.retag import retag_run_fail, retag_run_step
+
+    started = time.monotonic()
+    try:
+        while retag_run_step(run_id=run_id):
+            if time.monotonic() - started > RETAG_SLICE_SECONDS:
+                transaction.on_commit(partial(retag_run_task.delay, run_id))
+                return
+    except OperationalError as exc:
+        _retry(self, exc)
+    except Exception as exc:
+        retag_run_fail(run_id=run_id, error=f"Re-tagging stopped: {type(exc).__name__}: {exc}")
+        raise
+
+
+def retag_run_queue(*, run_id: int) -> None:
+    """Queue a re-tagging run once the transaction that created it commits."""
+    transaction.on_commit(partial(retag_run_task.delay, run_id))

@@ -10,6 +10,7 @@ from django.test import Client
 
 from summits.models import Country, Official, Policy, Summit, SummitKind, SummitStatus
 from summits.services import REFERENCE_DIR, reference_load
+from tests.support.admin import post_confirming
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,9 @@ def test_an_editors_change_in_admin_survives_a_reload() -> None:
     client = Client()
     client.force_login(User.objects.get(username="editor"))
     mexico = Country.objects.get(iso2="MX")
-    response = client.post(
+    # Lists are edited one per line; a new name is confirmed after its review.
+    response = post_confirming(
+        client,
         f"/admin/summits/country/{mexico.pk}/change/",
         {
             "iso2": "MX",
@@ -87,10 +90,10 @@ def test_an_editors_change_in_admin_survives_a_reload() -> None:
             "name_en": "Mexico",
             "name_es": "Estados Unidos Mexicanos",
             "name_fr": mexico.name_fr,
-            "demonyms_en": json.dumps(mexico.demonyms_en),
-            "demonyms_es": json.dumps(mexico.demonyms_es),
-            "demonyms_fr": json.dumps(mexico.demonyms_fr),
-            "aliases": json.dumps(mexico.aliases),
+            "demonyms_en": "\n".join(mexico.demonyms_en),
+            "demonyms_es": "\n".join(mexico.demonyms_es),
+            "demonyms_fr": "\n".join(mexico.demonyms_fr),
+            "aliases": "\n".join(mexico.aliases),
             "is_core": "on",
         },
         secure=True,

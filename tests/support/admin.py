@@ -12,7 +12,7 @@ from django.test import Client
 PASSWORD = "a-long-test-password-9"
 
 
-def _groups_ensure() -> None:
+def groups_ensure() -> None:
     """The Editor and Analyst groups as their migration makes them. A transactional test
     (live server, real worker) ends by emptying every table; tests after it need them again."""
     if Group.objects.filter(name__in=["Editor", "Analyst"]).count() == 2:
@@ -23,7 +23,7 @@ def _groups_ensure() -> None:
 
 def staff_user(role: str, username: str = "") -> User:
     """A staff user in the Editor or Analyst group, as `create_user` makes them."""
-    _groups_ensure()
+    groups_ensure()
     user = User.objects.create_user(username or role.lower(), password=PASSWORD, is_staff=True)
     if not Group.objects.filter(name=role).exists():
         # A transactional test before this one flushed the tables, groups included: set the
@@ -54,7 +54,8 @@ def client_for(user: User) -> Client:
 
 def form_values(html: bytes | str, form_id: str) -> dict[str, Any]:
     """What a browser would submit for the form: every field with its current value."""
-    doc = lxml.html.fromstring(html)
+    # Bytes are the admin's UTF-8; lxml would otherwise guess Latin-1 and mangle accents.
+    doc = lxml.html.fromstring(html.decode() if isinstance(html, bytes) else html)
     form = doc.get_element_by_id(form_id)
     data: dict[str, Any] = {}
     for name, value in form.form_values():
@@ -64,3 +65,16 @@ def form_values(html: bytes | str, form_id: str) -> dict[str, Any]:
         else:
             data[name] = value
     return data
+
+
+def post_confirming(client: Client, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """Post an admin form; when it asks to confirm a change of names, tick and post again."""
+    response = client.post(url, data, **kwargs)
+    if response.status_code == 200:
+        doc = lxml.html.fromstring(response.content.decode())
+        boxes = doc.cssselect(".desk-alias-review input[name=confirm_aliases]")
+        if boxes:
+            response = client.post(
+                url, {**data, "confirm_aliases": boxes[0].get("value")}, **kwargs
+            )
+    return response

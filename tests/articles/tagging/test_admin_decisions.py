@@ -59,9 +59,12 @@ def test_rejected_approved_and_added_tags_survive_reingestion_and_retagging(refe
     mayorkas = Official.objects.get(name__icontains="Mayorkas")
     url = reverse("admin:articles_article_change", args=[article.pk])
     data = form_values(editor.get(url).content, "article_form")
-    n = int(data["mentions-TOTAL_FORMS"])
-    data.update({"mentions-TOTAL_FORMS": str(n + 1), f"mentions-{n}-official": str(mayorkas.pk)})
-    data[f"mentions-{n}-status"] = MentionStatus.AUTO
+    officials = "mentions-2"  # the article page's second inline: its official tags
+    n = int(data[f"{officials}-TOTAL_FORMS"])
+    data.update(
+        {f"{officials}-TOTAL_FORMS": str(n + 1), f"{officials}-{n}-official": str(mayorkas.pk)}
+    )
+    data[f"{officials}-{n}-status"] = MentionStatus.AUTO
     assert editor.post(url, data).status_code == 302
     decided = by_name(article.pk)
 
