@@ -9,7 +9,7 @@ The same rules hold everywhere:
 - A parameter given twice is refused: one value per parameter, never "the last one wins".
 - A parameter a page or export does not take is refused, naming the ones it takes
   (`accepts`); the link-tracking parameters that sites add to shared links are ignored.
-- Numbers are ASCII digits within bounds; dates are YYYY-MM-DD from year 1 to 9999.
+- Numbers are ASCII digits within bounds; dates are YYYY-MM-DD within FIRST_DAY..LAST_DAY.
 """
 
 import ipaddress
@@ -246,14 +246,26 @@ def page_number(params: QueryDict) -> int:
     return number
 
 
+# The dates a filter may name: generous around the news the tracker holds, and far enough from
+# the calendar's ends that date arithmetic (the day after `to`) can never overflow.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
 def _date(params: QueryDict, name: str) -> date | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError as exc:
         raise FilterError(f"“{shown(raw)}” is not a date: use YYYY-MM-DD for {name}.") from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FilterError(
+            f"“{shown(raw)}” is outside the dates the tracker covers: use a date from "
+            f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()} for {name}, or leave it out."
+        )
+    return day
 
 
 def _one(model: Any, field: str, raw: str, label: str) -> Any:
@@ -283,9 +295,9 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def end_of(day: date) -> datetime | None:
-    """The first moment after the day, or None after the last day a date can hold."""
-    return None if day == date.max else start_of(day + timedelta(days=1))
+def end_of(day: date) -> datetime:
+    """The first moment after the day."""
+    return start_of(day + timedelta(days=1))
 
 
 def visible_mentions(**lookup: Any) -> QuerySet[Mention]:

@@ -98,11 +98,20 @@ def test_a_hostile_or_mistaken_address_is_a_plain_400(
         "/exports/summits.csv?to=9999-12-31",
     ],
 )
-def test_the_last_day_a_date_can_hold_means_no_end(client: Client, world: None, url: str) -> None:
+def test_a_date_far_outside_the_news_is_refused_in_plain_words(
+    client: Client, world: None, url: str
+) -> None:
     response = get(client, url)
+    assert response.status_code == 400
+    assert "is outside the dates the tracker covers: use a date from 1900-01-01" in text_of(
+        response
+    )
+
+
+def test_the_widest_dates_allowed_take_everything(client: Client, world: None) -> None:
+    response = get(client, "/exports/articles.csv?from=1900-01-01&to=2100-12-31")
     assert response.status_code == 200
-    if url.startswith("/exports/articles"):
-        assert len(text_of(response).strip().splitlines()) == 3  # header and both articles
+    assert len(text_of(response).strip().splitlines()) == 3  # header and both articles
 
 
 def test_link_tracking_parameters_are_ignored(client: Client, world: None) -> None:
