@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 from django.db import connection
@@ -547,38 +547,98 @@ def full_variants_last(officials: dict[int, OfficialEntry]) -> list[str]:
     return words
 
 
-def knowledge_base_compile() -> KnowledgeBase:
-    """Read the knowledge base from the database and compile it."""
-    signature = _signature()
-    keys: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+class Key(NamedTuple):
+    """What one name in the automaton stands for; a name may stand for several things."""
 
-    def add(name: str, payload: tuple[Any, ...]) -> None:
-        key = fold(name).strip()
-        key = re.sub(r" +", " ", key)
-        if len(key) >= 2 and payload not in keys[key]:
-            keys[key].append(payload)
+    kind: str  # COUNTRY, OFFICIAL_FULL, ... below
+    entity: int = 0  # the entity's id; a month's number for MONTH
+    method: str = ""
+    confidence: float = 0.0
+    case: tuple[tuple[int, int], ...] = ()  # all-capitals pieces the text must match (case_mask)
+    needs_context: bool = False  # OFFICIAL_SHORT: a surname shared by many, or a common word
+    proper: bool = False  # POLICY: the name starts with a capital letter
+    concept: str = ""  # CONCEPT: the concept a translated word stands for
 
+
+class _Keys:
+    """Folded names and what each stands for, gathered before the automaton is built."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, list[Key]] = defaultdict(list)
+
+    def add(self, name: str, key: Key) -> None:
+        folded = re.sub(r" +", " ", fold(name).strip())
+        if len(folded) >= 2 and key not in self.keys[folded]:
+            self.keys[folded].append(key)
+
+    def automaton(self) -> Any:
+        automaton = ahocorasick.Automaton()
+        for name, keys in self.keys.items():
+            automaton.add_word(name, (len(name), tuple(keys)))
+        automaton.make_automaton()
+        return automaton
+
+    def known_words(self) -> set[str]:
+        """Words of names that are not people's: a capitalised run of them names nobody."""
+        kinds = (COUNTRY, POLICY, SUMMIT, BLOCK, CONCEPT)
+        return {
+            w
+            for name, keys in self.keys.items()
+            for w in name.split()
+            if any(k.kind in kinds for k in keys)
+        }
+
+
+def _compile_countries(keys: _Keys) -> tuple[dict[int, str], dict[int, str]]:
     countries: dict[int, str] = {}
     country_iso: dict[int, str] = {}
     for c in Country.objects.all():
         countries[c.pk] = c.name_en
         country_iso[c.pk] = c.iso2
-        names = [c.name_en, c.name_es, c.name_fr, *c.aliases]
-        for n in names:
+        for n in [c.name_en, c.name_es, c.name_fr, *c.aliases]:
             if n:
-                add(n, (COUNTRY, c.pk, "country-name", 0.95, case_mask(n)))
+                keys.add(n, Key(COUNTRY, c.pk, "country-name", 0.95, case_mask(n)))
         for n in [*c.demonyms_en, *c.demonyms_es, *c.demonyms_fr]:
             if n:
-                add(n, (COUNTRY, c.pk, "demonym", 0.9, case_mask(n)))
-    for phrase in _BLOCK_PHRASES:
-        add(phrase, (BLOCK,))
-    for word, month in MONTHS.items():
-        add(word, (MONTH, month))
-    for word in MEETING_WORDS:
-        add(word, (MEETING,))
-    for word in ROLE_ANCHORS:
-        add(word, (ROLE_ANCHOR,))
+                keys.add(n, Key(COUNTRY, c.pk, "demonym", 0.9, case_mask(n)))
+    return countries, country_iso
 
+
+def _compile_words(keys: _Keys) -> None:
+    """Region phrases that block a demonym, months, meeting words and role anchors."""
+    for phrase in _BLOCK_PHRASES:
+        keys.add(phrase, Key(BLOCK))
+    for word, month in MONTHS.items():
+        keys.add(word, Key(MONTH, month))
+    for word in MEETING_WORDS:
+        keys.add(word, Key(MEETING))
+    for word in ROLE_ANCHORS:
+        keys.add(word, Key(ROLE_ANCHOR))
+
+
+def _official_names(name: str, aliases: list[str]) -> tuple[set[str], dict[str, bool]]:
+    """Full names, and surnames with whether each is weak (needs context even when unique)."""
+    groups = _name_tokens(name)
+    full = {name}
+    shorts: dict[str, bool] = {}
+    if len(groups) >= 2:
+        last = groups[-1]
+        if " " in last or len(groups) == 2:
+            shorts[last] = False
+            full.add(f"{groups[0]} {last}")
+        else:
+            shorts[groups[-2]] = False
+            shorts[last] = True
+            full.add(f"{groups[0]} {groups[-2]}")
+    for alias in aliases:
+        if len(alias.split()) == 1:
+            shorts[alias] = False
+        else:
+            full.add(alias)
+    return full, shorts
+
+
+def _compile_officials(keys: _Keys) -> tuple[dict[int, OfficialEntry], set[str]]:
     officials: dict[int, OfficialEntry] = {}
     surname_common: set[str] = set()
     alias_rows: dict[int, list[str]] = defaultdict(list)
@@ -587,65 +647,54 @@ def knowledge_base_compile() -> KnowledgeBase:
     for o in Official.objects.all():
         entry = OfficialEntry(id=o.pk, name=o.name, country_id=o.country_id)
         officials[o.pk] = entry
-        groups = _name_tokens(o.name)
-        full = {o.name}
-        shorts: dict[str, bool] = {}  # surname -> weak (needs context even when unique)
-        if len(groups) >= 2:
-            last = groups[-1]
-            if " " in last or len(groups) == 2:
-                shorts[last] = False
-                full.add(f"{groups[0]} {last}")
-            else:
-                shorts[groups[-2]] = False
-                shorts[last] = True
-                full.add(f"{groups[0]} {groups[-2]}")
-        for alias in alias_rows[o.pk]:
-            if len(alias.split()) == 1:
-                shorts[alias] = False
-            else:
-                full.add(alias)
+        full, shorts = _official_names(o.name, alias_rows[o.pk])
         for n in full:
-            add(n, (OFFICIAL_FULL, o.pk, "name", 0.95, case_mask(n)))
+            keys.add(n, Key(OFFICIAL_FULL, o.pk, "name", 0.95, case_mask(n)))
             entry.full_compacts.append(n)
         for n, weak in shorts.items():
             common = weak or compact(n) in COMMON_SURNAMES
             if common:
                 surname_common.add(compact(n))
-            add(n, (OFFICIAL_SHORT, o.pk, "surname", 0.85, case_mask(n), common))
-            entry.surnames.append(n)
-
-    policies: dict[int, str] = {}
-    policy_since: dict[int, date] = {}
-    for event in PolicyEvent.objects.all():
-        if event.policy_id not in policy_since or event.date < policy_since[event.policy_id]:
-            policy_since[event.policy_id] = event.date
-    policy_concepts: list[tuple[frozenset[str], int]] = []
-    policy_alias_rows: dict[int, list[str]] = defaultdict(list)
-    for pa in PolicyAlias.objects.all():
-        policy_alias_rows[pa.policy_id].append(pa.name)
-    for p in Policy.objects.all():
-        policies[p.pk] = p.name
-        for n in [p.name, *policy_alias_rows[p.pk]]:
-            acronym = bool(re.fullmatch(r"[A-Z0-9.\-]+", n.strip()))
-            add(
-                n,
-                (
-                    POLICY,
-                    p.pk,
-                    "acronym" if acronym else "policy-name",
-                    0.85 if acronym else 0.95,
-                    case_mask(n),
-                    n[:1].isupper(),
-                ),
+            keys.add(
+                n, Key(OFFICIAL_SHORT, o.pk, "surname", 0.85, case_mask(n), needs_context=common)
             )
+            entry.surnames.append(n)
+    return officials, surname_common
+
+
+@dataclass
+class _Policies:
+    names: dict[int, str]
+    since: dict[int, date]
+    concepts: list[tuple[frozenset[str], int]]
+
+
+def _compile_policies(keys: _Keys) -> _Policies:
+    since: dict[int, date] = {}
+    for event in PolicyEvent.objects.all():
+        if event.policy_id not in since or event.date < since[event.policy_id]:
+            since[event.policy_id] = event.date
+    policies = _Policies(names={}, since=since, concepts=[])
+    alias_rows: dict[int, list[str]] = defaultdict(list)
+    for pa in PolicyAlias.objects.all():
+        alias_rows[pa.policy_id].append(pa.name)
+    for p in Policy.objects.all():
+        policies.names[p.pk] = p.name
+        for n in [p.name, *alias_rows[p.pk]]:
+            acronym = bool(re.fullmatch(r"[A-Z0-9.\-]+", n.strip()))
+            method, confidence = ("acronym", 0.85) if acronym else ("policy-name", 0.95)
+            keys.add(n, Key(POLICY, p.pk, method, confidence, case_mask(n), proper=n[:1].isupper()))
             concepts = frozenset(_CONCEPT_OF.get(w, w) for w in _words(n) if w not in STOPWORDS)
-            if len(concepts) >= 2 and (concepts, p.pk) not in policy_concepts:
-                policy_concepts.append((concepts, p.pk))
-    for concepts, _pk in policy_concepts:
+            if len(concepts) >= 2 and (concepts, p.pk) not in policies.concepts:
+                policies.concepts.append((concepts, p.pk))
+    for concepts, _pk in policies.concepts:
         for concept in concepts:
             for word in CONCEPT_WORDS.get(concept, [concept]):
-                add(word, (CONCEPT, concept))
+                keys.add(word, Key(CONCEPT, concept=concept))
+    return policies
 
+
+def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
     summits: dict[int, SummitEntry] = {}
     participants: dict[int, set[int]] = defaultdict(set)
     for sp in SummitParticipant.objects.all():
@@ -661,9 +710,54 @@ def knowledge_base_compile() -> KnowledgeBase:
             participant_ids=participants[s.pk],
         )
         for n in _summit_names([s.title, *s.aliases]):
-            add(n, (SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
+            keys.add(n, Key(SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
+    return summits
 
-    tenures = [
+
+@dataclass
+class _FuzzyIndex:
+    """Compact full names and surnames, each with the officials they name (for rapidfuzz)."""
+
+    full_variants: list[str] = field(default_factory=list)
+    full_owner: list[int] = field(default_factory=list)
+    full_first: list[str] = field(default_factory=list)
+    full_rest: list[str] = field(default_factory=list)
+    full_phonetic: list[str] = field(default_factory=list)
+    surname_index: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _fuzzy_index(officials: dict[int, OfficialEntry]) -> _FuzzyIndex:
+    index = _FuzzyIndex()
+    for entry in officials.values():
+        for n in entry.full_compacts:
+            groups = _name_tokens(n)
+            if len(groups) < 2 or fold(groups[0]).strip(".") in TITLE_WORDS:
+                continue
+            index.full_variants.append(compact(n))
+            index.full_owner.append(entry.id)
+            index.full_first.append(phonetic(groups[0]))
+            index.full_rest.append(phonetic(" ".join(groups[1:])))
+            index.full_phonetic.append(phonetic(n))
+        for n in entry.surnames:
+            index.surname_index[compact(n)].add(entry.id)
+        for n in entry.full_compacts:
+            # 'LopezObrador' fused into one word should find the person too.
+            if len(_name_tokens(n)) == 2 and not n.split()[0].isupper():
+                index.surname_index[compact(n)].add(entry.id)
+        entry.full_compacts = [compact(n) for n in entry.full_compacts]
+    return index
+
+
+def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
+    """A capitalised span is worth fuzzy matching only if one of its words sounds like the
+    start of a surname: this keeps rapidfuzz off most capitalised words in news text."""
+    surname_words = [w for s in entry_surnames(officials) for w in re.split(r"[\s\-]+", s)]
+    surname_words += full_variants_last(officials)
+    return {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
+
+
+def _tenures() -> list[Tenure]:
+    return [
         Tenure(
             official_id=t.official_id,
             role=t.role,
@@ -674,64 +768,40 @@ def knowledge_base_compile() -> KnowledgeBase:
         for t in RoleTenure.objects.all()
     ]
 
-    automaton = ahocorasick.Automaton()
-    for key, payloads in keys.items():
-        automaton.add_word(key, (len(key), tuple(payloads)))
-    automaton.make_automaton()
 
-    # A capitalised span is worth fuzzy matching only if one of its words sounds like the
-    # start of a surname: this keeps rapidfuzz off most capitalised words in news text.
-    surname_words = [w for s in entry_surnames(officials) for w in re.split(r"[\s\-]+", s)]
-    surname_words += full_variants_last(officials)
-    sound_prefixes = {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
-    full_variants, full_owner, full_first, full_rest, full_phonetic = [], [], [], [], []
-    surname_index: dict[str, set[int]] = defaultdict(set)
-    for entry in officials.values():
-        for n in entry.full_compacts:
-            groups = _name_tokens(n)
-            if len(groups) < 2 or fold(groups[0]).strip(".") in TITLE_WORDS:
-                continue
-            full_variants.append(compact(n))
-            full_owner.append(entry.id)
-            full_first.append(phonetic(groups[0]))
-            full_rest.append(phonetic(" ".join(groups[1:])))
-            full_phonetic.append(phonetic(n))
-        for n in entry.surnames:
-            surname_index[compact(n)].add(entry.id)
-        for n in entry.full_compacts:
-            # 'LopezObrador' fused into one word should find the person too.
-            if len(_name_tokens(n)) == 2 and not n.split()[0].isupper():
-                surname_index[compact(n)].add(entry.id)
-        entry.full_compacts = [compact(n) for n in entry.full_compacts]
-    surname_variants = list(surname_index)
-    known_words = {
-        w
-        for key, payloads in keys.items()
-        for w in key.split()
-        if any(p[0] in (COUNTRY, POLICY, SUMMIT, BLOCK, CONCEPT) for p in payloads)
-    }
-
+def knowledge_base_compile() -> KnowledgeBase:
+    """Read the knowledge base from the database and compile it."""
+    signature = _signature()
+    keys = _Keys()
+    countries, country_iso = _compile_countries(keys)
+    _compile_words(keys)
+    officials, surname_common = _compile_officials(keys)
+    policies = _compile_policies(keys)
+    summits = _compile_summits(keys)
+    sound_prefixes = _sound_prefixes(officials)
+    fuzzy = _fuzzy_index(officials)
+    surname_variants = list(fuzzy.surname_index)
     return KnowledgeBase(
-        automaton=automaton,
+        automaton=keys.automaton(),
         countries=countries,
         country_iso=country_iso,
         officials=officials,
-        policies=policies,
-        policy_since=policy_since,
+        policies=policies.names,
+        policy_since=policies.since,
         summits=summits,
-        tenures=tenures,
-        full_variants=full_variants,
-        full_owner=full_owner,
-        full_first=full_first,
-        full_rest=full_rest,
-        full_phonetic=full_phonetic,
+        tenures=_tenures(),
+        full_variants=fuzzy.full_variants,
+        full_owner=fuzzy.full_owner,
+        full_first=fuzzy.full_first,
+        full_rest=fuzzy.full_rest,
+        full_phonetic=fuzzy.full_phonetic,
         surname_variants=surname_variants,
         surname_phonetic=[phonetic(s) for s in surname_variants],
-        surname_owners=[surname_index[s] for s in surname_variants],
+        surname_owners=[fuzzy.surname_index[s] for s in surname_variants],
         surname_common=surname_common,
         sound_prefixes=sound_prefixes,
-        policy_concepts=policy_concepts,
-        known_words=known_words,
+        policy_concepts=policies.concepts,
+        known_words=keys.known_words(),
         signature=signature,
         built_at=time.monotonic(),
         checked_at=time.monotonic(),
@@ -782,7 +852,8 @@ def knowledge_base_pinned() -> Iterator[None]:
     """Check the knowledge base for changes once, then use it unchecked inside the block.
 
     For a batch (one feed's entries): the per-text check costs more than tagging a summary.
-    A row deleted meanwhile is caught when the mentions are written (see article_tag).
+    A row deleted meanwhile is caught when the mentions are written (see
+    tagger.article_mentions_write).
     """
     if _pinned.get():
         yield

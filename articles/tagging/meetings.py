@@ -1,0 +1,128 @@
+"""Summits and other meetings: by name, by date and participants, and by a date in the text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date, timedelta
+
+from articles.models import MentionKind
+from articles.tagging.kb import MEETING, MONTH, SUMMIT, SummitEntry, fold
+from articles.tagging.passage import Match, Passage
+
+_DAY_AFTER = re.compile(r"\.? (\d{1,2})(?:st|nd|rd|th)?(?![\w])")
+_DAY_BEFORE = re.compile(r"(?<![\w])(\d{1,2})(?:er|st|nd|rd|th)? (?:de )?$")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+
+# A name cannot yet mean a meeting more than half a year away: in 2019 'Three Amigos' was
+# the press's name for three envoys, not the 2021 summit.
+_NAME_HORIZON = timedelta(days=180)
+
+
+def summits(p: Passage) -> None:
+    """Summits by name, by date and participants, and by an earlier meeting's date."""
+    summits_by_name(p)
+    summits_by_participants(p)
+    summits_by_date(p)
+
+
+def summits_by_name(p: Passage) -> None:
+    """A recurring name ('North American Leaders' Summit') means the edition nearest the
+    article's date, or the one whose year or city the sentence gives."""
+    at: dict[int, list[int]] = {}
+    for m in p.by_kind.get(SUMMIT, []):
+        at.setdefault(m.start, []).append(m.key.entity)
+    for start, ids in at.items():
+        sentence = fold(p.sentences.sentence(start))
+        horizon = p.on + _NAME_HORIZON
+        candidates = [p.kb.summits[i] for i in ids if p.kb.summits[i].start <= horizon]
+        if not candidates:
+            continue
+        years = {int(y.group()) for y in _YEAR.finditer(sentence)}
+        candidates = [s for s in candidates if s.start.year in years] or candidates
+        candidates = [s for s in candidates if s.city and s.city in sentence] or candidates
+        best = min(candidates, key=lambda s: abs((s.start - p.on).days))
+        p.record(
+            kind=MentionKind.SUMMIT,
+            entity=best.id,
+            confidence=0.9 if len(ids) == 1 else 0.85,
+            method="summit-name",
+            at=start,
+        )
+
+
+def summits_by_participants(p: Passage) -> None:
+    """Unnamed: near its dates, naming at least two of its participants."""
+    officials_found = p.found(MentionKind.OFFICIAL)
+    countries_found = {pl.country for pl in p.places}
+    first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
+    has_meeting = bool(p.by_kind.get(MEETING))
+    for summit in p.kb.summits.values():
+        if not (summit.start - timedelta(days=7) <= p.on <= summit.end + timedelta(days=3)):
+            continue
+        named = summit.participant_ids & officials_found
+        if len(named) < 2:
+            continue
+        place = (summit.city and summit.city in p.folded) or summit.country_id in countries_found
+        close = summit.start - timedelta(days=1) <= p.on <= summit.end + timedelta(days=1)
+        if close or place or has_meeting:
+            p.record(
+                kind=MentionKind.SUMMIT,
+                entity=summit.id,
+                confidence=0.7,
+                method="date+participants",
+                at=min(first_pos[o] for o in named),
+            )
+
+
+def _day_named(p: Passage, month: Match) -> date | None:
+    """The date a month name with a day beside it means: within 400 days before the article
+    or 30 after it."""
+    after = _DAY_AFTER.match(p.folded, month.end)
+    before = None if after else _DAY_BEFORE.search(p.folded, max(0, month.start - 10), month.start)
+    day_match = after or before
+    if day_match is None:
+        return None
+    try:
+        day = int(day_match.group(1))
+        options = [date(p.on.year + dy, month.key.entity, day) for dy in (-1, 0, 1)]
+    except ValueError:
+        return None
+    options = [d for d in options if -400 <= (d - p.on).days <= 30]
+    if not options:
+        return None
+    return min(options, key=lambda d: abs((d - p.on).days))
+
+
+def summits_by_date(p: Passage) -> None:
+    """An earlier (or coming) meeting named by its date: 'talks that began on Dec. 27'."""
+    meeting_at = sorted(m.start for m in p.by_kind.get(MEETING, []))
+    officials_found = p.found(MentionKind.OFFICIAL)
+    for month in p.by_kind.get(MONTH, []):
+        when = _day_named(p, month)
+        if when is None:
+            continue
+        sent_start, sent_end = p.sentences.span(month.start)
+        i = bisect_right(meeting_at, sent_start - 1)
+        if i >= len(meeting_at) or meeting_at[i] >= sent_end:
+            continue
+        sentence = p.folded[sent_start:sent_end]
+        in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
+        for summit in p.kb.summits.values():
+            if summit.start <= when <= summit.end and _placed(
+                summit, sentence, in_sentence, officials_found
+            ):
+                p.record(
+                    kind=MentionKind.SUMMIT,
+                    entity=summit.id,
+                    confidence=0.75,
+                    method="date-reference",
+                    at=month.start,
+                )
+
+
+def _placed(
+    summit: SummitEntry, sentence: str, countries: set[int], officials_found: set[int]
+) -> bool:
+    place = (summit.city and summit.city in sentence) or (summit.country_id in countries)
+    return bool(place or summit.participant_ids & officials_found)

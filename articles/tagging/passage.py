@@ -1,0 +1,227 @@
+"""One text being tagged: its folded copy, sentences, the names found in it, and the results.
+
+Every step of the tagger reads and adds to one `Passage`; positions are offsets into the
+text, which folding keeps (see kb.fold).
+"""
+
+# Look-alike letters and dashes are the point here; word lists read best as text.
+# ruff: noqa: RUF001, SIM905
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from articles.tagging.kb import BLOCK, Key, KnowledgeBase, fold
+
+# --- sentences -------------------------------------------------------------------------------
+
+_ABBREVIATIONS = set(
+    """
+mr mrs ms dr sen rep gov st jr sr sra srta lic gen col lt sgt prof no vs etc dept
+jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fevr avr juil sept déc
+u.s ee.uu d.c u.k u.n m mme mlle
+""".split()
+)
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])|\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+
+
+def _sentence_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in _BOUNDARY.finditer(text):
+        if text[m.start()] == ".":
+            before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)
+            if before and (before.group(1).lower() in _ABBREVIATIONS or len(before.group(1)) == 1):
+                continue
+        starts.append(m.end())
+    return starts
+
+
+class Sentences:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = _sentence_starts(text)
+
+    def index(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def span(self, pos: int) -> tuple[int, int]:
+        i = self.index(pos)
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return self.starts[i], end
+
+    def sentence(self, pos: int) -> str:
+        start, end = self.span(pos)
+        return " ".join(self.text[start:end].split())[:1000]
+
+
+# --- bylines ---------------------------------------------------------------------------------
+
+CAP = r"[A-ZÀ-ÞА-ЯΑ-Ω][\w'’.\-]*"
+_BYLINE = re.compile(
+    rf"(?m)^[ \t]*(?:[Bb]y|BY|[Pp]or|POR|[Pp]ar|PAR|[Tt]exte de|[Ee]scrito por|[Ww]ritten by)"
+    rf"[ \t]+{CAP}"
+    rf"(?:[ \t]*(?:,|and|y|et|&)?[ \t]*{CAP}){{0,7}}"
+    rf"(?:[ \t]*[|/–—•·,][ \t]*(?:{CAP}[ \t]*){{1,5}})?[ \t]*$"
+)
+_CREDIT = re.compile(
+    r"(?im)\([^()\n]{0,60}?\b(?:reporting|editing|writing|reportage|redacci[oó]n|edici[oó]n)\b"
+    r"[^()\n]*\)|^[ \t]*(?:additional )?(?:reporting|editing|writing) by\b.*$"
+)
+
+
+def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
+    ranges = [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
+    ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
+    for author in authors:
+        needle = fold(author).strip()
+        if len(needle) < 4:
+            continue
+        pos = folded.find(needle)
+        while pos >= 0:
+            ranges.append((pos, pos + len(needle)))
+            pos = folded.find(needle, pos + 1)
+    return ranges
+
+
+class Mask:
+    """Character positions already claimed, so overlap checks stay linear on long texts."""
+
+    def __init__(self, size: int, ranges: Iterable[tuple[int, int]] = ()) -> None:
+        self.bits = bytearray(size + 1)
+        for start, end in ranges:
+            self.mark(start, end)
+
+    def mark(self, start: int, end: int) -> None:
+        self.bits[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.bits.find(1, start, end) != -1
+
+    def covers(self, start: int, end: int) -> bool:
+        return end > start and self.bits.find(0, start, end) == -1
+
+
+_TOKEN = re.compile(r"[\w.']+")
+
+
+def tokens_before(folded: str, pos: int, n: int, floor: int = 0) -> list[str]:
+    """The last `n` words before `pos` (within 48 characters, not before `floor`)."""
+    window = folded[max(floor, pos - 48) : pos]
+    return [t.strip(".'") for t in _TOKEN.findall(window)][-n:]
+
+
+def case_matches(text: str, start: int, case: tuple[tuple[int, int], ...]) -> bool:
+    """Whether the all-capitals pieces of a name (kb.case_mask) are capitals in the text."""
+    return all(text[start + a : start + b].isupper() for a, b in case)
+
+
+# --- the passage -----------------------------------------------------------------------------
+
+
+class Match(NamedTuple):
+    """A name found in the text, with one thing it may stand for."""
+
+    start: int
+    end: int
+    key: Key
+
+
+class Place(NamedTuple):
+    """A country named in the text (also inside bylines: it still gives a role its country)."""
+
+    start: int
+    end: int
+    country: int
+
+
+class Result(NamedTuple):
+    confidence: float
+    method: str
+    at: int  # where the evidence sentence is
+
+
+@dataclass
+class Passage:
+    kb: KnowledgeBase
+    doc: str  # title and text, NFC-normalised
+    folded: str
+    on: date
+    sentences: Sentences
+    excluded: Mask  # bylines, credits and authors' names
+    blocks: Mask  # region phrases ('North American') that hide a demonym
+    by_kind: dict[str, list[Match]]
+    official_spans: Mask  # where an official's name was read: no fuzzy match there
+    results: dict[tuple[str, int], Result] = field(default_factory=dict)
+    places: list[Place] = field(default_factory=list)
+
+    @classmethod
+    def read(
+        cls, kb: KnowledgeBase, *, text: str, title: str, on: date, authors: Sequence[str]
+    ) -> Passage:
+        """Fold the text and find every known name in it, word-bounded."""
+        doc = unicodedata.normalize("NFC", f"{title}\n\n{text}" if title else text)
+        folded = fold(doc)
+        n = len(folded)
+        blocks: list[tuple[int, int]] = []
+        by_kind: dict[str, list[Match]] = {}
+        for end, (klen, keys) in kb.automaton.iter(folded):
+            start = end - klen + 1
+            if start > 0 and folded[start - 1].isalnum():
+                continue
+            if end + 1 < n and folded[end + 1].isalnum():
+                continue
+            if keys[0].kind == BLOCK:
+                blocks.append((start, end + 1))
+            for key in keys:
+                by_kind.setdefault(key.kind, []).append(Match(start, end + 1, key))
+        return cls(
+            kb=kb,
+            doc=doc,
+            folded=folded,
+            on=on,
+            sentences=Sentences(doc),
+            excluded=Mask(n, _excluded_ranges(doc, folded, authors)),
+            blocks=Mask(n, blocks),
+            by_kind=by_kind,
+            official_spans=Mask(n),
+        )
+
+    def record(self, *, kind: str, entity: int, confidence: float, method: str, at: int) -> None:
+        """Keep the most confident way an entity was found."""
+        key = (kind, entity)
+        current = self.results.get(key)
+        if current is None or confidence > current.confidence:
+            self.results[key] = Result(confidence, method, at)
+
+    def longest(self, kinds: Iterable[str]) -> list[Match]:
+        """Longest match wins within the kinds: 'Marc Miller' over 'Miller'.
+
+        Every key of a winning span is kept (one name may stand for several entities).
+        """
+        candidates = sorted(
+            (m for kind in kinds for m in self.by_kind.get(kind, ())),
+            key=lambda m: (m.start - m.end, m.start),
+        )
+        chosen: list[Match] = []
+        taken = Mask(len(self.folded))
+        exact: set[tuple[int, int]] = set()
+        for m in candidates:
+            span = (m.start, m.end)
+            if span not in exact:
+                if taken.overlaps(*span):
+                    continue
+                taken.mark(*span)
+                exact.add(span)
+            chosen.append(m)
+        chosen.sort(key=lambda m: m.start)
+        return chosen
+
+    def found(self, kind: str) -> set[int]:
+        return {entity for (k, entity) in self.results if k == kind}
