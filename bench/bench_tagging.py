@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 from bench.common import Context, Measurement, standalone  # noqa: E402
 
 CORPUS_BYTES = 2_000_000
-GOLD = ROOT / "tests" / "articles" / "gold" / "tagging_gold.json"
+GOLD = ROOT / "tests" / "articles" / "tagging" / "gold" / "tagging_gold.json"
 
 
 def _db_corpus() -> list[tuple[str, date]]:
@@ -90,8 +90,6 @@ def _throughput(texts: list[tuple[str, date]], repeats: int) -> tuple[list[float
 
 def _gold_scores() -> tuple[float, float, str]:
     """Lowest F1 over the four kinds: the tagger, and exact names with no context rules."""
-    from tests.articles.test_tagging_gold import KINDS, _expected_keys, _keys, gold_passages
-
     from articles.tagging.kb import (
         COUNTRY,
         OFFICIAL_FULL,
@@ -102,6 +100,7 @@ def _gold_scores() -> tuple[float, float, str]:
         knowledge_base_get,
     )
     from articles.tagging.tagger import text_tag
+    from tests.articles.tagging.test_tagging_gold import KINDS, _expected_keys, _keys, gold_passages
 
     kb = knowledge_base_get()
     kinds_of = {
@@ -133,9 +132,9 @@ def _gold_scores() -> tuple[float, float, str]:
                 end + 1 < len(folded) and folded[end + 1].isalnum()
             ):
                 continue
-            for p in payloads:
-                if p[0] in kinds_of:
-                    found[(kinds_of[p[0]], p[1])] = Hit(kinds_of[p[0]], p[1])
+            for key in payloads:
+                if key.kind in kinds_of:
+                    found[(kinds_of[key.kind], key.entity)] = Hit(kinds_of[key.kind], key.entity)
         return list(found.values())
 
     def f1s(tag) -> dict[str, float]:
