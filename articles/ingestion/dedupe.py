@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Min, Q
 
 from articles.models import Article, StoryCluster
+from articles.tagging.stories import story_across_languages
 
 # Measured on the paragraphs in tests/articles/test_dedupe.py: a syndicated copy with a
 # dateline and a trailer differs by 8 bits, a light rewrite by 12, a different story on the
@@ -93,7 +94,10 @@ def article_cluster(*, article: Article) -> StoryCluster:
         article.simhash = updates["simhash"] = _tokens_simhash(tokens)
 
     with transaction.atomic():
-        match = _cluster_match(article=article, token_count=token_count)
+        # No copy in its own words: the same story in another language (after tagging).
+        match = _cluster_match(article=article, token_count=token_count) or (
+            story_across_languages(article=article)
+        )
         previous_id = article.cluster_id
         if match is None and previous_id is not None:
             alone = (

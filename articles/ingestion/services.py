@@ -525,9 +525,10 @@ def article_analyze(*, article: Article, new: bool = False) -> None:
     from articles.ingestion.dedupe import article_cluster
     from articles.tagging.tagger import article_mentions_write
 
-    article_cluster(article=article)
-    # A new article has no mentions yet: the tagger need not read them first.
+    # A new article has no mentions yet: the tagger need not read them first. Tagging comes
+    # first so that clustering can find the same story in another language by its entities.
     article_mentions_write(article=article, new=new)
+    article_cluster(article=article)
 
 
 def article_fetch_page(*, article: Article) -> bool:

@@ -6,18 +6,17 @@ the app ships (summits/reference), skipped until those files exist.
 """
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from articles.tagging.kb import compact
-from articles.tagging.tagger import knowledge_base_reset, text_tag
+from articles.tagging.tagger import Found, knowledge_base_reset
 from summits.models import Country, Official, Policy
 from summits.services import REFERENCE_DIR, reference_load
+from tests.articles.tagging.scoring import score
 
 GOLD = Path(__file__).parent / "gold"
-KINDS = ("country", "official", "policy", "summit")
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.90
 
@@ -54,32 +53,17 @@ def _expected_keys(kind: str, names: list[str]) -> set[str]:
     return keys
 
 
+def _found_key(found: Found) -> str:
+    return _keys(found.kind, found)
+
+
 def evaluate(passages: list[dict]) -> tuple[dict[str, dict[str, float]], list[str]]:
-    counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in KINDS}
-    errors = []
-    for p in passages:
-        found = text_tag(
-            text=p["text"],
-            title=p.get("title", ""),
-            on=date.fromisoformat(p["date"]),
-            authors=p.get("authors", []),
-        )
-        for kind in KINDS:
-            got = {_keys(kind, f) for f in found if f.kind == kind}
-            want = _expected_keys(kind, p["expected"][kind])
-            counts[kind]["tp"] += len(got & want)
-            counts[kind]["fp"] += len(got - want)
-            counts[kind]["fn"] += len(want - got)
-            if got != want:
-                errors.append(
-                    f"{p['id']} {kind}: extra {sorted(got - want)} missing {sorted(want - got)}"
-                )
-    scores = {}
-    for kind, c in counts.items():
-        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
-        scores[kind] = {"precision": precision, "recall": recall, **c}
-    return scores, errors
+    result = score(passages, found_key=_found_key, expected_keys=_expected_keys)
+    scores = {
+        kind: {"precision": c.precision, "recall": c.recall, "tp": c.tp, "fp": c.fp, "fn": c.fn}
+        for kind, c in result.counts.items()
+    }
+    return scores, result.errors
 
 
 @pytest.fixture(params=["fixture", "reference"])
