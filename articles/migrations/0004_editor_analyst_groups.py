@@ -39,6 +39,8 @@ EDITOR = {
         "policyevent": EDIT_DELETE,
         "summit": EDIT,
         "summitparticipant": EDIT_DELETE,
+        # Added with the recognisers (summits 0002; granted on existing databases by 0011).
+        "recogniser": EDIT_DELETE,
     },
 }
 

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 from django.db import connection
 
+from summits.cues import cue_groups, word_forms
 from summits.models import (
     Country,
     Official,
@@ -31,6 +32,7 @@ from summits.models import (
     Policy,
     PolicyAlias,
     PolicyEvent,
+    Recogniser,
     RoleTenure,
     Summit,
     SummitParticipant,
@@ -258,6 +260,21 @@ class SummitEntry:
 
 
 @dataclass
+class RecogniserEntry:
+    kind: str  # MentionKind value: "policy" or "summit"
+    entity_id: int
+    groups: int
+    confidence: float
+    valid_from: date | None
+    valid_until: date | None
+
+    def applies_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+
+@dataclass
 class KnowledgeBase:
     automaton: Any
     countries: dict[int, str]
@@ -280,6 +297,8 @@ class KnowledgeBase:
     sound_prefixes: set[str]
     # Word-by-word translated policy names: sets of concept ids, with their policy.
     policy_concepts: list[tuple[frozenset[str], int]]
+    # Cue groups that refer to a policy or summit without its name; CUE keys index this.
+    recognisers: list[RecogniserEntry]
     known_words: set[str]
     signature: tuple[Any, ...]
     built_at: float
@@ -319,6 +338,7 @@ class KnowledgeBase:
     MONTH,
     MEETING,
     ROLE_ANCHOR,
+    CUE,
 ) = (
     "country",
     "official_full",
@@ -330,6 +350,7 @@ class KnowledgeBase:
     "month",
     "meeting",
     "role_anchor",
+    "cue",
 )
 
 # Every role phrase the tagger resolves contains one of these words.
@@ -495,6 +516,7 @@ def _signature() -> tuple[Any, ...]:
             Policy,
             PolicyAlias,
             PolicyEvent,
+            Recogniser,
             RoleTenure,
             Summit,
             SummitParticipant,
@@ -508,7 +530,13 @@ def _signature() -> tuple[Any, ...]:
     )
     # Total name lengths catch most renames in place (an alias corrected in admin) at once;
     # the others are picked up when the compiled base reaches KB_MAX_AGE_SECONDS.
-    named = [(Official, "name"), (OfficialAlias, "name"), (PolicyAlias, "name"), (Summit, "title")]
+    named = [
+        (Official, "name"),
+        (OfficialAlias, "name"),
+        (PolicyAlias, "name"),
+        (Summit, "title"),
+        (Recogniser, "cues"),
+    ]
     parts += "".join(
         f", (SELECT COALESCE(SUM(LENGTH({connection.ops.quote_name(column)})), 0) "  # noqa: S608
         f"FROM {connection.ops.quote_name(m._meta.db_table)})"
@@ -558,6 +586,8 @@ class Key(NamedTuple):
     needs_context: bool = False  # OFFICIAL_SHORT: a surname shared by many, or a common word
     proper: bool = False  # POLICY: the name starts with a capital letter
     concept: str = ""  # CONCEPT: the concept a translated word stands for
+    group: int = 0  # CUE: which of its recogniser's groups the word belongs to
+    prefix: bool = False  # CUE: the word matches any ending ('deport*')
 
 
 class _Keys:
@@ -574,7 +604,9 @@ class _Keys:
     def automaton(self) -> Any:
         automaton = ahocorasick.Automaton()
         for name, keys in self.keys.items():
-            automaton.add_word(name, (len(name), tuple(keys)))
+            # Prefix keys apart: a match that runs on into a longer word keeps only those.
+            prefixes = tuple(k for k in keys if k.prefix)
+            automaton.add_word(name, (len(name), tuple(keys), prefixes))
         automaton.make_automaton()
         return automaton
 
@@ -756,6 +788,35 @@ def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
     return {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
 
 
+def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
+    entries: list[RecogniserEntry] = []
+    for r in Recogniser.objects.order_by("pk"):
+        try:
+            groups = cue_groups(r.cues)
+        except ValueError:
+            continue  # saved around the form's check; admin shows the problem on the row
+        kind, entity = ("policy", r.policy_id) if r.policy_id else ("summit", r.summit_id)
+        if entity is None:
+            continue
+        index = len(entries)
+        entries.append(
+            RecogniserEntry(
+                kind=kind,
+                entity_id=entity,
+                groups=len(groups),
+                confidence=r.confidence,
+                valid_from=r.valid_from,
+                valid_until=r.valid_until,
+            )
+        )
+        for number, words in enumerate(groups):
+            for word in words:
+                forms, prefix = word_forms(word)
+                for form in forms:
+                    keys.add(form, Key(CUE, index, group=number, prefix=prefix))
+    return entries
+
+
 def _tenures() -> list[Tenure]:
     return [
         Tenure(
@@ -778,6 +839,7 @@ def knowledge_base_compile() -> KnowledgeBase:
     officials, surname_common = _compile_officials(keys)
     policies = _compile_policies(keys)
     summits = _compile_summits(keys)
+    recognisers = _compile_recognisers(keys)
     sound_prefixes = _sound_prefixes(officials)
     fuzzy = _fuzzy_index(officials)
     surname_variants = list(fuzzy.surname_index)
@@ -801,6 +863,7 @@ def knowledge_base_compile() -> KnowledgeBase:
         surname_common=surname_common,
         sound_prefixes=sound_prefixes,
         policy_concepts=policies.concepts,
+        recognisers=recognisers,
         known_words=keys.known_words(),
         signature=signature,
         built_at=time.monotonic(),

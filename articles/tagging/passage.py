@@ -171,12 +171,14 @@ class Passage:
         n = len(folded)
         blocks: list[tuple[int, int]] = []
         by_kind: dict[str, list[Match]] = {}
-        for end, (klen, keys) in kb.automaton.iter(folded):
+        for end, (klen, keys, prefixes) in kb.automaton.iter(folded):
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
                 continue
             if end + 1 < n and folded[end + 1].isalnum():
-                continue
+                if not prefixes:
+                    continue
+                keys = prefixes
             if keys[0].kind == BLOCK:
                 blocks.append((start, end + 1))
             for key in keys:

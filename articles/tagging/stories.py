@@ -168,4 +168,4 @@ def story_across_languages(*, article: Article) -> StoryCluster | None:
     best = max(candidates, key=lambda c: (story_similarity(own, cards[c.pk]), -c.pk))
     if not stories_match(own, cards[best.pk]):
         return None
-    return StoryCluster.objects.filter(pk=best.cluster_id).first()
+    return best.cluster

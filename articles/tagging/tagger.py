@@ -31,6 +31,7 @@ from articles.tagging.officials import (
 )
 from articles.tagging.passage import Passage, Place, case_matches
 from articles.tagging.policies import policies_by_name, policies_translated
+from articles.tagging.recognisers import by_recognisers
 from summits.models import Country, Official, Policy, Summit
 
 TAGGER_VERSION = "2025.1"
@@ -57,10 +58,10 @@ def knowledge_base_reset() -> None:
 def text_tag(*, text: str, title: str = "", on: date, authors: Sequence[str] = ()) -> list[Found]:
     """Countries, officials, policies and summits a text is about, one Found per entity."""
     kb = knowledge_base_get(max_unchecked_seconds=1.0)
-    return _tag(kb, text=text, title=title, on=on, authors=authors)
+    return tag_with(kb, text=text, title=title, on=on, authors=authors)
 
 
-def _tag(
+def tag_with(
     kb: KnowledgeBase, *, text: str, title: str, on: date, authors: Sequence[str]
 ) -> list[Found]:
     p = Passage.read(kb, text=text, title=title, on=on, authors=authors)
@@ -70,6 +71,7 @@ def _tag(
     officials_by_fuzzy_name(p)
     policies_by_name(p)
     policies_translated(p)
+    by_recognisers(p)
     summits(p)
     return _founds(p)
 
@@ -156,7 +158,7 @@ def article_mentions_write(*, article: Article, new: bool = False) -> None:
     for attempt in (1, 2):
         # Inside knowledge_base_pinned() the base is not checked per article; a row deleted
         # since it was checked then fails a foreign key here, and one recompile settles it.
-        founds = _tag(
+        founds = tag_with(
             knowledge_base_get(),
             text=text,
             title=article.title,

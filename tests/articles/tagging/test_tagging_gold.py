@@ -57,6 +57,18 @@ def _found_key(found: Found) -> str:
     return _keys(found.kind, found)
 
 
+def with_reference_paraphrases(passages: list[dict]) -> list[dict]:
+    """Passages with the paraphrased references only the curated knowledge base recognises
+    (its recognisers): `expected_reference` adds to `expected`."""
+    merged = []
+    for p in passages:
+        expected = {k: list(v) for k, v in p["expected"].items()}
+        for kind, names in p.get("expected_reference", {}).items():
+            expected[kind] = [*expected.get(kind, []), *names]
+        merged.append({**p, "expected": expected})
+    return merged
+
+
 def evaluate(passages: list[dict]) -> tuple[dict[str, dict[str, float]], list[str]]:
     result = score(passages, found_key=_found_key, expected_keys=_expected_keys)
     scores = {
@@ -90,7 +102,10 @@ def test_the_gold_set_is_big_and_varied_enough() -> None:
 
 
 def test_it_meets_precision_and_recall_on_the_gold_set(knowledge_base: str) -> None:
-    scores, errors = evaluate(gold_passages())
+    passages = gold_passages()
+    if knowledge_base == "reference":
+        passages = with_reference_paraphrases(passages)
+    scores, errors = evaluate(passages)
     report = "\n".join(
         f"{kind}: precision {s['precision']:.3f} recall {s['recall']:.3f} "
         f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
