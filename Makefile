@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# make run is local development: debug pages on. The offline demo needs no other setting.
-RUN_ENV := DJANGO_DEBUG=1
 
 .PHONY: run test venv setup lint format bench bench-quick clean
 
@@ -19,15 +17,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-setup: venv
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py load_reference
-	$(RUN_ENV) $(BIN)/python manage.py load_demo
-	$(RUN_ENV) $(BIN)/python manage.py create_demo_admin
+# Local development settings, written once and git-ignored: debug pages on and a secret key of
+# this checkout's own, so every command in the README works here as written.
+.env:
+	@$(BIN)/python -c "import secrets; print('# Written once by make run for local development; never commit it.'); print('DJANGO_DEBUG=1'); print('DJANGO_SECRET_KEY=' + secrets.token_urlsafe(48))" > $@
+	@echo "wrote .env (local development settings)"
+
+setup: venv .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py create_demo_admin
 
 run: setup
 	@echo "Serving http://$(HOST):$(PORT)/ (admin at /admin/). Ctrl-C stops."
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -11,22 +11,74 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _read_env_file(path: Path) -> None:
+    """KEY=VALUE lines of a local, git-ignored .env; the real environment wins over it.
+
+    `make run` writes one with a generated secret key, so that every command in the README
+    works in that checkout. TRACKER_ENV_FILE names another file, or none when empty.
+    """
+    if not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ImproperlyConfigured(f"{path.name} line {number} is not KEY=VALUE: {raw!r}")
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+_env_file = os.getenv("TRACKER_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    _read_env_file(Path(_env_file))
+
 VAR_DIR = Path(os.getenv("TRACKER_VAR_DIR", BASE_DIR / "var"))
 
 # Shown in export headers and their citation sidecars.
 TRACKER_VERSION = "0.1.0"
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
 
-def envbool(name: str, default: str = "False") -> bool:
-    return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+def envbool(name: str, default: bool = False) -> bool:
+    """A yes/no variable; a value it does not know stops start-up instead of meaning "no"."""
+    raw = os.getenv(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a yes/no value: use one of 1, true, yes, on, 0, false, no, off."
+    )
+
+
+def _number(name: str, default: float, kind: type[int] | type[float]) -> float:
+    raw = os.getenv(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {what}.") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must not be negative.")
+    return value
 
 
 def envint(name: str, default: int) -> int:
-    return int(os.getenv(name, str(default)))
+    return int(_number(name, default, int))
 
 
 def envfloat(name: str, default: float) -> float:
-    return float(os.getenv(name, str(default)))
+    return float(_number(name, default, float))
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -67,6 +119,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer first: probes come over plain HTTP to 127.0.0.1.
+    "tracker.health.health_probes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,11 +224,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Read even in debug, so a typo stops start-up wherever it is made.
+_ssl_redirect = envbool("TRACKER_SSL_REDIRECT", True)
+_hsts_seconds = envint("TRACKER_HSTS_SECONDS", 31536000)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = envbool("TRACKER_SSL_REDIRECT", "True")
+    SECURE_SSL_REDIRECT = _ssl_redirect
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("TRACKER_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = _hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 if envbool("TRACKER_BEHIND_TLS_PROXY"):
@@ -199,7 +256,7 @@ TRACKER_READ_TIMEOUT = envfloat("TRACKER_READ_TIMEOUT", 15.0)
 TRACKER_TOTAL_TIMEOUT = envfloat("TRACKER_TOTAL_TIMEOUT", 30.0)
 TRACKER_MAX_BODY_BYTES = envint("TRACKER_MAX_BODY_BYTES", 5 * 1024 * 1024)
 TRACKER_MAX_REDIRECTS = envint("TRACKER_MAX_REDIRECTS", 5)
-TRACKER_FETCH_PAGES = envbool("TRACKER_FETCH_PAGES", "True")
+TRACKER_FETCH_PAGES = envbool("TRACKER_FETCH_PAGES", True)
 # Feed schedule: intervals follow the publishing pace within these bounds (seconds); a feed is
 # disabled after this many failures in a row.
 TRACKER_FEED_MIN_INTERVAL = envint("TRACKER_FEED_MIN_INTERVAL", 300)

@@ -20,15 +20,15 @@ RETRY_AFTER_CEILING = 7 * 24 * 3600
 
 
 def min_interval() -> int:
-    return int(getattr(settings, "TRACKER_FEED_MIN_INTERVAL", 300))
+    return settings.TRACKER_FEED_MIN_INTERVAL
 
 
 def max_interval() -> int:
-    return int(getattr(settings, "TRACKER_FEED_MAX_INTERVAL", 86400))
+    return settings.TRACKER_FEED_MAX_INTERVAL
 
 
 def max_failures() -> int:
-    return int(getattr(settings, "TRACKER_FEED_MAX_FAILURES", 10))
+    return settings.TRACKER_FEED_MAX_FAILURES
 
 
 def claim_stale_after() -> timedelta:

@@ -21,7 +21,7 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def review_threshold() -> float:
-    return float(getattr(settings, "TRACKER_REVIEW_THRESHOLD", 0.8))
+    return settings.TRACKER_REVIEW_THRESHOLD
 
 
 def review_queue(*, mentions: QuerySet[Mention] | None = None) -> QuerySet[Mention]:

@@ -11,7 +11,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**clean, "TRACKER_ENV_FILE": "", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -88,3 +88,59 @@ def test_idempotent_tasks_are_redelivered_when_a_worker_dies() -> None:
         assert task.acks_late is True, task.name
         assert task.reject_on_worker_lost is True, task.name
         assert task.soft_time_limit and task.time_limit, task.name
+
+
+def test_a_typo_in_a_yes_no_variable_stops_start_up_naming_it(tmp_path: Path) -> None:
+    result = manage(
+        "check", DJANGO_DEBUG="1", TRACKER_SSL_REDIRECT="ture", TRACKER_VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "configuration error: TRACKER_SSL_REDIRECT='ture' is not a yes/no value: "
+        "use one of 1, true, yes, on, 0, false, no, off."
+    ]
+
+
+def test_a_bad_number_stops_start_up_naming_it(tmp_path: Path) -> None:
+    result = manage(
+        "check", DJANGO_DEBUG="1", TRACKER_FEED_MAX_FAILURES="ten", TRACKER_VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "TRACKER_FEED_MAX_FAILURES='ten' is not a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_command_without_configuration_prints_one_line(tmp_path: Path) -> None:
+    result = manage("export_csv", "articles", "-o", "-", TRACKER_VAR_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_settings_read_the_local_env_file_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("# local\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY='from-the-file'\n")
+    code = "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
+    result = manage(
+        "shell", "-c", code, TRACKER_ENV_FILE=str(env_file), TRACKER_VAR_DIR=str(tmp_path)
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True from-the-file", result.stderr
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        TRACKER_ENV_FILE=str(env_file),
+        TRACKER_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY="from-the-environment",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True from-the-environment", result.stderr
+
+
+def test_a_malformed_env_file_is_named_in_one_line(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG 1\n")
+    result = manage("check", TRACKER_ENV_FILE=str(env_file), TRACKER_VAR_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "configuration error: .env line 1 is not KEY=VALUE: 'DJANGO_DEBUG 1'"
+    ]
