@@ -77,7 +77,7 @@ def _throughput(texts: list[tuple[str, date]], repeats: int) -> tuple[list[float
             folded = fold(text)
             n = len(folded)
             kept = 0
-            for end, (length, _keys, _prefixes) in kb.automaton.iter(folded):
+            for end, (length, _keys, _prefixes, _checked) in kb.automaton.iter(folded):
                 first = end - length + 1
                 if first > 0 and folded[first - 1].isalnum():
                     continue
@@ -126,7 +126,7 @@ def _gold_scores() -> tuple[float, float, str]:
     def naive(text: str) -> list[Hit]:
         folded = fold(text)
         found = {}
-        for end, (length, payloads, _prefixes) in kb.automaton.iter(folded):
+        for end, (length, payloads, _prefixes, _checked) in kb.automaton.iter(folded):
             first = end - length + 1
             if (first > 0 and folded[first - 1].isalnum()) or (
                 end + 1 < len(folded) and folded[end + 1].isalnum()

@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import ahocorasick
 from django.db import connection
 
+from articles.tagging.language import common_in
 from summits.cues import cue_groups, word_forms
 from summits.models import (
     Country,
@@ -243,6 +244,7 @@ class Tenure:
     country_id: int
     start: date
     end: date | None
+    office: str = ""  # folded: 'vice president of the united states'
 
     def active_on(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
@@ -257,6 +259,7 @@ class SummitEntry:
     city: str  # folded
     country_id: int | None
     participant_ids: set[int]
+    virtual: bool = False  # held by video or telephone: a leaders' call, a virtual meeting
 
 
 @dataclass
@@ -293,6 +296,7 @@ class KnowledgeBase:
     surname_variants: list[str]
     surname_phonetic: list[str]
     surname_owners: list[set[int]]
+    surname_set: set[str]  # surname_variants as a set
     surname_common: set[str]
     sound_prefixes: set[str]
     # Word-by-word translated policy names: sets of concept ids, with their policy.
@@ -306,13 +310,25 @@ class KnowledgeBase:
     # Fuzzy results by capitalised span, valid for this compilation only.
     fuzzy_cache: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
-    def holders(self, *, country_id: int, role: str, on: date) -> list[int]:
-        """Officials holding a role for a country on a date, newest appointment first."""
+    def holders(
+        self, *, country_id: int, role: str, on: date, office: str = "", incoming: bool = False
+    ) -> list[int]:
+        """Officials holding a role for a country on a date, newest appointment first.
+
+        `office`: words the office's title must contain ('vice president', 'united states'
+        for an ambassador there); `incoming`: whoever takes the role up within 150 days after
+        the date.
+        """
         found = [
             t
             for t in self.tenures
-            if t.country_id == country_id and t.role == role and t.active_on(on)
+            if t.country_id == country_id
+            and (not role or t.role == role)
+            and office in t.office
+            and (on < t.start <= on + timedelta(days=150) if incoming else t.active_on(on))
         ]
+        if incoming:
+            found = sorted(found, key=lambda t: t.start)[:1]
         found.sort(key=lambda t: t.start, reverse=True)
         # A handover day (one ends, the next starts) goes to the newcomer.
         if len(found) > 1 and found[0].start > found[1].start:
@@ -323,6 +339,21 @@ class KnowledgeBase:
         return any(
             t.official_id == official_id and t.active_on(on) and (not role or t.role == role)
             for t in self.tenures
+        )
+
+    def in_office_near(self, *, official_id: int, on: date, days: int = 365) -> bool:
+        """In some office within `days` of the date: a surname alone can still mean them."""
+        margin = timedelta(days=days)
+        return any(
+            t.official_id == official_id
+            and t.start - margin <= on
+            and (t.end is None or on <= t.end + margin)
+            for t in self.tenures
+        )
+
+    def role_on(self, *, official_id: int, on: date) -> Tenure | None:
+        return next(
+            (t for t in self.tenures if t.official_id == official_id and t.active_on(on)), None
         )
 
 
@@ -357,6 +388,8 @@ class KnowledgeBase:
 ROLE_ANCHORS = """
 minister ministre ministro ministra secretary secretario secretaria president presidente
 presidenta canciller diplomat diplomatie diplomacia chief mandatario mandataria
+ambassador ambassadeur ambassadrice embajador embajadora vicepresidente vicepresidenta
+counterpart counterparts homologue homologues homologo homologa homologos
 """.split()
 
 MONTHS = {
@@ -588,6 +621,7 @@ class Key(NamedTuple):
     concept: str = ""  # CONCEPT: the concept a translated word stands for
     group: int = 0  # CUE: which of its recogniser's groups the word belongs to
     prefix: bool = False  # CUE: the word matches any ending ('deport*')
+    common_in: frozenset[str] = frozenset()  # an acronym that is a common word in these languages
 
 
 class _Keys:
@@ -598,6 +632,14 @@ class _Keys:
 
     def add(self, name: str, key: Key) -> None:
         folded = re.sub(r" +", " ", fold(name).strip())
+        if key.case and " " not in folded:
+            key = key._replace(common_in=common_in(name))  # 'DANS' is French for 'in'
+        if "'" in folded and " " in folded:
+            # 'North American Leaders Summit' is written without its apostrophe too.
+            self._add(re.sub(r" +", " ", folded.replace("'", "")), key)
+        self._add(folded, key)
+
+    def _add(self, folded: str, key: Key) -> None:
         if len(folded) >= 2 and key not in self.keys[folded]:
             self.keys[folded].append(key)
 
@@ -606,7 +648,9 @@ class _Keys:
         for name, keys in self.keys.items():
             # Prefix keys apart: a match that runs on into a longer word keeps only those.
             prefixes = tuple(k for k in keys if k.prefix)
-            automaton.add_word(name, (len(name), tuple(keys), prefixes))
+            # Acronyms are checked against the text's capitals and language.
+            checked = any(k.case for k in keys)
+            automaton.add_word(name, (len(name), tuple(keys), prefixes, checked))
         automaton.make_automaton()
         return automaton
 
@@ -726,6 +770,10 @@ def _compile_policies(keys: _Keys) -> _Policies:
     return policies
 
 
+_REMOTE_KINDS = {"virtual_meeting", "leaders_call"}
+_REMOTE_WORDS = re.compile(r"\b(?:virtual|virtuelle?|call|llamada|appel|videoconference)\b")
+
+
 def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
     summits: dict[int, SummitEntry] = {}
     participants: dict[int, set[int]] = defaultdict(set)
@@ -740,6 +788,8 @@ def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
             city=fold(s.city),
             country_id=s.country_id,
             participant_ids=participants[s.pk],
+            virtual=s.kind in _REMOTE_KINDS
+            or bool(_REMOTE_WORDS.search(fold(" ".join([s.title, *s.aliases])))),
         )
         for n in _summit_names([s.title, *s.aliases]):
             keys.add(n, Key(SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
@@ -825,6 +875,7 @@ def _tenures() -> list[Tenure]:
             country_id=t.country_id,
             start=t.start,
             end=t.end,
+            office=fold(t.office),
         )
         for t in RoleTenure.objects.all()
     ]
@@ -860,6 +911,7 @@ def knowledge_base_compile() -> KnowledgeBase:
         surname_variants=surname_variants,
         surname_phonetic=[phonetic(s) for s in surname_variants],
         surname_owners=[fuzzy.surname_index[s] for s in surname_variants],
+        surname_set=set(surname_variants),
         surname_common=surname_common,
         sound_prefixes=sound_prefixes,
         policy_concepts=policies.concepts,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from articles.models import MentionKind
 from articles.tagging.kb import MEETING, MONTH, SUMMIT, SummitEntry, fold
@@ -22,26 +23,78 @@ _NAME_HORIZON = timedelta(days=180)
 def summits(p: Passage) -> None:
     """Summits by name, by date and participants, and by an earlier meeting's date."""
     summits_by_name(p)
+    summits_held_remotely(p)
     summits_by_participants(p)
     summits_by_date(p)
 
 
+_LAST_YEAR = r"\b(?:last year|el ano pasado|l'an (?:dernier|passe)|l'annee (?:derniere|passee))"
+_NEXT_YEAR = (
+    r"\b(?:next year|el (?:proximo ano|ano proximo|ano que viene)|l'an prochain|l'annee prochaine)"
+)
+_RELATIVE_YEARS = [
+    (re.compile(_LAST_YEAR), -1),
+    (re.compile(_NEXT_YEAR), 1),
+    (re.compile(r"\b(?:this year|este ano|cette annee)\b"), 0),
+]
+_PAST = re.compile(
+    r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
+)
+_FUTURE = re.compile(r"\b(?:next|upcoming|coming|proxim[ao]|prochaine?|futur[ae]?)\b")
+
+
+class _TimeCues(NamedTuple):
+    years: set[int]
+    months: set[int]
+    past: bool
+    future: bool
+
+
+def _time_cues(p: Passage, start: int) -> _TimeCues:
+    """What a sentence says about when: years ('2021', 'last year'), months ('in April'),
+    and whether it looks back ('last', 'previa') or ahead ('next', 'prochain')."""
+    sent_start, sent_end = p.sentences.span(start)
+    sentence = p.folded[sent_start:sent_end]
+    years = {int(y.group()) for y in _YEAR.finditer(sentence)}
+    years |= {p.on.year + delta for pattern, delta in _RELATIVE_YEARS if pattern.search(sentence)}
+    months = {
+        m.key.entity
+        for m in p.by_kind.get(MONTH, [])
+        if sent_start <= m.start < sent_end and len(p.folded[m.start : m.end]) > 3
+    }
+    return _TimeCues(years, months, bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence)))
+
+
+def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> SummitEntry | None:
+    """The edition of a recurring meeting the sentence means: the year, month and direction
+    it gives, else the nearest; never one more than half a year ahead unless a year says so."""
+    if cues.years:
+        candidates = [s for s in candidates if s.start.year in cues.years] or candidates
+    if not cues.years & {s.start.year for s in candidates}:
+        candidates = [s for s in candidates if s.start <= p.on + _NAME_HORIZON]
+    candidates = [s for s in candidates if s.start.month in cues.months] or candidates
+    if cues.past and not cues.future:
+        candidates = [s for s in candidates if s.start < p.on] or candidates
+    elif cues.future and not cues.past:
+        candidates = [s for s in candidates if s.end >= p.on] or candidates
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: abs((s.start - p.on).days))
+
+
 def summits_by_name(p: Passage) -> None:
-    """A recurring name ('North American Leaders' Summit') means the edition nearest the
-    article's date, or the one whose year or city the sentence gives."""
+    """A recurring name ('North American Leaders' Summit') means the edition the sentence's
+    time cues, year or city point to, else the one nearest the article's date."""
     at: dict[int, list[int]] = {}
     for m in p.by_kind.get(SUMMIT, []):
         at.setdefault(m.start, []).append(m.key.entity)
     for start, ids in at.items():
         sentence = fold(p.sentences.sentence(start))
-        horizon = p.on + _NAME_HORIZON
-        candidates = [p.kb.summits[i] for i in ids if p.kb.summits[i].start <= horizon]
-        if not candidates:
-            continue
-        years = {int(y.group()) for y in _YEAR.finditer(sentence)}
-        candidates = [s for s in candidates if s.start.year in years] or candidates
+        candidates = [p.kb.summits[i] for i in ids]
         candidates = [s for s in candidates if s.city and s.city in sentence] or candidates
-        best = min(candidates, key=lambda s: abs((s.start - p.on).days))
+        best = _edition(p, candidates, _time_cues(p, start))
+        if best is None:
+            continue
         p.record(
             kind=MentionKind.SUMMIT,
             entity=best.id,
@@ -49,6 +102,38 @@ def summits_by_name(p: Passage) -> None:
             method="summit-name",
             at=start,
         )
+
+
+_REMOTE = re.compile(
+    r"\b(?:virtual|virtuelle?|videoconferenc\w*|video ?call|videollamada|visioconference"
+    r"|by video|por video|phone call|llamada|appel(?: telephonique)?|telefonic\w*)\b"
+)
+_CALLS = {"phone call", "video call", "videocall", "videollamada", "appel telephonique"}
+
+
+def summits_held_remotely(p: Passage) -> None:
+    """'una reunión virtual previa con Harris': a virtual meeting or call with an official the
+    text names, the one its time cues point to, within a year of the article."""
+    officials_found = p.found(MentionKind.OFFICIAL)
+    remote = [s for s in p.kb.summits.values() if s.virtual and s.participant_ids & officials_found]
+    if not remote:
+        return
+    meeting_at = [m.start for m in p.by_kind.get(MEETING, [])]
+    for m in _REMOTE.finditer(p.folded):
+        sent_start, sent_end = p.sentences.span(m.start())
+        spoken = m.group() in _CALLS
+        if not spoken and not any(sent_start <= at < sent_end for at in meeting_at):
+            continue
+        near = [s for s in remote if -365 <= (s.start - p.on).days <= 30]
+        best = _edition(p, near, _time_cues(p, m.start()))
+        if best is not None:
+            p.record(
+                kind=MentionKind.SUMMIT,
+                entity=best.id,
+                confidence=0.7,
+                method="virtual-meeting",
+                at=m.start(),
+            )
 
 
 def summits_by_participants(p: Passage) -> None:

@@ -6,7 +6,7 @@ on the article's date; a mangled name is matched fuzzily only inside a capitalis
 with lower confidence.
 """
 
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, SIM905
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from articles.tagging.kb import (
     phonetic,
     sound_prefix,
 )
-from articles.tagging.passage import CAP, Match, Passage, case_matches, tokens_before
+from articles.tagging.passage import CAP, Match, Passage, Place, tokens_before
 
 # --- context words ---------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ def officials_by_name(p: Passage) -> None:
             continue  # 'Frost & Sullivan', 'Miller LLP': a firm, not a person
         words = p.doc[start:end].split()
         last_word = words[-1] if words else ""
-        if not last_word[:1].isupper() or not case_matches(p.doc, start, keys[0].case):
+        if not last_word[:1].isupper():
             continue
         full = [k for k in keys if k.kind == OFFICIAL_FULL]
         if not full:
@@ -131,12 +131,41 @@ def officials_by_name(p: Passage) -> None:
         _surname(p, surname, full_found)
 
 
+_WORD_BEFORE = re.compile(r"([A-ZÀ-ÞА-ЯΑ-Ω][\w'’\-]+)[ ]$")
+
+
+def _other_first_name(p: Passage, start: int) -> bool:
+    """Whether a capitalised word that is no title, place or known surname comes right
+    before: 'Soledad Durazo' is someone else than Alfonso Durazo."""
+    m = _WORD_BEFORE.search(p.doc, max(0, start - 30), start)
+    if m is None:
+        return False
+    word = _POSSESSIVE.sub("", _fold_word(m.group(1))).strip(".'")
+    return not (
+        word in TITLE_WORDS
+        or word in STOPWORDS
+        or word in p.kb.known_words
+        or word in _NOT_NAMES
+        or compact(word) in p.kb.surname_set
+    )
+
+
 def _surname(p: Passage, surname: _Surname, full_found: set[int]) -> None:
+    """A surname alone: the person named in full elsewhere in the text, or one in office
+    near the article's date (with a title before it, more surely); never after someone
+    else's first name."""
     ids = {k.entity for k in surname.keys}
+    if _other_first_name(p, surname.start):
+        return
     common = any(k.needs_context for k in surname.keys)
     sent_start = p.sentences.span(surname.start)[0]
     before = tokens_before(p.folded, surname.start, 3, floor=sent_start)
     titled = bool(set(before) & TITLE_WORDS)
+    if not ids & full_found:
+        ids = {i for i in ids if p.kb.in_office_near(official_id=i, on=p.on)}
+        if not ids:
+            p.official_spans.mark(surname.start, surname.end)  # read, and no one in office
+            return
     chosen: int | None = None
     confidence = 0.85
     method = "surname"
@@ -145,8 +174,7 @@ def _surname(p: Passage, surname: _Surname, full_found: set[int]) -> None:
         confidence = 0.9
     elif len(ids) == 1 and not common:
         chosen = next(iter(ids))
-        if titled:
-            confidence, method = 0.9, "title+surname"
+        confidence, method = (0.9, "title+surname") if titled else (0.75, "surname+date")
     elif titled:
         chosen = resolve_by_title(p.kb, ids, before, p.on)
         confidence, method = 0.8, "title+surname"
@@ -172,7 +200,9 @@ def _surname(p: Passage, surname: _Surname, full_found: set[int]) -> None:
 class _RolePattern(NamedTuple):
     regex: str  # over folded text
     role: str
-    implied: str  # ISO2 implied when no country is next to it
+    implied: str = ""  # ISO2 implied when no country is next to it
+    office: str = ""  # words of the office's title, for roles the role list does not name
+    destination: bool = False  # 'ambassador to X': X is where, not whose
 
 
 _ADJ = r"(?: [\w.]+)?"
@@ -192,32 +222,33 @@ _ROLE_PATTERNS: list[_RolePattern] = [
         + _ADJ
         + r" des affaires etrangeres|chef de la diplomatie|jef[ea] de la diplomacia)",
         "foreign_minister",
-        "",
     ),
     _RolePattern(
         r"(?:immigration minister|minister of immigration|ministr[eao]"
         + _ADJ
         + r" (?:de l'immigration|de l immigration|de inmigracion|d'immigration))",
         "immigration_minister",
-        "",
     ),
     _RolePattern(
         r"(?:public safety minister|minister of public safety|ministr[eao]"
         + _ADJ
         + r" de la securite publique|ministr[oa] de seguridad publica)",
         "public_safety_minister",
-        "",
     ),
     _RolePattern(
         r"(?:interior minister|secretari[oa] de gobernacion|ministre de l'interieur)",
         "security_minister",
-        "",
     ),
+    _RolePattern(
+        r"(?:vice president|vicepresident[ea]|vice presidente?|vice presidenta)",
+        "",
+        office="vice president",
+    ),
+    _RolePattern(r"(?:ambassad(?:or|eur|rice)|embajador[a]?)", "ambassador", destination=True),
     _RolePattern(
         r"(?:prime minister|premier ministre|premiere ministre|primer ministro|primera ministra"
         r"|president|presidente|presidenta|presidente|mandatari[oa])",
         "head_of_government",
-        "",
     ),
 ]
 _ROLE_RE = re.compile(
@@ -227,6 +258,20 @@ _ROLE_RE = re.compile(
 )
 _LEFT_GAP = re.compile(r"^(?:'s|')? $")
 _RIGHT_GAP = re.compile(r"^ (?:(?:of|de|du|del|d'|des)(?: |(?<=')))?(?:(?:the|la|le|l') ?)?$")
+_TO_GAP = re.compile(r"^ (?:to|in|a|en|au|aux|ante|in the|to the|en los|aux)(?: the| los| les)? $")
+# 'President-elect', 'secretario designado': the role's next holder, not today's.
+_INCOMING_AFTER = re.compile(
+    r" (?:elect|electo|electa|elu|elue|designate|designado|designada|designe|designee|nominee)"
+    r"(?![\w])"
+)
+_INCOMING = {"incoming", "entrante", "future", "futur", "futura", "futuro", "next", "nominated"}
+_ACTING = {"acting", "interim", "interino", "interina", "encargado", "encargada"}
+# A capitalised word right after a role is the name it titles: 'President-elect Donald Trump'.
+_NAME_AFTER = re.compile(r"[ ,]{1,2}([A-ZÀ-ÞА-ЯΑ-Ω][\w'’.\-]+)")
+_NOT_NAMES = set(
+    "monday tuesday wednesday thursday friday saturday sunday lunes martes miercoles jueves "
+    "viernes sabado domingo lundi mardi mercredi jeudi vendredi samedi dimanche".split()
+)
 
 
 def _role_matches(folded: str, anchors: list[Match]) -> list[re.Match[str]]:
@@ -241,48 +286,83 @@ def _role_matches(folded: str, anchors: list[Match]) -> list[re.Match[str]]:
 
 class _Role(NamedTuple):
     start: int  # where the phrase starts, a country before it included
-    end: int
+    end: int  # where it ends, a country after it included
     country: int | None
+    destination: int | None = None  # 'ambassador to the United States'
 
 
-def _role_country(p: Passage, m: re.Match[str], implied: str) -> _Role:
+def _country_after(p: Passage, end: int, gap: re.Pattern[str]) -> Place | None:
+    by_start = {pl.start: pl for pl in p.places}
+    for width in range(1, 16):
+        right = by_start.get(end + width)
+        if right and gap.match(p.folded[end : end + width]):
+            return right
+    return None
+
+
+def _role_country(p: Passage, m: re.Match[str], pattern: _RolePattern) -> _Role:
     """The country a role phrase belongs to: before it, inside it, after it, or implied."""
     start, end = m.span()
-    folded = p.folded
+    destination = _country_after(p, end, _TO_GAP) if pattern.destination else None
+    to = destination.country if destination else None
     by_end = {pl.end: pl for pl in p.places}
-    by_start = {pl.start: pl for pl in p.places}
     for gap in range(0, 4):
         left = by_end.get(start - gap)
-        if left is not None and _LEFT_GAP.match(folded[start - gap : start]):
-            return _Role(left.start, end, left.country)
+        if left is not None and _LEFT_GAP.match(p.folded[start - gap : start]):
+            return _Role(left.start, destination.end if destination else end, left.country, to)
     starts = [pl.start for pl in p.places]
     i = bisect_right(starts, start)
     if i < len(starts) and p.places[i].end <= end:
-        return _Role(start, end, p.places[i].country)
-    for gap in range(1, 12):
-        right = by_start.get(end + gap)
-        if right and _RIGHT_GAP.match(folded[end : end + gap]):
-            return _Role(start, end, right.country)
-    if implied:
-        country = next((c for c, iso in p.kb.country_iso.items() if iso == implied), None)
-        return _Role(start, end, country)
-    return _Role(start, end, None)
+        return _Role(start, end, p.places[i].country, to)
+    if destination is None:
+        right = _country_after(p, end, _RIGHT_GAP)
+        if right is not None:
+            return _Role(start, right.end, right.country)
+    country = None
+    if pattern.implied:
+        country = next((c for c, iso in p.kb.country_iso.items() if iso == pattern.implied), None)
+    return _Role(start, destination.end if destination else end, country, to)
+
+
+def _titles_a_name(p: Passage, end: int) -> bool:
+    """Whether a capitalised word (not a title, weekday or known word) follows the role."""
+    m = _NAME_AFTER.match(p.doc, end)
+    if m is None:
+        return False
+    word = fold(m.group(1)).strip(".'")
+    return not (
+        word in TITLE_WORDS or word in _NOT_NAMES or word in STOPWORDS or word in p.kb.known_words
+    )
 
 
 def officials_by_role(p: Passage) -> None:
-    """Roles named without a person, resolved to whoever held the role on the date."""
+    """Roles named without a person, resolved to whoever held the role on the date; an
+    '-elect' or 'incoming' role to its next holder; a 'former' or 'acting' one to nobody."""
     for m in _role_matches(p.folded, p.by_kind.get(ROLE_ANCHOR, [])):
         pattern = _ROLE_PATTERNS[int(str(m.lastgroup)[1:])]
         start, end = m.span()
         before = tokens_before(p.folded, start, 2)
-        if before and before[-1] == "vice":
+        if before and before[-1] == "vice" and not pattern.office:
             continue
-        role = _role_country(p, m, pattern.implied)
+        role = _role_country(p, m, pattern)
         if role.country is None:
             continue
-        if set(tokens_before(p.folded, role.start, 2)) & _FORMER:
+        qualifiers = set(tokens_before(p.folded, role.start, 2))
+        if qualifiers & (_FORMER | _ACTING):
             continue
-        holders = p.kb.holders(country_id=role.country, role=pattern.role, on=p.on)
+        incoming = _INCOMING_AFTER.match(p.folded, end)
+        if _titles_a_name(p, max(role.end, incoming.end() if incoming else end)):
+            continue
+        office = pattern.office
+        if role.destination is not None:
+            office = fold(p.kb.countries[role.destination])  # 'ambassador to the united states'
+        holders = p.kb.holders(
+            country_id=role.country,
+            role=pattern.role,
+            on=p.on,
+            office=office,
+            incoming=bool(incoming or qualifiers & _INCOMING),
+        )
         if len(holders) == 1 and not p.excluded.covers(start, end):
             p.record(
                 kind=MentionKind.OFFICIAL,
@@ -290,6 +370,36 @@ def officials_by_role(p: Passage) -> None:
                 confidence=0.75,
                 method="role",
                 at=start,
+            )
+
+
+_COUNTERPART = re.compile(r"(?<![\w])(?:counterparts?|homologue?s?|homolog[oa]s?)(?![\w])")
+
+
+def officials_by_counterpart(p: Passage) -> None:
+    """'his Canadian counterpart', 'su homólogo canadiense': the holder, in that country, of
+    the role the official named just before holds."""
+    anchors = [m for m in p.by_kind.get(ROLE_ANCHOR, []) if _COUNTERPART.match(p.folded, m.start)]
+    named = sorted((r.at, e) for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL)
+    for a in anchors:
+        place = next(
+            (pl for pl in p.places if 0 <= a.start - pl.end <= 2 or 0 <= pl.start - a.end <= 2),
+            None,
+        )
+        earlier = [e for at, e in named if at < a.start]
+        if place is None or not earlier:
+            continue
+        tenure = p.kb.role_on(official_id=earlier[-1], on=p.on)
+        if tenure is None or tenure.country_id == place.country:
+            continue
+        holders = p.kb.holders(country_id=place.country, role=tenure.role, on=p.on)
+        if len(holders) == 1:
+            p.record(
+                kind=MentionKind.OFFICIAL,
+                entity=holders[0],
+                confidence=0.7,
+                method="counterpart",
+                at=a.start,
             )
 
 
@@ -421,7 +531,7 @@ def _fuzzy_surname(p: Passage, single: _SingleGuess, at: int) -> None:
     titled = bool(set(before) & TITLE_WORDS)
     if single.needs_title and not titled:
         return
-    owners = single.owners
+    owners = {o for o in single.owners if p.kb.in_office_near(official_id=o, on=p.on)}
     if single.method == "fuzzy-surname":
         nearby = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         owners = {o for o in owners if titled or p.kb.officials[o].country_id in nearby}

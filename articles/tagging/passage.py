@@ -18,6 +18,7 @@ from datetime import date
 from typing import NamedTuple
 
 from articles.tagging.kb import BLOCK, Key, KnowledgeBase, fold
+from articles.tagging.language import text_language
 
 # --- sentences -------------------------------------------------------------------------------
 
@@ -122,6 +123,30 @@ def case_matches(text: str, start: int, case: tuple[tuple[int, int], ...]) -> bo
     return all(text[start + a : start + b].isupper() for a, b in case)
 
 
+_WORD_BEFORE_SPAN = re.compile(r"(\w+)\W{1,3}$")
+_WORD_AFTER_SPAN = re.compile(r"\W{1,3}(\w+)")
+
+
+def _shouted(doc: str, start: int, end: int) -> bool:
+    """Whether a word beside the span is in capitals too: a headline in capitals, where an
+    acronym cannot be told from a common word."""
+    before = _WORD_BEFORE_SPAN.search(doc, max(0, start - 30), start)
+    after = _WORD_AFTER_SPAN.match(doc, end)
+    return any(
+        m is not None and len(m.group(1)) > 1 and m.group(1).isupper() for m in (before, after)
+    )
+
+
+def _acronym_fits(doc: str, start: int, end: int, key: Key, language: str) -> bool:
+    """An all-capitals name ('MPP', 'U.S.') must be in capitals in the text; one that is also
+    a common word of the text's language ('DANS' in French) must stand amid ordinary case."""
+    if not case_matches(doc, start, key.case):
+        return False
+    if key.common_in and (language in key.common_in or not language):
+        return not _shouted(doc, start, end)
+    return True
+
+
 # --- the passage -----------------------------------------------------------------------------
 
 
@@ -163,7 +188,14 @@ class Passage:
 
     @classmethod
     def read(
-        cls, kb: KnowledgeBase, *, text: str, title: str, on: date, authors: Sequence[str]
+        cls,
+        kb: KnowledgeBase,
+        *,
+        text: str,
+        title: str,
+        on: date,
+        authors: Sequence[str],
+        language: str = "",
     ) -> Passage:
         """Fold the text and find every known name in it, word-bounded."""
         doc = unicodedata.normalize("NFC", f"{title}\n\n{text}" if title else text)
@@ -171,7 +203,8 @@ class Passage:
         n = len(folded)
         blocks: list[tuple[int, int]] = []
         by_kind: dict[str, list[Match]] = {}
-        for end, (klen, keys, prefixes) in kb.automaton.iter(folded):
+        language = text_language(folded, declared=language)
+        for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
                 continue
@@ -179,6 +212,10 @@ class Passage:
                 if not prefixes:
                     continue
                 keys = prefixes
+            if checked:
+                keys = tuple(k for k in keys if _acronym_fits(doc, start, end + 1, k, language))
+                if not keys:
+                    continue
             if keys[0].kind == BLOCK:
                 blocks.append((start, end + 1))
             for key in keys:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from articles.models import MentionKind
 from articles.tagging.kb import CONCEPT, POLICY, KnowledgeBase
-from articles.tagging.passage import Passage, case_matches
+from articles.tagging.passage import Passage
 
 # 'remain in Mexico' in lower case is often just a phrase, not the programme, unless a word
 # like 'policy' follows it.
@@ -26,7 +26,7 @@ def policy_exists(kb: KnowledgeBase, policy: int, on: date) -> bool:
 
 def policies_by_name(p: Passage) -> None:
     for m in p.longest([POLICY]):
-        if not case_matches(p.doc, m.start, m.key.case) or p.excluded.covers(m.start, m.end):
+        if p.excluded.covers(m.start, m.end):
             continue
         if not policy_exists(p.kb, m.key.entity, p.on):
             continue

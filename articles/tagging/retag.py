@@ -155,6 +155,7 @@ def _tags(kb: KnowledgeBase, article: Article) -> dict[TagKey, Found]:
         title=article.title,
         on=timezone.localdate(when),
         authors=article.authors or [],
+        language=article.language,
     )
     return {(f.kind, f.entity_id): f for f in found}
 

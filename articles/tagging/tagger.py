@@ -5,8 +5,12 @@ then decide what counts, each in its own module: officials (names in context, ro
 names), policies, meetings. Editors' decisions on mentions are final.
 """
 
+# Word lists read best as text.
+# ruff: noqa: SIM905
+
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,18 +22,23 @@ from django.utils.html import strip_tags
 from articles.models import Article, Mention, MentionKind, MentionStatus
 from articles.tagging.kb import (
     COUNTRY,
+    MONTHS,
+    STOPWORDS,
+    TITLE_WORDS,
     KnowledgeBase,
+    fold,
     knowledge_base_get,
     knowledge_base_is_pinned,
 )
 from articles.tagging.kb import knowledge_base_reset as _kb_reset
 from articles.tagging.meetings import summits
 from articles.tagging.officials import (
+    officials_by_counterpart,
     officials_by_fuzzy_name,
     officials_by_name,
     officials_by_role,
 )
-from articles.tagging.passage import Passage, Place, case_matches
+from articles.tagging.passage import Match, Passage, Place
 from articles.tagging.policies import policies_by_name, policies_translated
 from articles.tagging.recognisers import by_recognisers
 from summits.models import Country, Official, Policy, Summit
@@ -55,20 +64,38 @@ def knowledge_base_reset() -> None:
     _kb_reset()
 
 
-def text_tag(*, text: str, title: str = "", on: date, authors: Sequence[str] = ()) -> list[Found]:
-    """Countries, officials, policies and summits a text is about, one Found per entity."""
+def text_tag(
+    *,
+    text: str,
+    title: str = "",
+    on: date,
+    authors: Sequence[str] = (),
+    language: str = "",
+) -> list[Found]:
+    """Countries, officials, policies and summits a text is about, one Found per entity.
+
+    `language` (en, es, fr) is guessed from the text when not given.
+    """
     kb = knowledge_base_get(max_unchecked_seconds=1.0)
-    return tag_with(kb, text=text, title=title, on=on, authors=authors)
+    return tag_with(kb, text=text, title=title, on=on, authors=authors, language=language)
 
 
 def tag_with(
-    kb: KnowledgeBase, *, text: str, title: str, on: date, authors: Sequence[str]
+    kb: KnowledgeBase,
+    *,
+    text: str,
+    title: str,
+    on: date,
+    authors: Sequence[str],
+    language: str = "",
 ) -> list[Found]:
-    p = Passage.read(kb, text=text, title=title, on=on, authors=authors)
+    """text_tag with a given compiled knowledge base (previews compare two)."""
+    p = Passage.read(kb, text=text, title=title, on=on, authors=authors, language=language)
     countries(p)
     officials_by_name(p)
     officials_by_role(p)
     officials_by_fuzzy_name(p)
+    officials_by_counterpart(p)
     policies_by_name(p)
     policies_translated(p)
     by_recognisers(p)
@@ -76,10 +103,50 @@ def tag_with(
     return _founds(p)
 
 
+# Words that continue a place's name into an institution's or a city's, not a person's.
+_PLACE_NOUNS = set(
+    """
+city ciudad ville state estado etat border frontera frontiere army ejercito armee navy
+senate senado senat congress congreso embassy embajada ambassade government gobierno
+gouvernement airport aeropuerto aeroport bay island islands province provincia street road
+agency agencia agence police policia guard guardia garde ministry bank banco banque post
+times news today herald tribune daily journal radio tv television televisa customs aduanas
+immigration
+""".split()
+)
+_NEXT_WORD = re.compile(r" ([A-ZÀ-Þ][a-zà-ÿ'\u2019\-]{2,})(?: ([A-ZÀ-Þ])?)?")
+_ARTICLE_BEFORE = re.compile(
+    r"(?:^|[^\w])(?:in|to|from|of|the|and|for|with|en|de|a|el|la|y|con|desde|para|por|le|au|"
+    r"du|et|avec|pour|vers|des|los|les) $"
+)
+
+
+def _first_name(p: Passage, m: Match) -> bool:
+    """Whether a one-word place name is a person's first name: 'Salvador Cienfuegos' said.
+
+    It is when a capitalised word that names no place, title or institution follows it and
+    ends the capitalised run, and no article or preposition comes before it."""
+    if " " in p.folded[m.start : m.end]:
+        return False
+    after = _NEXT_WORD.match(p.doc, m.end)
+    if after is None or after.group(2):  # nothing capitalised after, or a Title-Case run
+        return False
+    word = fold(after.group(1))
+    if (
+        word in _PLACE_NOUNS
+        or word in TITLE_WORDS
+        or word in STOPWORDS
+        or word in p.kb.known_words
+        or word in MONTHS
+    ):
+        return False
+    return not _ARTICLE_BEFORE.search(p.folded, max(0, m.start - 12), m.start)
+
+
 def countries(p: Passage) -> None:
     """Countries by name or demonym; those in bylines still place a role ('Mexico's ...')."""
     for m in p.longest([COUNTRY]):
-        if p.blocks.covers(m.start, m.end) or not case_matches(p.doc, m.start, m.key.case):
+        if p.blocks.covers(m.start, m.end) or _first_name(p, m):
             continue
         p.places.append(Place(m.start, m.end, m.key.entity))
         if not p.excluded.covers(m.start, m.end):
@@ -164,6 +231,7 @@ def article_mentions_write(*, article: Article, new: bool = False) -> None:
             title=article.title,
             on=on,
             authors=article.authors or [],
+            language=article.language,
         )
         try:
             # A mention an editor added meanwhile breaks a unique constraint: the second

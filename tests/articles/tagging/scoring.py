@@ -94,6 +94,7 @@ def score(
             title=p.get("title", ""),
             on=date.fromisoformat(p["date"]),
             authors=p.get("authors", []),
+            language=p.get("language", ""),
         )
         for kind in KINDS:
             want = expected_keys(kind, p["expected"].get(kind, []))

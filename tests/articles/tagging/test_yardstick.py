@@ -130,7 +130,7 @@ def _cards(passages: list[dict]) -> list[StoryCard]:
     cards = []
     for p in passages:
         on = date.fromisoformat(p["date"])
-        found = text_tag(text=p["text"], title=p.get("title", ""), on=on)
+        found = text_tag(text=p["text"], title=p.get("title", ""), on=on, language=p["language"])
         cards.append(
             StoryCard.of(
                 language=p["language"],
