@@ -10,6 +10,7 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION
@@ -59,6 +60,7 @@ from articles.tagging.review import (
     mentions_review,
     review_queue,
     review_threshold,
+    sampled_precision,
 )
 from summits.admin import GuardedAdmin
 from summits.models import Summit
@@ -593,6 +595,7 @@ class MentionReviewAdmin(BigListAdmin):
     actions = ["approve", "reject", "link_to_summit", "mark_not_relevant"]
     list_per_page = 50
     ordering = ["-created_at", "-pk"]  # newest first; the list would otherwise use Meta's
+    change_list_template = "admin/articles/mentionreview/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
         return review_queue(mentions=super().get_queryset(request))
@@ -613,7 +616,9 @@ class MentionReviewAdmin(BigListAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         extra = {
-            "title": f"Review queue: auto-tags below {review_threshold():.0%} confidence",
+            "title": f"Review queue: auto-tags below {review_threshold():.0%} confidence, "
+            f"and a random {settings.TRACKER_REVIEW_SAMPLE:.0%} of those above",
+            "sampled_precision": sampled_precision(),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra)

@@ -41,6 +41,7 @@ from articles.tagging.officials import (
 from articles.tagging.passage import Match, Passage, Place
 from articles.tagging.policies import policies_by_name, policies_translated
 from articles.tagging.recognisers import by_recognisers
+from articles.tagging.review import review_sampled, review_threshold
 from summits.models import Country, Official, Policy, Summit
 
 TAGGER_VERSION = "2025.1"
@@ -245,6 +246,31 @@ def article_mentions_write(*, article: Article, new: bool = False) -> None:
             return
 
 
+def _mention_new(article: Article, f: Found, confidence: float) -> Mention:
+    mention = Mention(
+        article=article,
+        kind=f.kind,
+        confidence=confidence,
+        method=f.method[:40],
+        evidence=f.evidence,
+        status=MentionStatus.AUTO,
+        sampled_for_review=confidence >= review_threshold()
+        and review_sampled(article_id=article.pk, kind=f.kind, entity_id=f.entity_id),
+    )
+    setattr(mention, _FK[f.kind], f.entity_id)
+    return mention
+
+
+def _mention_refresh(mention: Mention, f: Found, confidence: float) -> bool:
+    """Bring an automatic mention up to date; False when nothing changed or an editor decided."""
+    if mention.status != MentionStatus.AUTO:
+        return False
+    if (mention.confidence, mention.method, mention.evidence) == (confidence, f.method, f.evidence):
+        return False
+    mention.confidence, mention.method, mention.evidence = confidence, f.method, f.evidence
+    return True
+
+
 def _mentions_save(article: Article, founds: list[Found], *, fresh: bool) -> None:
     # Foreign keys are checked when the transaction commits: inside someone else's
     # transaction that would be too late to tag again, so there rows are looked up first.
@@ -266,29 +292,13 @@ def _mentions_save(article: Article, founds: list[Found], *, fresh: bool) -> Non
         for f in founds:
             key = (f.kind, f.entity_id)
             wanted.add(key)
-            mention = existing.get(key)
             confidence = round(min(1.0, max(0.0, f.confidence)), 3)
-            if mention is None:
-                mention = Mention(
-                    article=article,
-                    kind=f.kind,
-                    confidence=confidence,
-                    method=f.method[:40],
-                    evidence=f.evidence,
-                    status=MentionStatus.AUTO,
-                )
-                setattr(mention, _FK[f.kind], f.entity_id)
-                new.append(mention)
-                existing[key] = mention
-            elif mention.status == MentionStatus.AUTO and (
-                mention.confidence,
-                mention.method,
-                mention.evidence,
-            ) != (confidence, f.method, f.evidence):
-                mention.confidence, mention.method = confidence, f.method
-                mention.evidence = f.evidence
-                mention.updated_at = now
-                changed.append(mention)
+            if key not in existing:
+                existing[key] = _mention_new(article, f, confidence)
+                new.append(existing[key])
+            elif _mention_refresh(existing[key], f, confidence):
+                existing[key].updated_at = now
+                changed.append(existing[key])
         if new and verify and _entities_missing(new):
             raise IntegrityError("a tagged entity was deleted from the knowledge base")
         if new:

@@ -6,6 +6,9 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from articles.models import Mention, MentionStatus
+from articles.tagging.review import mention_awaits_review
+
 register = template.Library()
 
 
@@ -39,3 +42,19 @@ def export_url(kind: str, params: dict[str, str] | None = None) -> str:
         path = f"/exports/{kind}.csv"
     query = urlencode(params or {})
     return f"{path}?{query}" if query else path
+
+
+_STATUS_WORDS = {
+    MentionStatus.APPROVED: "Reviewed",
+    MentionStatus.EDITOR_ADDED: "Added by an editor",
+    MentionStatus.REJECTED: "Rejected",
+}
+
+
+@register.filter
+def tag_status(mention: Mention) -> str:
+    """What a tag is, truthfully: 'Auto', 'Auto, awaiting review' (only while it is in the
+    editors' queue), 'Reviewed' or 'Added by an editor'."""
+    if mention.status != MentionStatus.AUTO:
+        return _STATUS_WORDS[MentionStatus(mention.status)]
+    return "Auto, awaiting review" if mention_awaits_review(mention) else "Auto"
