@@ -101,7 +101,12 @@ def _gold_scores() -> tuple[float, float, str]:
     )
     from articles.tagging.tagger import text_tag
     from tests.articles.tagging.scoring import KINDS
-    from tests.articles.tagging.test_tagging_gold import _expected_keys, _keys, gold_passages
+    from tests.articles.tagging.test_tagging_gold import (
+        _expected_keys,
+        _keys,
+        gold_passages,
+        with_reference_paraphrases,
+    )
 
     kb = knowledge_base_get()
     kinds_of = {
@@ -140,7 +145,7 @@ def _gold_scores() -> tuple[float, float, str]:
 
     def f1s(tag) -> dict[str, float]:
         counts = {k: [0, 0, 0] for k in KINDS}
-        for p in gold_passages():
+        for p in with_reference_paraphrases(gold_passages()):
             found = tag(p)
             for kind in KINDS:
                 got = {_keys(kind, f) for f in found if f.kind == kind}
