@@ -12,7 +12,7 @@ from articles.models import MentionKind, MentionStatus
 from articles.tagging.retag import articles_retag, tagging_preview
 from articles.tagging.tagger import knowledge_base_reset, text_tag
 from summits.cues import cue_groups, word_forms
-from summits.models import Policy, Recogniser
+from summits.models import Official, OfficialAlias, Policy, Recogniser
 from tests.articles.tagging.helpers import tagged
 from tests.support import factories as f
 from tests.support.admin import client_for, staff_user
@@ -151,3 +151,21 @@ def test_an_editor_previews_a_recogniser_in_admin_before_saving_it(curated: None
         reverse("admin:summits_recogniser_add"), {**data, "cues": "x", "_preview": "1"}
     )
     assert "cannot be previewed" in bad.content.decode()
+
+
+def test_retagging_after_an_alias_is_added_tags_the_articles_that_use_it(curated: None) -> None:
+    article = f.article(
+        body="Tlatoani dijo que no será el muro de nadie.",
+        published_at=datetime(2020, 1, 15, tzinfo=UTC),
+        language="es",
+    )
+    tagged(article)
+    amlo = Official.objects.get(slug="andres-manuel-lopez-obrador")
+    assert not article.mentions.filter(official=amlo).exists()
+
+    OfficialAlias.objects.create(official=amlo, name="Tlatoani")
+    report = articles_retag(official=amlo)
+
+    assert (report.changed, report.added) == (1, 1)
+    assert article.mentions.filter(official=amlo).exists()
+    assert "1 changed" in report.summary()
