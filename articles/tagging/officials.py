@@ -134,12 +134,16 @@ def officials_by_name(p: Passage) -> None:
 _WORD_BEFORE = re.compile(r"([A-ZÀ-ÞА-ЯΑ-Ω][\w'’\-]+)[ ]$")
 
 
-def _other_first_name(p: Passage, start: int) -> bool:
+_TITLE_CASE = re.compile(r" [A-ZÀ-Þ]")
+_TITLE_CASE_BEFORE = re.compile(r"[A-ZÀ-Þ][\w'’\-]* $")
+
+
+def _other_first_name(p: Passage, start: int, end: int) -> bool:
     """Whether a capitalised word that is no title, place or known surname comes right
     before: 'Soledad Durazo' is someone else than Alfonso Durazo."""
     m = _WORD_BEFORE.search(p.doc, max(0, start - 30), start)
-    if m is None:
-        return False
+    if m is None or _TITLE_CASE.match(p.doc, end) or _TITLE_CASE_BEFORE.search(p.doc, 0, m.start()):
+        return False  # a headline in Title Case: 'Trump Says Sheinbaum Agreed'
     word = _POSSESSIVE.sub("", _fold_word(m.group(1))).strip(".'")
     return not (
         word in TITLE_WORDS
@@ -155,7 +159,7 @@ def _surname(p: Passage, surname: _Surname, full_found: set[int]) -> None:
     near the article's date (with a title before it, more surely); never after someone
     else's first name."""
     ids = {k.entity for k in surname.keys}
-    if _other_first_name(p, surname.start):
+    if _other_first_name(p, surname.start, surname.end):
         return
     common = any(k.needs_context for k in surname.keys)
     sent_start = p.sentences.span(surname.start)[0]

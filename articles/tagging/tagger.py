@@ -112,7 +112,7 @@ senate senado senat congress congreso embassy embajada ambassade government gobi
 gouvernement airport aeropuerto aeroport bay island islands province provincia street road
 agency agencia agence police policia guard guardia garde ministry bank banco banque post
 times news today herald tribune daily journal radio tv television televisa customs aduanas
-immigration
+immigration monday tuesday wednesday thursday friday saturday sunday
 """.split()
 )
 _NEXT_WORD = re.compile(r" ([A-ZÀ-Þ][a-zà-ÿ'\u2019\-]{2,})(?: ([A-ZÀ-Þ])?)?")

@@ -86,6 +86,11 @@ def test_a_surname_after_someone_elses_first_name_is_someone_else(curated: None)
     assert "alfonso-durazo" not in officials(tags(text, date(2025, 5, 1)))
 
 
+def test_a_title_case_headline_is_not_a_first_name(curated: None) -> None:
+    found = tags("", date(2025, 2, 3), title="Trump Says Sheinbaum Agreed To Send Troops")
+    assert "claudia-sheinbaum" in officials(found)
+
+
 def test_a_bare_surname_needs_a_tenure_near_the_date(curated: None) -> None:
     text = "Durazo said the National Guard would patrol the southern border."
     assert "alfonso-durazo" in officials(tags(text, date(2019, 6, 20)))
