@@ -38,6 +38,7 @@ class Tag:
     kind: str
     confidence: float
     correct: bool
+    method: str = ""
 
 
 @dataclass
@@ -75,6 +76,19 @@ class Score:
             )
         return "\n".join(lines)
 
+    def methods_table(self) -> str:
+        """Precision per kind and method: which rules earn their confidence (dev only)."""
+        groups: dict[tuple[str, str, float], list[bool]] = {}
+        for t in self.tags:
+            groups.setdefault((t.kind, t.method, t.confidence), []).append(t.correct)
+        lines = ["kind      method               confidence  tags  precision"]
+        for (kind, method, confidence), marks in sorted(groups.items()):
+            lines.append(
+                f"{kind:<9} {method:<20} {confidence:10.2f} {len(marks):5d} "
+                f"{sum(marks) / len(marks):10.3f}"
+            )
+        return "\n".join(lines)
+
     def precision_at_or_above(self, threshold: float) -> tuple[int, float]:
         above = [t for t in self.tags if t.confidence >= threshold]
         return len(above), (sum(t.correct for t in above) / len(above) if above else 1.0)
@@ -98,13 +112,16 @@ def score(
         )
         for kind in KINDS:
             want = expected_keys(kind, p["expected"].get(kind, []))
-            got: dict[str, float] = {}
+            got: dict[str, Found] = {}
             for f in found:
                 if f.kind == kind:
                     key = found_key(f)
-                    got[key] = max(got.get(key, 0.0), f.confidence)
-            for key, confidence in got.items():
-                result.tags.append(Tag(kind=kind, confidence=confidence, correct=key in want))
+                    if key not in got or f.confidence > got[key].confidence:
+                        got[key] = f
+            for key, f in got.items():
+                result.tags.append(
+                    Tag(kind=kind, confidence=f.confidence, correct=key in want, method=f.method)
+                )
             c = result.counts[kind]
             c.tp += len(got.keys() & want)
             c.fp += len(got.keys() - want)

@@ -98,6 +98,7 @@ def test_the_dev_half_meets_the_floors(curated: None) -> None:
     """Dev is tuned on: its errors are printed, and it is a regression check, not a result."""
     result = _score("dev")
     print(f"\n[yardstick dev]\n{result.table()}\n{result.calibration_table()}")
+    print(result.methods_table())
     print("\n".join(result.errors))
     problems = _below_floors(result)
     assert not problems, "\n".join([*problems, result.table(), *result.errors])
