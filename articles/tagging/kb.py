@@ -370,6 +370,7 @@ class KnowledgeBase:
     MEETING,
     ROLE_ANCHOR,
     CUE,
+    REMOTE,
 ) = (
     "country",
     "official_full",
@@ -382,7 +383,17 @@ class KnowledgeBase:
     "meeting",
     "role_anchor",
     "cue",
+    "remote",
 )
+
+# Words that say a meeting was held by video or telephone.
+REMOTE_WORDS = [
+    *"""
+virtual virtuel virtuelle virtuelles videoconference videoconferencia videollamada visioconference
+teleconference telefonica telefonico telephonique
+""".split(),
+    *["video call", "phone call", "by video", "por video", "llamada", "appel"],
+]
 
 # Every role phrase the tagger resolves contains one of these words.
 ROLE_ANCHORS = """
@@ -690,6 +701,8 @@ def _compile_words(keys: _Keys) -> None:
         keys.add(word, Key(MEETING))
     for word in ROLE_ANCHORS:
         keys.add(word, Key(ROLE_ANCHOR))
+    for word in REMOTE_WORDS:
+        keys.add(word, Key(REMOTE))
 
 
 def _official_names(name: str, aliases: list[str]) -> tuple[set[str], dict[str, bool]]:

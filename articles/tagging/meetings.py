@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from articles.models import MentionKind
-from articles.tagging.kb import MEETING, MONTH, SUMMIT, SummitEntry, fold
+from articles.tagging.kb import MEETING, MONTH, REMOTE, SUMMIT, SummitEntry, fold
 from articles.tagging.passage import Match, Passage
 
 _DAY_AFTER = re.compile(r"\.? (\d{1,2})(?:st|nd|rd|th)?(?![\w])")
@@ -104,35 +104,34 @@ def summits_by_name(p: Passage) -> None:
         )
 
 
-_REMOTE = re.compile(
-    r"\b(?:virtual|virtuelle?|videoconferenc\w*|video ?call|videollamada|visioconference"
-    r"|by video|por video|phone call|llamada|appel(?: telephonique)?|telefonic\w*)\b"
-)
-_CALLS = {"phone call", "video call", "videocall", "videollamada", "appel telephonique"}
+# Spoken on the telephone or by video: a call in its own right, even with no meeting word.
+_CALLS = {"phone call", "video call", "videollamada", "telephonique", "telefonica"}
 
 
 def summits_held_remotely(p: Passage) -> None:
     """'una reunión virtual previa con Harris': a virtual meeting or call with an official the
     text names, the one its time cues point to, within a year of the article."""
+    if REMOTE not in p.by_kind:
+        return
     officials_found = p.found(MentionKind.OFFICIAL)
     remote = [s for s in p.kb.summits.values() if s.virtual and s.participant_ids & officials_found]
     if not remote:
         return
     meeting_at = [m.start for m in p.by_kind.get(MEETING, [])]
-    for m in _REMOTE.finditer(p.folded):
-        sent_start, sent_end = p.sentences.span(m.start())
-        spoken = m.group() in _CALLS
+    for word in p.by_kind.get(REMOTE, []):
+        sent_start, sent_end = p.sentences.span(word.start)
+        spoken = p.folded[word.start : word.end] in _CALLS
         if not spoken and not any(sent_start <= at < sent_end for at in meeting_at):
             continue
         near = [s for s in remote if -365 <= (s.start - p.on).days <= 30]
-        best = _edition(p, near, _time_cues(p, m.start()))
+        best = _edition(p, near, _time_cues(p, word.start))
         if best is not None:
             p.record(
                 kind=MentionKind.SUMMIT,
                 entity=best.id,
                 confidence=0.7,
                 method="virtual-meeting",
-                at=m.start(),
+                at=word.start,
             )
 
 

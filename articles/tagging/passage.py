@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -137,12 +137,12 @@ def _shouted(doc: str, start: int, end: int) -> bool:
     )
 
 
-def _acronym_fits(doc: str, start: int, end: int, key: Key, language: str) -> bool:
+def _acronym_fits(doc: str, start: int, end: int, key: Key, language: Callable[[], str]) -> bool:
     """An all-capitals name ('MPP', 'U.S.') must be in capitals in the text; one that is also
     a common word of the text's language ('DANS' in French) must stand amid ordinary case."""
     if not case_matches(doc, start, key.case):
         return False
-    if key.common_in and (language in key.common_in or not language):
+    if key.common_in and (language() in key.common_in or not language()):
         return not _shouted(doc, start, end)
     return True
 
@@ -203,7 +203,13 @@ class Passage:
         n = len(folded)
         blocks: list[tuple[int, int]] = []
         by_kind: dict[str, list[Match]] = {}
-        language = text_language(folded, declared=language)
+        guessed: list[str] = []  # the language, guessed only when an acronym needs it
+
+        def text_lang() -> str:
+            if not guessed:
+                guessed.append(text_language(folded, declared=language))
+            return guessed[0]
+
         for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
@@ -213,7 +219,7 @@ class Passage:
                     continue
                 keys = prefixes
             if checked:
-                keys = tuple(k for k in keys if _acronym_fits(doc, start, end + 1, k, language))
+                keys = tuple(k for k in keys if _acronym_fits(doc, start, end + 1, k, text_lang))
                 if not keys:
                     continue
             if keys[0].kind == BLOCK:
