@@ -648,6 +648,9 @@ class _Keys:
         if "'" in folded and " " in folded:
             # 'North American Leaders Summit' is written without its apostrophe too.
             self._add(re.sub(r" +", " ", folded.replace("'", "")), key)
+        if key.kind in (POLICY, SUMMIT) and " " in folded and re.search(r"\b[A-Z]{2,}\b", name):
+            # 'CBP One' fused into 'CBPOne' (no capitals to check once fused).
+            self._add(folded.replace(" ", ""), key._replace(case=()))
         self._add(folded, key)
 
     def _add(self, folded: str, key: Key) -> None:

@@ -61,6 +61,13 @@ def test_a_shouted_headline_word_is_not_an_acronym(curated: None) -> None:
     assert "US" not in countries(found)
 
 
+def test_a_name_with_an_acronym_is_found_fused(curated: None) -> None:
+    found = tags("Migrants must book through CBPOne to be seen at the border.", date(2023, 6, 1))
+    assert "CBP One mobile application (asylum appointment scheduling)" in {
+        f.name for f in found if f.kind == "policy"
+    }
+
+
 # --- first names and place names -------------------------------------------------------------
 
 
