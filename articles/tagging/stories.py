@@ -162,6 +162,14 @@ def story_across_languages(*, article: Article) -> StoryCluster | None:
         .exclude(language="")
         .only(*fields)
     )
+    # A story with coverage in this language already is not joined: a copy in the article's
+    # own words would have been found by dedupe, so this is another story or another angle.
+    covered = set(
+        Article.objects.filter(
+            cluster__in={c.cluster_id for c in candidates}, language=article.language
+        ).values_list("cluster_id", flat=True)
+    )
+    candidates = [c for c in candidates if c.cluster_id not in covered]
     if not candidates:
         return None
     cards = _cards(candidates)

@@ -89,4 +89,15 @@ def test_the_visa_story_in_three_languages_becomes_one_story(reference: None) ->
     )
     article_analyze(article=unrelated, new=True)
     assert unrelated.cluster_id not in {a.cluster_id for a in articles}
+
+    # Another English report in its own words is another angle: the story has its English.
+    analysis = f.article(
+        title="What the visa means for Mexican travellers",
+        body="Mexican travellers now need a visa for Canada, Immigration Minister Marc Miller "
+        "said on February 29, 2024, while holders of a US visa can apply online.",
+        language="en",
+        published_at=datetime(2024, 2, 29, 18, tzinfo=UTC),
+    )
+    article_analyze(article=analysis, new=True)
+    assert analysis.cluster_id not in {a.cluster_id for a in articles}
     knowledge_base_reset()
