@@ -450,7 +450,7 @@ def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
     key = compact(token)
     if len(key) < 5:
         return None
-    if key in kb.surname_variants:
+    if key in kb.surname_set:
         owners = kb.surname_owners[kb.surname_variants.index(key)]
         return _SingleGuess(owners, 0.8, "joined-name", key in kb.surname_common)
     best = process.extractOne(
@@ -487,11 +487,10 @@ def _run_tokens(kb: KnowledgeBase, run: str, start: int) -> tuple[list[str], lis
     for tok in tokens:
         offsets.append(pos)
         pos += len(tok) + 1
-    while tokens and (
-        _fold_word(tokens[0]).strip(".'") in TITLE_WORDS
-        or _fold_word(tokens[0]) in STOPWORDS
-        or _fold_word(tokens[0]) in kb.known_words
-    ):
+    while tokens:
+        first = _fold_word(tokens[0])
+        if not (first.strip(".'") in TITLE_WORDS or first in STOPWORDS or first in kb.known_words):
+            break
         tokens.pop(0)
         offsets.pop(0)
     if tokens:
