@@ -136,6 +136,10 @@ def test_an_editor_previews_a_recogniser_in_admin_before_saving_it(curated: None
     )
     editor: Client = client_for(staff_user("Editor"))
     data = {"policy": policy.pk, "cues": "irregular crossing\nQuebec", "confidence": "0.8"}
+    form = editor.get(reverse("admin:summits_recogniser_add")).content.decode()
+    assert "Preview on stored articles" in form
+    inline = editor.get(reverse("admin:summits_policy_change", args=[policy.pk]))
+    assert inline.status_code == 200 and "recognisers" in inline.content.decode().lower()
 
     page = editor.post(reverse("admin:summits_recogniser_add"), {**data, "_preview": "1"})
 
