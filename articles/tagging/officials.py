@@ -349,8 +349,8 @@ def officials_by_role(p: Passage) -> None:
         if before and before[-1] == "vice" and not pattern.office:
             continue
         role = _role_country(p, m, pattern)
-        if role.country is None:
-            continue
+        if role.country is None or (pattern.destination and role.destination is None):
+            continue  # an ambassador is resolved only with the country they are posted to
         qualifiers = set(tokens_before(p.folded, role.start, 2))
         if qualifiers & (_FORMER | _ACTING):
             continue

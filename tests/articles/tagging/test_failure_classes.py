@@ -156,6 +156,20 @@ def test_a_counterpart_is_the_same_role_in_the_other_country(curated: None, text
 # --- meetings --------------------------------------------------------------------------------
 
 
+def test_a_nickname_is_a_meeting_only_in_a_sentence_about_meeting(curated: None) -> None:
+    envoys = "Sondland, Volker and Perry were known in Washington as the three amigos."
+    assert not summits(tags(envoys, date(2023, 1, 5)))
+    leaders = "The Three Amigos met in Mexico City on Monday."
+    assert summits(tags(leaders, date(2023, 1, 9))) == {"north-american-leaders-summit-2023"}
+
+
+def test_an_ambassador_is_resolved_only_with_the_country_of_the_post(curated: None) -> None:
+    text = "U.S. Ambassador to the European Union Gordon Sondland testified on Tuesday."
+    assert not officials(tags(text, date(2019, 6, 10)))
+    alone = "The U.S. ambassador said the talks were going well."
+    assert not officials(tags(alone, date(2019, 6, 10)))
+
+
 def test_a_meeting_name_without_its_apostrophe_matches(curated: None) -> None:
     text = "Biden will attend the North American Leaders Summit in Mexico City."
     assert "north-american-leaders-summit-2023" in summits(tags(text, date(2023, 1, 5)))
