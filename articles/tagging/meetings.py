@@ -82,12 +82,17 @@ def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> Summ
     return min(candidates, key=lambda s: abs((s.start - p.on).days))
 
 
-def _about_a_meeting(p: Passage, name: Match, officials: set[int]) -> bool:
-    """A nickname ('Three Amigos') is the meeting only in a sentence about meeting, or in a
-    text naming one of its participants: in 2019 the press also called three envoys that."""
-    if p.kb.summits[name.key.entity].participant_ids & officials:
-        return True
+def _about_a_meeting(p: Passage, name: Match) -> bool:
+    """A nickname ('Three Amigos') is the meeting only in a sentence about meeting or naming
+    one of its participants: in 2019 the press also called three envoys that."""
     sent_start, sent_end = p.sentences.span(name.start)
+    participants = p.kb.summits[name.key.entity].participant_ids
+    if any(
+        sent_start <= r.at < sent_end
+        for (kind, entity), r in p.results.items()
+        if kind == MentionKind.OFFICIAL and entity in participants
+    ):
+        return True
     return any(sent_start <= m.start < sent_end for m in p.by_kind.get(MEETING, []))
 
 
@@ -95,9 +100,8 @@ def summits_by_name(p: Passage) -> None:
     """A recurring name ('North American Leaders' Summit') means the edition the sentence's
     time cues, year or city point to, else the one nearest the article's date."""
     at: dict[int, list[int]] = {}
-    officials = p.found(MentionKind.OFFICIAL)
     for m in p.by_kind.get(SUMMIT, []):
-        if m.key.case or _about_a_meeting(p, m, officials):
+        if m.key.case or _about_a_meeting(p, m):
             at.setdefault(m.start, []).append(m.key.entity)
     for start, ids in at.items():
         sentence = fold(p.sentences.sentence(start))
