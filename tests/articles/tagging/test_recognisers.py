@@ -71,6 +71,43 @@ def test_a_policy_is_recognised_by_paraphrase_in_three_languages(
     assert VISA in policies(text, on)
 
 
+@pytest.mark.parametrize(
+    ("text", "on", "policy"),
+    [
+        (
+            "Thousands of asylum seekers were forced to wait in Mexico for their U.S. court "
+            "hearings.",
+            date(2019, 8, 1),
+            "Migrant Protection Protocols (Remain in Mexico)",
+        ),
+        (
+            "Las expulsiones por la pandemia terminarán el jueves.",
+            date(2023, 5, 8),
+            "Title 42 public health expulsions",
+        ),
+        (
+            "Migrants use a government app to book an appointment at a port of entry.",
+            date(2023, 6, 1),
+            "CBP One mobile application (asylum appointment scheduling)",
+        ),
+        (
+            "Des enfants ont été séparés de leurs parents à la frontière.",
+            date(2018, 6, 20),
+            "Zero-tolerance prosecution policy and family separations",
+        ),
+    ],
+)
+def test_other_policies_are_recognised_by_paraphrase(
+    curated: None, text: str, on: date, policy: str
+) -> None:
+    assert policy in policies(text, on)
+
+
+def test_a_paraphrase_outside_its_policys_years_is_not_it(curated: None) -> None:
+    text = "Des enfants ont été séparés de leurs parents à la frontière."
+    assert not policies(text, date(2024, 6, 20))
+
+
 def test_cues_must_meet_in_one_sentence_and_in_the_recognisers_window(curated: None) -> None:
     split = "Canada will require visas again. Mexican officials were not consulted."
     assert VISA not in policies(split, date(2024, 2, 29))
