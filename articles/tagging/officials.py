@@ -296,7 +296,7 @@ class _Role(NamedTuple):
 
 
 def _country_after(p: Passage, end: int, gap: re.Pattern[str]) -> Place | None:
-    by_start = {pl.start: pl for pl in p.places}
+    by_start = p.place_index.by_start
     for width in range(1, 16):
         right = by_start.get(end + width)
         if right and gap.match(p.folded[end : end + width]):
@@ -309,12 +309,12 @@ def _role_country(p: Passage, m: re.Match[str], pattern: _RolePattern) -> _Role:
     start, end = m.span()
     destination = _country_after(p, end, _TO_GAP) if pattern.destination else None
     to = destination.country if destination else None
-    by_end = {pl.end: pl for pl in p.places}
+    by_end = p.place_index.by_end
     for gap in range(0, 4):
         left = by_end.get(start - gap)
         if left is not None and _LEFT_GAP.match(p.folded[start - gap : start]):
             return _Role(left.start, destination.end if destination else end, left.country, to)
-    starts = [pl.start for pl in p.places]
+    starts = p.place_index.starts
     i = bisect_right(starts, start)
     if i < len(starts) and p.places[i].end <= end:
         return _Role(start, end, p.places[i].country, to)

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from articles.tagging.kb import BLOCK, Key, KnowledgeBase, fold
@@ -30,15 +31,24 @@ u.s ee.uu d.c u.k u.n m mme mlle
 """.split()
 )
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])|\n")
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+
+
+def _word_before(text: str, dot: int) -> str:
+    """The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'."""
+    k = dot
+    low = max(0, dot - 12)
+    while k > low and (text[k - 1].isalnum() or text[k - 1] in "._"):
+        k -= 1
+    return text[k:dot]
 
 
 def _sentence_starts(text: str) -> list[int]:
     starts = [0]
     for m in _BOUNDARY.finditer(text):
-        if text[m.start()] == ".":
-            before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)
-            if before and (before.group(1).lower() in _ABBREVIATIONS or len(before.group(1)) == 1):
+        dot = m.start()
+        if text[dot] == ".":
+            word = _word_before(text, dot)
+            if word and (len(word) == 1 or word.lower() in _ABBREVIATIONS):
                 continue
         starts.append(m.end())
     return starts
@@ -77,9 +87,13 @@ _CREDIT = re.compile(
 )
 
 
+_CREDIT_WORDS = ("reporting", "editing", "writing", "reportage", "redacci", "edici")
+
+
 def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
     ranges = [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
-    ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
+    if any(word in folded for word in _CREDIT_WORDS):  # a substring test costs far less
+        ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
     for author in authors:
         needle = fold(author).strip()
         if len(needle) < 4:
@@ -164,6 +178,12 @@ class Place(NamedTuple):
     start: int
     end: int
     country: int
+
+
+class PlaceIndex(NamedTuple):
+    by_start: dict[int, Place]
+    by_end: dict[int, Place]
+    starts: list[int]
 
 
 class Result(NamedTuple):
@@ -267,6 +287,15 @@ class Passage:
             chosen.append(m)
         chosen.sort(key=lambda m: m.start)
         return chosen
+
+    @cached_property
+    def place_index(self) -> PlaceIndex:
+        """The countries by where they start and end; read once countries() has run."""
+        return PlaceIndex(
+            {pl.start: pl for pl in self.places},
+            {pl.end: pl for pl in self.places},
+            [pl.start for pl in self.places],
+        )
 
     def found(self, kind: str) -> set[int]:
         return {entity for (k, entity) in self.results if k == kind}
