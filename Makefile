@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv setup lint format bench bench-quick clean
+.PHONY: run test fuzz venv setup lint format bench bench-quick clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: setup
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Generated-input tests with a large budget (about 15,000 requests over every URL pattern);
+# set DATABASE_URL to run them on PostgreSQL. Totals land in test-output/fuzz-web.json.
+fuzz: venv
+	TRACKER_FUZZ=1 $(BIN)/python -m pytest -m fuzz $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -11,13 +11,37 @@ from django.db.models import Q
 from summits.models import Country, Official, Policy, Summit
 
 
+class SourceKind(models.TextChoices):
+    OUTLET = "outlet", "News outlet"
+    WIRE = "wire", "Wire service or news agency"
+    GOVERNMENT = "government", "Government"
+    AGGREGATOR = "aggregator", "Aggregator"
+
+
 class Source(models.Model):
+    """An outlet. Its country, kind and language are a guess from its domain and what it
+    publishes until an editor confirms them (`confirmed`)."""
+
     name = models.CharField("outlet", max_length=200)
     domain = models.CharField(max_length=253, unique=True, help_text="Lower-case host, no www.")
     country = models.ForeignKey(
-        Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+        Country,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="Where the outlet is based: its press country. Empty when unknown.",
+    )
+    kind = models.CharField(
+        max_length=12, choices=SourceKind.choices, default=SourceKind.OUTLET, db_index=True
     )
     language = models.CharField(max_length=10, blank=True, help_text="ISO 639-1, e.g. en, es, fr.")
+    confirmed = models.BooleanField(
+        "confirmed by an editor",
+        default=False,
+        help_text="Country, kind and language were checked by an editor. Until then they are "
+        "a best guess from the domain and the language of what the source publishes.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +142,20 @@ class Article(models.Model):
     site_name = models.CharField(max_length=200, blank=True)
 
     published_at = models.DateTimeField(null=True, blank=True)
+    published_unknown = models.BooleanField(
+        "date unknown",
+        default=False,
+        help_text="The feed gave no plausible date: published_at is when the tracker first saw "
+        "the entry.",
+    )
+    published_given = models.CharField(
+        "date as given",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="The date the feed wrote, when it was not taken (before 1990, too far ahead, "
+        "or unreadable).",
+    )
     fetched_at = models.DateTimeField(null=True, blank=True, help_text="When the page was fetched.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -131,6 +169,12 @@ class Article(models.Model):
         max_length=20, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
     )
     extraction_error = models.TextField(blank=True)
+    page_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Page fetches tried since the last success or editor's request."
+    )
+    page_retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a page fetch that failed for now is tried again."
+    )
     review_status = models.CharField(
         max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED, db_index=True
     )
@@ -150,6 +194,14 @@ class Article(models.Model):
             models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
             # The link as a feed gave it, to recognise a story whose page named another URL.
             models.Index(fields=["url"], name="article_url_idx"),
+            # Pages waiting to be fetched, first or again, by when they are due.
+            models.Index(
+                fields=["page_retry_at", "id"],
+                condition=Q(extraction_status="pending"),
+                name="article_page_due_idx",
+            ),
+            # The admin's "first fetched" filter: articles stored in the last days.
+            models.Index(fields=["created_at"], name="article_created_idx"),
             # Counting a filtered list reads only indexes: articles of a language by date, and
             # the earlier copies of a story (the "one row per story" check).
             models.Index(
@@ -185,6 +237,28 @@ class ArticleFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed_id} carried {self.article_id}"
+
+
+class FeedEntryError(models.Model):
+    """A feed entry that could not be stored, with the reason; gone once it is stored."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entry_errors")
+    entry_guid = models.CharField(max_length=1000)
+    entry_link = models.CharField(max_length=2000, blank=True)
+    entry_title = models.CharField(max_length=1000, blank=True)
+    message = models.TextField(help_text="What went wrong, in plain words.")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        verbose_name = "feed entry error"
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "entry_guid"], name="entry_error_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.entry_title or self.entry_link or self.entry_guid
 
 
 class RawKind(models.TextChoices):
@@ -385,5 +459,46 @@ class MentionReview(Mention):
 
     class Meta:
         proxy = True
-        verbose_name = "mention to review"
-        verbose_name_plural = "review queue"
+        verbose_name = "tag to review"
+        verbose_name_plural = "tags to review"
+
+
+class RetagStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RetagRun(models.Model):
+    """Stored articles re-tagged in the background after an editor changed the knowledge base
+    (an alias, an official, a policy), with what changed: the editor's receipt."""
+
+    reason = models.CharField(max_length=500, help_text="What the editor changed.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    article_ids = models.JSONField(default=list, help_text="The articles to re-tag, in order.")
+    status = models.CharField(
+        max_length=10, choices=RetagStatus.choices, default=RetagStatus.QUEUED, db_index=True
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0, help_text="Articles re-tagged so far.")
+    articles_changed = models.PositiveIntegerField(default=0)
+    tags_added = models.PositiveIntegerField(default=0)
+    tags_removed = models.PositiveIntegerField(default=0)
+    examples = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A few changed articles: id, title, tags added, removed.",
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "re-tagging run"
+
+    def __str__(self) -> str:
+        return f"Re-tagging {len(self.article_ids)} article(s): {self.reason}"

@@ -614,6 +614,8 @@ def _extra_columns(
             value = f.get_default()
         elif f.null:
             value = None
+        elif f.blank and f.empty_strings_allowed:
+            value = ""  # a text column that may be left empty, as forms leave it
         else:
             raise GenerationError(
                 f"{model.__name__}.{f.name} has no default: generate_data cannot fill it."

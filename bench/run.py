@@ -33,7 +33,7 @@ DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 # Modules run in this order; others not listed run before exports, in name order.
 # These get their own, larger corpus: Context.export_articles.
 BIG_CORPUS_MODULES = {"exports"}
-ORDER = ["ingestion", "extraction", "tagging", "pages", "search", "exports"]
+ORDER = ["ingestion", "extraction", "tagging", "pages", "search", "scaleout", "exports"]
 SIZES = {
     "quick": {"articles": 5_000, "export_articles": 5_000, "repeats": 3, "timeout": 120},
     "full": {"articles": 200_000, "export_articles": 1_000_000, "repeats": 10, "timeout": 3600},
@@ -44,7 +44,6 @@ LIBRARIES = [
     "celery",
     "feedparser",
     "trafilatura",
-    "readability-lxml",
     "lxml",
     "nh3",
     "pyahocorasick",

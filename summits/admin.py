@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -9,12 +10,15 @@ from summits.models import (
     Country,
     Official,
     OfficialAlias,
+    OfficialCitation,
     Policy,
     PolicyAlias,
+    PolicyCitation,
     PolicyEvent,
     Recogniser,
     RoleTenure,
     Summit,
+    SummitCitation,
     SummitParticipant,
 )
 
@@ -75,6 +79,28 @@ class CountryAdmin(CuratedAdmin):
     search_fields = ["name_en", "name_es", "name_fr", "iso2", "iso3"]
 
 
+class CitationInline(admin.TabularInline):
+    extra = 1
+    fields = ["url", "title", "publisher", "date", "kind"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # a URL typed without a scheme is https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class OfficialCitationInline(CitationInline):
+    model = OfficialCitation
+
+
+class PolicyCitationInline(CitationInline):
+    model = PolicyCitation
+
+
+class SummitCitationInline(CitationInline):
+    model = SummitCitation
+
+
 class OfficialAliasInline(admin.TabularInline):
     model = OfficialAlias
     extra = 1
@@ -94,7 +120,7 @@ class OfficialAdmin(CuratedAdmin):
     search_fields = ["name", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
-    inlines = [OfficialAliasInline, RoleTenureInline]
+    inlines = [OfficialAliasInline, RoleTenureInline, OfficialCitationInline]
 
     @admin.display(description="review note")
     def review_note_short(self, obj: Official) -> str:
@@ -126,7 +152,7 @@ class PolicyAdmin(CuratedAdmin):
     search_fields = ["name", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["countries"]
-    inlines = [PolicyAliasInline, PolicyEventInline, RecogniserInline]
+    inlines = [PolicyAliasInline, PolicyEventInline, PolicyCitationInline, RecogniserInline]
 
     @admin.display(description="review note")
     def review_note_short(self, obj: Policy) -> str:
@@ -155,21 +181,23 @@ class SummitAdmin(CuratedAdmin):
     list_display = [
         "title",
         "kind",
+        "status",
         "start_date",
+        "date_precision",
         "city",
         "country",
         "needs_review",
         "review_note_short",
         "curated",
     ]
-    list_filter = [NeedsReviewFilter, "kind", "countries", "curated"]
+    list_filter = [NeedsReviewFilter, "kind", "status", "date_precision", "countries", "curated"]
     list_select_related = ["country"]
     search_fields = ["title", "slug", "city"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["country", "countries"]
     exclude = ["policies"]
-    inlines = [SummitParticipantInline, SummitPolicyInline, RecogniserInline]
+    inlines = [SummitParticipantInline, SummitPolicyInline, SummitCitationInline, RecogniserInline]
 
     @admin.display(description="review note")
     def review_note_short(self, obj: Summit) -> str:
@@ -178,7 +206,17 @@ class SummitAdmin(CuratedAdmin):
 
 @admin.register(RoleTenure)
 class RoleTenureAdmin(GuardedAdmin):
-    list_display = ["official", "office", "role", "country", "start", "end", "needs_review"]
+    list_display = [
+        "official",
+        "office",
+        "role",
+        "country",
+        "start",
+        "start_precision",
+        "end",
+        "end_precision",
+        "needs_review",
+    ]
     list_filter = ["role", "country", "needs_review"]
     list_select_related = ["official", "country"]
     search_fields = ["official__name", "office"]

@@ -5,12 +5,25 @@ admin it is set, and `load_reference` leaves that row (and its aliases, tenures 
 participants) alone from then on.
 """
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from summits.citations import validate_deep_link
 from summits.cues import cue_groups
+from summits.dates import DatePrecision
+
+
+def precision_field(what: str) -> models.CharField:
+    return models.CharField(
+        max_length=12,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=f"How exactly {what} is known; a coarser date is a placeholder in its window.",
+    )
 
 
 class ReferenceRecord(models.Model):
@@ -21,7 +34,6 @@ class ReferenceRecord(models.Model):
         help_text="A fact here is uncertain (a date, a role); an editor should check it.",
     )
     review_note = models.TextField(blank=True, help_text="What is uncertain and why.")
-    sources = models.JSONField(default=list, blank=True, help_text="URLs that support the facts.")
     curated = models.BooleanField(
         default=False,
         help_text="Changed by an editor: load_reference no longer updates this record.",
@@ -106,7 +118,9 @@ class RoleTenure(models.Model):
     )
     agency = models.CharField(max_length=200, blank=True)
     start = models.DateField()
+    start_precision = precision_field("the first day")
     end = models.DateField(null=True, blank=True, help_text="Empty while in office.")
+    end_precision = precision_field("the last day")
     needs_review = models.BooleanField(default=False)
 
     class Meta:
@@ -172,6 +186,7 @@ class PolicyEvent(models.Model):
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="events")
     date = models.DateField()
+    date_precision = precision_field("the date")
     status = models.CharField(max_length=20, choices=PolicyStatus.choices)
     note = models.CharField(max_length=300, blank=True)
 
@@ -191,13 +206,30 @@ class SummitKind(models.TextChoices):
     BILATERAL_VISIT = "bilateral_visit", "Bilateral visit"
     HIGH_LEVEL_DIALOGUE = "high_level_dialogue", "High-level dialogue"
     MULTILATERAL = "multilateral", "Multilateral meeting"
+    LEADERS_CALL = "leaders_call", "Leaders' phone call"
+    VIRTUAL_MEETING = "virtual_meeting", "Virtual meeting"
+
+
+class SummitStatus(models.TextChoices):
+    HELD = "held", "Held"
+    PLANNED = "planned", "Planned"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Summit(ReferenceRecord):
     title = models.CharField(max_length=250)
     kind = models.CharField(max_length=30, choices=SummitKind.choices, db_index=True)
+    status = models.CharField(
+        max_length=12,
+        choices=SummitStatus.choices,
+        default=SummitStatus.HELD,
+        db_index=True,
+        help_text="Planned, postponed and cancelled meetings keep their intended dates.",
+    )
     start_date = models.DateField(db_index=True)
     end_date = models.DateField()
+    date_precision = precision_field("the meeting's dates are")
     city = models.CharField(max_length=120, blank=True)
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="hosted_summits", null=True, blank=True
@@ -234,6 +266,64 @@ class SummitParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.official} — {self.role}"
+
+
+class CitationKind(models.TextChoices):
+    PRIMARY = "primary", "Primary document"
+    NEWS = "news", "News article"
+    SECONDARY = "secondary", "Secondary source"
+
+
+class Citation(models.Model):
+    """A source a researcher can cite: a deep link with its title, publisher and date."""
+
+    url = models.URLField(max_length=500, validators=[validate_deep_link])
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    date = models.DateField(null=True, blank=True, help_text="Publication date.")
+    kind = models.CharField(
+        max_length=10,
+        choices=CitationKind.choices,
+        help_text="Primary: readout, joint statement, release, official gazette. "
+        "News: a specific article. Secondary: an encyclopedia or overview.",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}"
+
+
+class OfficialCitation(Citation):
+    parent_field: ClassVar[str] = "official"
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["official", "url"], name="official_citation_unique")
+        ]
+
+
+class PolicyCitation(Citation):
+    parent_field: ClassVar[str] = "policy"
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "url"], name="policy_citation_unique")
+        ]
+
+
+class SummitCitation(Citation):
+    parent_field: ClassVar[str] = "summit"
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["summit", "url"], name="summit_citation_unique")
+        ]
 
 
 class Recogniser(models.Model):

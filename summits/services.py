@@ -10,17 +10,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from summits.dates import DatePrecision
 from summits.models import (
+    CitationKind,
     Country,
     Official,
     OfficialAlias,
+    OfficialCitation,
     Policy,
     PolicyAlias,
+    PolicyCitation,
     PolicyEvent,
     Recogniser,
     RoleTenure,
     Summit,
+    SummitCitation,
     SummitParticipant,
+    SummitStatus,
 )
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -72,6 +78,50 @@ def _date(value: str | None, where: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError as exc:
         raise ReferenceError(f"{where}: {value!r} is not a YYYY-MM-DD date") from exc
+
+
+def _choice(value: str | None, choices: Any, default: str, where: str) -> str:
+    if value in (None, ""):
+        return default
+    if value not in choices.values:
+        raise ReferenceError(f"{where}: {value!r} is not one of {', '.join(choices.values)}")
+    return str(value)
+
+
+def _precision(record: dict[str, Any], key: str, where: str) -> str:
+    return _choice(record.get(key), DatePrecision, DatePrecision.DAY, f"{where}, {key}")
+
+
+def _citations(record: dict[str, Any], model: Any, where: str) -> list[dict[str, Any]]:
+    """The record's citations, each checked as an editor's would be in admin."""
+    wanted = []
+    for number, cite in enumerate(record.get("citations", []), start=1):
+        here = f"{where}, citation {number}"
+        if not isinstance(cite, dict) or not cite.get("url"):
+            raise ReferenceError(f"{here}: a citation is an object with a url")
+        values = {
+            "url": cite["url"],
+            "title": cite.get("title", ""),
+            "publisher": cite.get("publisher", ""),
+            "date": _date(cite.get("date"), here),
+            "kind": _choice(cite.get("kind"), CitationKind, "", here + ", kind"),
+        }
+        try:
+            model(**values).clean_fields(exclude=[model.parent_field])
+        except ValidationError as exc:
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            raise ReferenceError(f"{here}: {problems}") from exc
+        wanted.append(values)
+    return wanted
+
+
+def _sync_citations(parent: Any, model: Any, wanted: list[dict[str, Any]]) -> bool:
+    return _sync_children(
+        parent.citations.all(),
+        ("url",),
+        wanted,
+        partial(model.objects.create, **{model.parent_field: parent}),
+    )
 
 
 def _apply(obj: Any, values: dict[str, Any]) -> bool:
@@ -148,7 +198,6 @@ def _common(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "needs_review": bool(record.get("needs_review", False)),
         "review_note": record.get("review_note", ""),
-        "sources": list(record.get("sources", [])),
     }
 
 
@@ -207,6 +256,7 @@ def _load_officials(
             "country": _lookup(countries, rec["country"], "country", where),
             **_common(rec),
         }
+        citations = _citations(rec, OfficialCitation, where)
         official, outcome = _upsert(Official, {"slug": rec["slug"]}, values)
         officials[official.slug] = official
         if outcome == "kept":
@@ -225,7 +275,9 @@ def _load_officials(
                 {
                     "office": t["office"],
                     "start": _date(t["start"], where),
+                    "start_precision": _precision(t, "start_precision", where),
                     "end": _date(t.get("end"), where),
+                    "end_precision": _precision(t, "end_precision", where),
                     "role": t["role"],
                     "country": _lookup(
                         countries, t.get("country", rec["country"]), "country", where
@@ -240,6 +292,7 @@ def _load_officials(
             tenures,
             partial(RoleTenure.objects.create, official=official),
         )
+        changed |= _sync_citations(official, OfficialCitation, citations)
         _record(report, "official", outcome, changed)
     for official in Official.objects.exclude(slug__in=officials):
         officials[official.slug] = official
@@ -253,6 +306,7 @@ def _load_policies(
     for rec in records:
         where = f"policy {rec.get('slug')!r}"
         values = {"name": rec["name"], "description": rec.get("description", ""), **_common(rec)}
+        citations = _citations(rec, PolicyCitation, where)
         policy, outcome = _upsert(Policy, {"slug": rec["slug"]}, values)
         policies[policy.slug] = policy
         if outcome == "kept":
@@ -270,7 +324,12 @@ def _load_policies(
             partial(PolicyAlias.objects.create, policy=policy),
         )
         events = [
-            {"date": _date(e["date"], where), "status": e["status"], "note": e.get("note", "")}
+            {
+                "date": _date(e["date"], where),
+                "date_precision": _precision(e, "date_precision", where),
+                "status": e["status"],
+                "note": e.get("note", ""),
+            }
             for e in rec.get("events", [])
         ]
         changed |= _sync_children(
@@ -279,6 +338,7 @@ def _load_policies(
             events,
             partial(PolicyEvent.objects.create, policy=policy),
         )
+        changed |= _sync_citations(policy, PolicyCitation, citations)
         _record(report, "policy", outcome, changed)
     for policy in Policy.objects.exclude(slug__in=policies):
         policies[policy.slug] = policy
@@ -297,8 +357,10 @@ def _load_summits(
         values = {
             "title": rec["title"],
             "kind": rec["kind"],
+            "status": _choice(rec.get("status"), SummitStatus, SummitStatus.HELD, where),
             "start_date": _date(rec["start_date"], where),
             "end_date": _date(rec.get("end_date") or rec["start_date"], where),
+            "date_precision": _precision(rec, "date_precision", where),
             "city": rec.get("city", ""),
             "country": _lookup(countries, rec["country"], "country", where)
             if rec.get("country")
@@ -307,6 +369,7 @@ def _load_summits(
             "aliases": list(rec.get("aliases", [])),
             **_common(rec),
         }
+        citations = _citations(rec, SummitCitation, where)
         summit, outcome = _upsert(Summit, {"slug": rec["slug"]}, values)
         if outcome == "kept":
             _record(report, "summit", outcome)
@@ -329,6 +392,7 @@ def _load_summits(
             participants,
             partial(SummitParticipant.objects.create, summit=summit),
         )
+        changed |= _sync_citations(summit, SummitCitation, citations)
         _record(report, "summit", outcome, changed)
 
 

@@ -4,12 +4,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.httpserver import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.getenv("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
 OUTPUT = ROOT / "test-output"
+
+# Hypothesis budgets (ingestion's property tests). CI runs the modest "ci" profile; a large
+# run sets HYPOTHESIS_PROFILE=fuzz (`make fuzz`). Examples share a test's fixtures (the
+# database, the local server), so that health check is off; slow examples are expected.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("fuzz", parent=hypothesis_settings.get_profile("ci"),
+                                     max_examples=3000)  # fmt: skip
+hypothesis_settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -108,3 +123,12 @@ def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# Hypothesis budgets for the web fuzzing (tests/articles/reading/test_fuzz_web.py): examples
+# per URL pattern. TRACKER_FUZZ=1 (`make fuzz`) runs the large budget; CI runs the small one.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("web-ci", max_examples=15, deadline=None)
+_hypothesis_settings.register_profile("web-fuzz", max_examples=100, deadline=None)
+WEB_FUZZ_PROFILE = "web-fuzz" if os.getenv("TRACKER_FUZZ") else "web-ci"

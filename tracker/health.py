@@ -30,7 +30,7 @@ def _broker_problem() -> str:
     from tracker.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
     except Exception as exc:  # kombu raises transport-specific errors
         return f"broker unreachable: {exc}".strip()

@@ -1,8 +1,12 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+
+from articles.reading.filters import FilterError, admin_problem, request_problem
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -41,3 +45,42 @@ def login_required_when_private(get_response: Handler) -> Handler:
         return get_response(request)
 
     return middleware
+
+
+def _refusal(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.endswith(".csv"):
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+class RefuseBadParameters:
+    """A 400 in plain words for a request no view can read, and for a filter a view refuses.
+
+    The rules live in articles.reading.filters; this applies them to every request (pages,
+    exports, admin) before any view runs, and turns a view's FilterError into the same 400.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = request_problem(path=request.path, params=request.GET)
+        if problem:
+            return _refusal(request, problem)
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Handler, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # ModelAdmin.get_urls() marks each admin view with its ModelAdmin.
+        model_admin = getattr(view, "model_admin", None)
+        if model_admin is None:
+            return None
+        name = getattr(view, "__name__", "")
+        problem = admin_problem(model_admin, request.GET, view=name)
+        return _refusal(request, problem) if problem else None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, FilterError):
+            return _refusal(request, str(exception))
+        return None

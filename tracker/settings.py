@@ -5,6 +5,7 @@ run in-process, no network needed. See the README for every variable.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -85,6 +86,16 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def envints(name: str, default: str) -> list[int]:
+    """A comma-separated list of whole numbers, none negative; anything else stops start-up."""
+    items = envlist(name, default)
+    if not all(item.isascii() and item.isdigit() for item in items):
+        raise ImproperlyConfigured(
+            f"{name}={os.getenv(name, default)!r} is not a comma-separated list of whole numbers."
+        )
+    return [int(item) for item in items]
+
+
 DEBUG = envbool("DJANGO_DEBUG")
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
@@ -131,6 +142,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.content_security_policy",
     "tracker.middleware.login_required_when_private",
+    "tracker.middleware.RefuseBadParameters",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -172,17 +184,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve PostgreSQL; SQLite builds them without the extra columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# A shared cache (Redis) makes the export rate limit hold across web processes; without it
-# each process counts on its own.
+# The cache holds the export rate limit's counters, so it is shared by every web process:
+# a table in the database (made by `migrate`) unless TRACKER_CACHE_URL names a Redis.
 TRACKER_CACHE_URL = os.getenv("TRACKER_CACHE_URL", "")
+CACHE_TABLE = "tracker_cache"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": TRACKER_CACHE_URL,
     }
     if TRACKER_CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        # Past this many rows, expired ones are deleted, then a third of the rest. Each export
+        # of the last minute holds a row; the default 300 would drop live counts under load.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
 }
+
+# Behind a reverse proxy every request comes from the proxy's address. Name the header the
+# proxy writes the client's address into (X-Forwarded-For, X-Real-IP) and how many proxies
+# in a row append to it; the address that many places from the right end is the client's.
+# Unset, the address of the connection is used: a client could write anything in a header.
+TRACKER_CLIENT_IP_HEADER = os.getenv("TRACKER_CLIENT_IP_HEADER", "").strip()
+if TRACKER_CLIENT_IP_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", TRACKER_CLIENT_IP_HEADER):
+    raise ImproperlyConfigured(
+        f"TRACKER_CLIENT_IP_HEADER={TRACKER_CLIENT_IP_HEADER!r} is not a header name."
+    )
+TRACKER_TRUSTED_PROXY_COUNT = envint("TRACKER_TRUSTED_PROXY_COUNT", 1)
+if TRACKER_TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRACKER_TRUSTED_PROXY_COUNT must be 1 or more.")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -194,10 +226,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login attempts: locked for an hour after this many failures per user name and address.
+# Login attempts: an address is locked for an hour after this many failures, whatever user
+# names they tried (so one address cannot try a few passwords on every account); a success
+# does not clear the count. The address is the client's, as for the export rate limit.
 AXES_FAILURE_LIMIT = envint("TRACKER_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "articles.reading.filters.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -264,6 +299,13 @@ TRACKER_FETCH_PAGES = envbool("TRACKER_FETCH_PAGES", True)
 TRACKER_FEED_MIN_INTERVAL = envint("TRACKER_FEED_MIN_INTERVAL", 300)
 TRACKER_FEED_MAX_INTERVAL = envint("TRACKER_FEED_MAX_INTERVAL", 86400)
 TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 10)
+# Entries handled per feed fetch, newest first; the rest wait for the next fetches.
+TRACKER_FEED_MAX_ENTRIES = envint("TRACKER_FEED_MAX_ENTRIES", 1000)
+# Seconds before each new try of a page that failed for a reason that may pass (a timeout, a
+# 5xx); one try more than there are delays, then the article is marked failed.
+TRACKER_PAGE_RETRY_DELAYS = envints("TRACKER_PAGE_RETRY_DELAYS", "600,3600,21600")
+# Raw feed and page bytes kept for reprocessing are cut at this size (before compression).
+TRACKER_RAW_MAX_BYTES = envint("TRACKER_RAW_MAX_BYTES", TRACKER_MAX_BODY_BYTES)
 
 # Celery: in-process and synchronous unless a broker is configured.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
@@ -290,6 +332,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "queue-due-pages": {
+        "task": "articles.ingestion.tasks.pages_queue_due_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 LOGGING = {
@@ -300,7 +347,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("TRACKER_LOG_LEVEL", "INFO")},
     "loggers": {
         "trafilatura": {"level": "WARNING"},
-        "readability": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }

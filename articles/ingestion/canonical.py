@@ -4,6 +4,8 @@ import contextlib
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from articles.ingestion.headers import ascii_url
+
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 TRACKING_NAMES = {
     "fbclid",
@@ -24,9 +26,13 @@ TRACKING_NAMES = {
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def url_canonicalize(url: str) -> str:
-    """The URL with tracking parameters, fragment, default port and letter-case noise removed."""
-    url = url.strip()
+def url_canonicalize(url: str, *, keep_fragment: bool = False) -> str:
+    """The URL with tracking parameters, fragment, default port and letter-case noise removed.
+
+    `keep_fragment`: the #fragment names a story of its own on a shared page (see README,
+    "Which entries are one article").
+    """
+    url = ascii_url(url.strip())
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -49,12 +55,22 @@ def url_canonicalize(url: str) -> str:
         if name.lower() not in TRACKING_NAMES and not name.lower().startswith(TRACKING_PREFIXES)
     ]
     path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+    fragment = parts.fragment if keep_fragment else ""
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), fragment))
 
 
-def url_hash(url: str) -> str:
+def url_hash(url: str, *, keep_fragment: bool = False) -> str:
     """SHA-256 hex of the canonical form of `url`."""
-    return hashlib.sha256(url_canonicalize(url).encode("utf-8")).hexdigest()
+    canonical = url_canonicalize(url, keep_fragment=keep_fragment)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def url_fragment(url: str) -> str:
+    """The #fragment of `url`, or ""."""
+    try:
+        return urlsplit(url.strip()).fragment
+    except ValueError:
+        return ""
 
 
 def url_domain(url: str) -> str:

@@ -1,31 +1,59 @@
 """An article page into clean text and metadata: title, date, authors, site, canonical URL,
 language, and the outlet it was republished from.
 
-Main text is trafilatura (precision mode) checked against readability-lxml: paragraphs at the
-edges of trafilatura's text that readability does not have are teasers and trailers, and when
-trafilatura keeps only a fraction of what readability finds, readability's text is used. A line
-filter then drops the boilerplate both let through (comment counts, newsletter pitches, related
-links, copyright lines).
+Main text is trafilatura in precision mode without comments: first without its fallback
+extractors, then with them (its readability and jusText comparison) only when that first pass
+comes back shorter than trafilatura's own minimum. Lines that are boilerplate cues in English,
+Spanish or French ("Related stories", "Deja un comentario", "Laisser un commentaire", a
+newsletter pitch, a photo credit) are dropped. Each of these choices is judged by held-out F1
+on site folds in bench/bench_extraction.py, and its alternatives are measured there too.
+
+Work is bounded: a page is read up to its first MAX_ELEMENTS elements, and only short lines
+are tested as cues, so a 5 MB page costs about what its first few thousand paragraphs do.
 """
 
 import html as html_lib
+import itertools
 import json
 import logging
 import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 import trafilatura
 from dateutil import parser as dateparser
 from lxml.etree import ParserError
-from readability import Document
-from trafilatura.utils import decode_file
+from trafilatura.metadata import extract_metadata
+from trafilatura.settings import DEFAULT_CONFIG, set_date_params
+from trafilatura.utils import decode_file, load_html
+
+from articles.ingestion.bylines import byline_sort, byline_split
 
 logger = logging.getLogger(__name__)
+
+# Far more than an article page has (the 88 development pages have at most 1,600), few enough
+# that trafilatura, whose XPath passes grow faster than linearly, stays well under a second.
+MAX_ELEMENTS = 10_000
+# trafilatura's own threshold for "too short": below it, its fallback extractors are tried.
+MIN_EXTRACTED_SIZE = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+# Boilerplate cues are short lines; a long line is text, and never runs the cue patterns.
+MAX_CUE_LINE = 300
+
+
+@dataclass(frozen=True)
+class TextRules:
+    """How the main text is read. The defaults are what cross-validation chose; the extraction
+    benchmark passes the alternatives to measure them."""
+
+    focus: Literal["precision", "balanced", "recall"] = "precision"
+    fast_first: bool = True  # trafilatura's fallback extractors only when the fast pass is short
+    cues: bool = True  # drop boilerplate cue lines
+
+
+TEXT_RULES = TextRules()
 
 
 @dataclass
@@ -48,34 +76,42 @@ _ARTICLE_TYPES = {
     "liveblogposting", "scholarlyarticle", "techarticle", "socialmediaposting",
 }  # fmt: skip
 
-# Whole lines that are site furniture, never article text.
-_BOILERPLATE_LINE = re.compile(
+# Whole lines that are site furniture in English, Spanish or French: cues, not site rules.
+# Each group is one kind of furniture said in the three languages.
+_CUE_LINE = re.compile(
     r"""^(?:
-        \d+\s+comments?|comments?|all\s+comments|show\s+comments|loading\s+comments.*
-        |join\s+(?:the\s+)?discussion|leave\s+a\s+(?:reply|comment).*
-        |want\s+to\s+join\s+the\s+discussion\??|feel\s+free\s+to\s+contribute!?
-        |tell\s+us\s+what\s+you\s+think.*|(?:post\s+a\s+)?comment\s+below.*
-        |trend(?:s|ing)(?:\s+(?:now|24h|stories|today))?:?|most\s+(?:read|popular|viewed):?
-        |related(?:\s+(?:posts?|articles?|stories|coverage|content|reading|links))?:.*
-        |related\s+(?:posts?|articles?|stories)|you\s+may\s+also\s+like.*|see\s+more:.*
-        |read\s+(?:more|also|next):.*|don'?t\s+miss:?|more\s+from\s+.{1,60}
-        |recommended(?:\s+for\s+you)?:?|advertisement|sponsored(?:\s+content)?
-        |(?:like\s+this\s+(?:story|article)\?\s+)?share\s+(?:it|this)(?:\s+(?:article|story))?.*
-        |share\s+(?:on|via)\s+\w+.*|(?:share|tweet|email|print|whatsapp)(?:\s*[|/·]\s*\w+)+
-        |.*\ball\s+rights\s+reserved\b.*|(?:copyright|©|\(c\))\s.{0,120}
-        |.*\bcookies?\b.*\b(?:accept|consent|policy|settings|use)\b.{0,80}
-        |.*\bsign\s+up\b.{0,80}\bnewsletters?\b.*|.*\bsubscribe\s+to\b.{0,60}\bnewsletters?\b.*
-        |.{0,40}\bnewsletters?$|follow\s+(?:us|him|her|them)\s+on\s+.{0,120}
-        |in\s+reply\s+to.*|reply
-    )$""",
+        # a comment section's heading or prompt
+        (?:\d+\s+)?(?:comments?|comentarios?|commentaires?)(?:\s*\(\d+\))?
+        |(?:leave|post|add)\s+a\s+(?:reply|comment)|join\s+the\s+(?:discussion|conversation)
+        |deja\s+(?:un|tu)\s+comentario|escribe\s+un\s+comentario
+        |laisse[rz]\s+un\s+commentaire|r[ée]agi(?:r|ssez)
+        # headings of related, recommended and most-read lists
+        |related(?:\s+(?:stories|articles|posts|coverage|content|news|reading))?
+        |you\s+(?:may|might)\s+also\s+like|more\s+stories|recommended(?:\s+for\s+you)?
+        |most\s+(?:read|popular|viewed|shared)|trending(?:\s+now)?|(?:what\s+to\s+)?read\s+next
+        |noticias\s+relacionadas|art[íi]culos\s+relacionados|(?:tambi[ée]n\s+)?te\s+puede\s+interesar
+        |lo\s+m[áa]s\s+le[íi]do|m[áa]s\s+le[íi]d[oa]s
+        |(?:[àa]\s+)?lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|les\s+plus\s+lus
+        |articles\s+similaires|vous\s+aimerez\s+aussi
+        # a link to another story, introduced as such
+        |(?:related|read\s+(?:more|also)|see\s+also|more|tambi[ée]n\s+lee|lee\s+tambi[ée]n
+           |(?:[àa]\s+)?lire\s+aussi)\s*:.*
+        # newsletter pitches
+        |.*\b(?:sign\s+up|subscribe)\b.{0,80}\bnewsletters?\b.*
+        |.*\bsuscr[íi]bete\b.*|.*\babonnez-vous\b.*
+        # share bars and advertising labels
+        |share\s+(?:this|on|via)\b.{0,60}|compartir(?:\s+en\s+\w+)?|partager(?:\s+sur\s+\w+)?
+        |(?:share|tweet|email|print)(?:\s*[|/·]\s*\w+)+
+        |advertisement|publicidad|publicit[ée]|sponsored(?:\s+content)?
+        |contenido\s+patrocinado|contenu\s+sponsoris[ée]
+        # copyright and credit lines
+        |.*\ball\s+rights\s+reserved\b.*|.*\btodos\s+los\s+derechos\s+reservados\b.*
+        |.*\btous\s+droits\s+r[ée]serv[ée]s\b.*|(?:copyright|©)\s.{0,120}
+        |(?:photo|image|foto|cr[ée]dit\s+photo)\s*:.{0,100}|\(?(?:photo|foto)\s+(?:by|de|par)\s.{0,100}
+        # cookie banners
+        |.*\bcookies?\b.{0,80}\b(?:accept|consent|policy|settings)\b.{0,80}
+    )[\s:.!]*$""",
     re.IGNORECASE | re.VERBOSE,
-)
-# A comment section starts here: drop the line and everything after it.
-_COMMENTS_START = re.compile(
-    r"^(?:\d+\s+comments?|comments?|all\s+comments|leave\s+a\s+(?:reply|comment)"
-    r"|join\s+(?:the\s+)?discussion|loading\s+comments.*"
-    r"|tell\s+us\s+what\s+you\s+think.*|comentarios|commentaires|kommentare|комментарии)$",
-    re.IGNORECASE,
 )
 _SOURCE_LINE = re.compile(
     r"^\(?(?:source|fuente|source\s+originale?|quelle)\s*:\s*(?P<name>[^\n]{2,80}?)\)?\.?$",
@@ -111,12 +147,6 @@ _GENERIC_SOURCES = {
     "social media", "press release", "file", "files", "archive", "photo", "getty images",
     "editorial", "editor", "editors", "admin", "staff writer", "our correspondent",
 }  # fmt: skip
-_ORG_WORDS = re.compile(
-    r"\b(?:staff|desk|team|editors?|editorial|bureau|news|newsroom|agency|agencies|press|"
-    r"reuters|associated|afp|wire|media|inc|ltd|llc|corp|group|times|post|journal|tribune|"
-    r"herald|gazette|daily|magazine|online|network|tv|radio)\b",
-    re.IGNORECASE,
-)
 _TZ_NAMES = {
     name: offset * 3600
     for name, offset in {
@@ -124,16 +154,6 @@ _TZ_NAMES = {
         "PST": -8, "PDT": -7, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
     }.items()
 }  # fmt: skip
-_ROLE_WORDS = re.compile(
-    r"\b(?:writer|reporter|correspondent|contributor|columnist|editor|admin|jdadmin|"
-    r"webmaster|author|guest|ministr(?:y|ies)|department|office)\b",
-    re.IGNORECASE,
-)
-# Two to five capitalised words, allowing name particles: a person, not a phrase.
-_PERSON = re.compile(
-    r"^(?:[A-ZÀ-ÖØ-Þ][\w.'\u2019\-]*|de|del|la|las|los|van|der|von|da|dos|du|le|bin|al|y)"
-    r"(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w.'\u2019\-]*|de|del|la|las|los|van|der|von|da|dos|du|le|bin|al|y)){0,4}$"
-)
 _STOPWORDS = {
     "en": {"the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "was", "said"},
     "es": {"el", "la", "de", "que", "y", "en", "los", "las", "del", "por", "con", "una", "para"},
@@ -141,7 +161,7 @@ _STOPWORDS = {
 }
 
 
-def page_extract(*, html: bytes | str, url: str = "") -> Extracted:
+def page_extract(*, html: bytes | str, url: str = "", rules: TextRules = TEXT_RULES) -> Extracted:
     """Main text and metadata of an article page; never raises on bad HTML."""
     try:
         source = decode_file(html) if isinstance(html, bytes) else html
@@ -151,32 +171,27 @@ def page_extract(*, html: bytes | str, url: str = "") -> Extracted:
     if not source.strip():
         return Extracted()
     try:
-        tree = trafilatura.utils.load_html(source)
+        tree = load_html(source)
     except (ParserError, ValueError):
         tree = None
-    meta = _metadata(tree, url=url) if tree is not None else {}
+    if tree is None:
+        return Extracted()
+    if _tree_bound(tree, MAX_ELEMENTS):
+        logger.info("%s has more than %s elements; read up to there", url or "a page", MAX_ELEMENTS)
+    meta = _metadata(tree, url=url)
+    main_text = _main_text(tree, url=url, rules=rules)
+    text, credited = _text_clean(main_text, cues=rules.cues)
 
-    doc = None
-    try:
-        doc = trafilatura.bare_extraction(
-            source, url=url or None, favor_precision=True, include_comments=False,
-            with_metadata=True,
-            # htmldate's extensive search hands odd strings to dateparser, which can take
-            # seconds loading every locale; the page's own metadata is read above anyway.
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )  # fmt: skip
-    except Exception:  # a hostile page must not stop the pipeline; readability may still read it
-        logger.warning("trafilatura failed on %s", url or "a page", exc_info=True)
-    main_text = (getattr(doc, "text", "") or "") if doc is not None else ""
-    text = _text_combine(main_text, _readability_text(source))
-    text, credited = _text_clean(text)
-
-    title = meta.get("title") or (getattr(doc, "title", "") or "")
-    site_name = meta.get("site_name") or (getattr(doc, "sitename", "") or "")
+    fallback: Any = None
+    if not all(meta.get(k) for k in ("title", "site_name", "published", "authors")):
+        fallback = _trafilatura_metadata(tree, url=url)
+    title = meta.get("title") or (getattr(fallback, "title", "") or "")
+    site_name = meta.get("site_name") or (getattr(fallback, "sitename", "") or "")
     canonical = meta.get("canonical_url") or ""
-    published = meta.get("published") or _date_parse(getattr(doc, "date", "") or "")
-    byline_names = meta.get("authors") or _split_names(getattr(doc, "author", "") or "")
-    authors, org_bylines = _authors_split(byline_names, site_name=site_name)
+    published = meta.get("published") or _date_parse(getattr(fallback, "date", "") or "")
+    byline_names = meta.get("authors") or byline_split(getattr(fallback, "author", "") or "")
+    byline = byline_sort(byline_names, site_name=site_name)
+    authors, org_bylines = byline.people, byline.organisations
     language = meta.get("language") or _language_guess(text)
     original = _original_source(
         text=main_text + "\n" + text,
@@ -201,80 +216,73 @@ def page_extract(*, html: bytes | str, url: str = "") -> Extracted:
 # --- main text ---------------------------------------------------------------------------
 
 
+def _tree_bound(tree: Any, limit: int) -> bool:
+    """Cut the tree after its first `limit` elements in document order; True if it was cut."""
+    element = next(itertools.islice(tree.iter(), limit, None), None)
+    if element is None:
+        return False
+    node = element
+    while (parent := node.getparent()) is not None:
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
+    return True
+
+
+def _main_text(tree: Any, *, url: str, rules: TextRules) -> str:
+    text = _trafilatura_text(tree, url=url, focus=rules.focus, fast=rules.fast_first)
+    if rules.fast_first and len(text) < MIN_EXTRACTED_SIZE:
+        text = _trafilatura_text(tree, url=url, focus=rules.focus, fast=False)
+    return text
+
+
+def _trafilatura_text(tree: Any, *, url: str, focus: str, fast: bool) -> str:
+    try:
+        # trafilatura works on its own copy of the tree
+        doc = trafilatura.bare_extraction(
+            tree, url=url or None, fast=fast, favor_precision=focus == "precision",
+            favor_recall=focus == "recall", include_comments=False,
+        )  # fmt: skip
+    except Exception:  # a hostile page must not stop the pipeline
+        logger.warning("trafilatura failed on %s", url or "a page", exc_info=True)
+        return ""
+    return (getattr(doc, "text", "") or "") if doc is not None else ""
+
+
+def _trafilatura_metadata(tree: Any, *, url: str) -> Any:
+    """trafilatura's metadata, for the fields the page's own tags leave empty."""
+    try:
+        # htmldate's extensive search hands odd strings to dateparser, which can take
+        # seconds loading every locale; the page's own metadata is read first anyway.
+        return extract_metadata(tree, url or None, set_date_params(extensive=False))
+    except Exception:  # metadata is a bonus; the text stands without it
+        logger.warning("trafilatura metadata failed on %s", url or "a page", exc_info=True)
+        return None
+
+
 def _tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _norm(text: str) -> str:
-    return " ".join(_tokens(text))
-
-
-def _readability_text(source: str) -> str:
-    try:
-        summary = Document(source).summary(html_partial=True)
-        root = lxml.html.fromstring(summary)
-    except Exception:  # readability raises a variety of parser errors on hostile markup
-        return ""
-    lines = []
-    for element in root.iter("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
-                             "td", "dd", "figcaption"):  # fmt: skip
-        if any(a.tag in ("p", "li", "blockquote", "td") for a in element.iterancestors()):
-            continue
-        line = _SPACES.sub(" ", element.text_content()).strip()
-        if line:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def _text_combine(main: str, alternative: str) -> str:
-    """Trafilatura's text, trimmed at its edges and rescued when cut short, by readability's."""
-    if not alternative.strip():
-        return main
-    if not main.strip():
-        return alternative
-    main_tokens, alt_tokens = len(_tokens(main)), len(_tokens(alternative))
-    alt_norm = _norm(alternative)
-    paragraphs = [p for p in main.split("\n") if p.strip()]
-    found = [_norm(p) in alt_norm for p in paragraphs if _norm(p)]
-    share_found = sum(found) / len(found) if found else 0.0
-    # Trafilatura sometimes stops at an inline widget; readability then has the whole story.
-    if share_found >= 0.95 and alt_tokens >= 1.8 * main_tokens:
-        return alternative
-    if share_found < 0.5:
-        return main  # the two disagree about where the article is; trust trafilatura
-    keep = [bool(_norm(p)) and _norm(p) in alt_norm for p in paragraphs]
-    start = 0
-    while start < len(paragraphs) and not keep[start] and start < 3:
-        start += 1
-    if start < len(paragraphs) and not keep[start]:
-        start = 0  # a long unmatched opening is article text readability missed
-    end = len(paragraphs)
-    while end > start and not keep[end - 1] and len(paragraphs) - end < 8:
-        end -= 1
-    if end > start and not keep[end - 1]:
-        end = len(paragraphs)
-    return "\n".join(paragraphs[start:end])
-
-
-def _text_clean(text: str) -> tuple[str, list[str]]:
-    """Boilerplate lines removed; also returns outlets credited on "Source: X" lines."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    lines = [line for line in lines if line]
-    total = sum(len(_tokens(line)) for line in lines)
+def _text_clean(text: str, *, cues: bool = True) -> tuple[str, list[str]]:
+    """Cue lines removed; also returns outlets credited on "Source: X" lines (removed too)."""
     kept: list[str] = []
     credited: list[str] = []
-    seen = 0
-    for line in lines:
+    for line in text.split("\n"):
+        line = _SPACES.sub(" ", line).strip()
+        if not line:
+            continue
         bare = line.strip(" -\u2013—•*|:")
-        if seen >= 0.5 * total and _COMMENTS_START.match(bare):
-            break
-        seen += len(_tokens(line))
-        source = _SOURCE_LINE.match(bare)
-        if source:
-            credited.append(source.group("name").strip())
-            continue
-        if _BOILERPLATE_LINE.match(bare):
-            continue
+        if len(bare) <= MAX_CUE_LINE:
+            source = _SOURCE_LINE.match(bare)
+            if source:
+                credited.append(source.group("name").strip())
+                continue
+            if cues and _CUE_LINE.match(bare):
+                continue
         kept.append(line)
     return "\n".join(kept), credited
 
@@ -336,7 +344,7 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
 
     people, orgs = _ld_authors(ld.get("author"))
     if not people and not orgs:
-        people = _split_names(tags.get("author", "") or tags.get("article:author", ""))
+        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
         people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
     meta["authors"] = people
     meta["org_authors"] = orgs
@@ -399,31 +407,9 @@ def _ld_authors(value: Any) -> tuple[list[str], list[str]]:
             target = orgs if "organization" in kind else people
         else:
             name, target = _clean(str(author or "")), people
-        for part in _split_names(name) if target is people else [name]:
+        for part in byline_split(name) if target is people else [name]:
             if part and part not in target:
                 target.append(part)
-    return people, orgs
-
-
-def _split_names(value: str) -> list[str]:
-    value = re.sub(r"^\s*by\s+", "", _clean(value), flags=re.I)
-    parts = re.split(r"\s*(?:;|,|\band\b|&|\by\b|\bet\b)\s*", value)
-    return [p.strip() for p in parts if p.strip() and len(p.strip()) <= 80]
-
-
-def _authors_split(names: list[str], *, site_name: str) -> tuple[list[str], list[str]]:
-    """Journalists' names, and the organisations that stood in a byline instead."""
-    people: list[str] = []
-    orgs: list[str] = []
-    for name in names:
-        if not name or "@" in name or name.lower().startswith("http"):
-            continue
-        if _ORG_WORDS.search(name) or _same_outlet(name, site_name) or _WIRE_KEY(name):
-            orgs.append(name)
-        elif _ROLE_WORDS.search(name) or name.lower().startswith("the "):
-            continue
-        elif _PERSON.match(name) and name not in people:
-            people.append(name)
     return people, orgs
 
 

@@ -6,18 +6,17 @@ every redirect hop, so a public name that resolves (or is re-pointed) to an inte
 is refused too.
 """
 
-import email.utils
 import ipaddress
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import (
@@ -28,7 +27,18 @@ from urllib3.exceptions import (
     SSLError,
 )
 
+from articles.ingestion.headers import (
+    ascii_url,
+    content_length,
+    etag_value,
+    last_modified_value,
+    location_url,
+    retry_after_seconds,
+)
+
 REDIRECT_CODES = {301, 302, 303, 307, 308}
+# Client errors that may pass: a timeout, "too early", "too many requests".
+TRANSIENT_STATUSES = {408, 425, 429}
 CHUNK = 64 * 1024
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
@@ -62,6 +72,13 @@ class FetchResult:
 
 
 class FetchError(Exception):
+    """A fetch that did not give a body, in plain words.
+
+    `transient`: the same request may well succeed later (a timeout, a refused connection,
+    a 5xx, a 429); otherwise asking again will get the same answer (a 404, a refused address,
+    a body over the size cap). `permanent`: the address itself is gone or unusable.
+    """
+
     def __init__(
         self,
         message: str,
@@ -69,12 +86,14 @@ class FetchError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         permanent: bool = False,
+        transient: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.retry_after = retry_after
         self.permanent = permanent
+        self.transient = transient and not permanent
 
 
 class BlockedAddressError(OSError):
@@ -113,7 +132,8 @@ class _GuardMixin:
     def _new_conn(self) -> socket.socket:
         allow_private = settings.TRACKER_ALLOW_PRIVATE_NETWORKS
         try:
-            infos = resolve(self._dns_host, self.port)
+            # "localhost." is localhost: the trailing dot only says the name is complete.
+            infos = resolve(self._dns_host.rstrip(".") or self._dns_host, self.port)
         except (socket.gaierror, UnicodeError) as exc:
             raise FetchError(f"the name {self.host} could not be found in DNS") from exc
         refused: list[str] = []
@@ -155,28 +175,13 @@ class GuardedHTTPSConnection(_GuardMixin, HTTPSConnection):
     pass
 
 
-def retry_after_seconds(value: str) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def _status_error(status: int, headers: dict[str, str], url: str) -> FetchError:
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "unknown status"
     retry_after = retry_after_seconds(headers.get("retry-after", ""))
+    transient = status in TRANSIENT_STATUSES or status >= 500
     if status == 410:
         return FetchError(
             f"the server says {url} is gone for good (410 Gone)", status=status, permanent=True
@@ -191,8 +196,12 @@ def _status_error(status: int, headers: dict[str, str], url: str) -> FetchError:
     if status == 429:
         return FetchError(f"the server says we asked too often ({status} {phrase})", status=status)
     if 400 <= status < 500:
-        return FetchError(f"the server refused the request: {status} {phrase}", status=status)
-    return FetchError(f"the server failed to answer: {status} {phrase}", status=status)
+        return FetchError(
+            f"the server refused the request: {status} {phrase}", status=status, transient=transient
+        )
+    return FetchError(
+        f"the server failed to answer: {status} {phrase}", status=status, transient=transient
+    )
 
 
 def _check_url(url: str) -> tuple[str, str, int, str]:
@@ -211,6 +220,8 @@ def _check_url(url: str) -> tuple[str, str, int, str]:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    # The request line is ASCII: an address with "é" in its path is sent percent-encoded.
+    path = ascii_url(path)
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path
 
 
@@ -238,10 +249,10 @@ def _open(url: str, headers: dict[str, str]) -> tuple[HTTPConnection, Any]:
 
 
 def _read_body(response: Any, cap: int, deadline: float, host: str) -> tuple[bytes, bool]:
-    length = response.headers.get("content-length", "")
+    length = content_length(response.headers.get("content-length", ""))
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    if length.isdigit() and int(length) > cap and encoding in ("", "identity"):
-        raise FetchError(_too_large(cap))
+    if length is not None and length > cap and encoding in ("", "identity"):
+        raise FetchError(_too_large(cap), transient=False)
     chunks: list[bytes] = []
     total = 0
     truncated = False
@@ -250,7 +261,7 @@ def _read_body(response: Any, cap: int, deadline: float, host: str) -> tuple[byt
         while chunk := response.read1(CHUNK, decode_content=True):
             total += len(chunk)
             if total > cap:
-                raise FetchError(_too_large(cap))
+                raise FetchError(_too_large(cap), transient=False)
             chunks.append(chunk)
             if time.monotonic() > deadline:
                 raise FetchError(
@@ -285,12 +296,13 @@ def fetch(
         "Accept": accept,
         "Accept-Encoding": "gzip, deflate",
     }
-    if etag:
+    # Only values that can be sent back as they came (printable ASCII, a readable date).
+    if etag := etag_value(etag):
         headers["If-None-Match"] = etag
-    if last_modified:
+    if last_modified := last_modified_value(last_modified):
         headers["If-Modified-Since"] = last_modified
-    seen = [url]
-    current = url
+    current = ascii_url(url.strip())
+    seen = [current]
     for _hop in range(settings.TRACKER_MAX_REDIRECTS + 1):
         host = urlsplit(current).hostname or current
         try:
@@ -298,7 +310,7 @@ def fetch(
         except FetchError:
             raise
         except BlockedAddressError as exc:
-            raise FetchError(str(exc)) from exc
+            raise FetchError(str(exc), transient=False) from exc
         except (TimeoutError, ReadTimeoutError) as exc:
             raise FetchError(
                 f"the server at {host} did not answer within "
@@ -308,6 +320,8 @@ def fetch(
             raise FetchError(f"the secure connection to {host} failed: {exc}") from exc
         except (OSError, HTTPError) as exc:
             raise FetchError(f"the connection to {host} failed: {exc}") from exc
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as exc:  # http.client parse errors on garbage responses
             raise FetchError(f"the server at {host} sent a malformed response: {exc}") from exc
         try:
@@ -315,11 +329,23 @@ def fetch(
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             if status in REDIRECT_CODES:
                 location = response_headers.get("location", "")
-                if not location:
-                    raise FetchError(f"the server answered {status} without saying where to go")
-                current = urljoin(current, location.strip())
+                if not location.strip():
+                    raise FetchError(
+                        f"the server answered {status} without saying where to go",
+                        transient=False,
+                    )
+                target = location_url(location, base=current)
+                if not target:
+                    raise FetchError(
+                        f"the server answered {status} with an address that cannot be read: "
+                        f"{location[:200]!r}",
+                        transient=False,
+                    )
+                current = target
                 if current in seen:
-                    raise FetchError(f"redirect loop: {current} redirects back to itself")
+                    raise FetchError(
+                        f"redirect loop: {current} redirects back to itself", transient=False
+                    )
                 seen.append(current)
                 continue
             if status == 304:
@@ -345,5 +371,6 @@ def fetch(
         finally:
             conn.close()
     raise FetchError(
-        f"more than {settings.TRACKER_MAX_REDIRECTS} redirects, starting at {url}; gave up"
+        f"more than {settings.TRACKER_MAX_REDIRECTS} redirects, starting at {url}; gave up",
+        transient=False,
     )

@@ -4,7 +4,6 @@ the claim that keeps two workers off one feed.
 
 import itertools
 import random
-import re
 import statistics
 from datetime import datetime, timedelta
 
@@ -12,11 +11,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from articles.ingestion.headers import RETRY_AFTER_CEILING, cache_max_age
 from articles.models import Feed, FeedState
-
-CACHE_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
-# Retry-After is honoured beyond the normal ceiling, but not forever.
-RETRY_AFTER_CEILING = 7 * 24 * 3600
 
 
 def min_interval() -> int:
@@ -38,14 +34,6 @@ def claim_stale_after() -> timedelta:
 
 def _bounded(seconds: float) -> int:
     return int(min(max(seconds, min_interval()), max_interval()))
-
-
-def cache_max_age(cache_control: str) -> int | None:
-    """max-age (or s-maxage) in seconds from a Cache-Control header, or None."""
-    if not cache_control or "no-cache" in cache_control.lower():
-        return None
-    match = CACHE_MAX_AGE.search(cache_control)
-    return int(match.group(1)) if match else None
 
 
 def publishing_interval(published: list[datetime], *, current: int) -> int:

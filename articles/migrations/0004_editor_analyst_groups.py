@@ -28,6 +28,8 @@ EDITOR = {
         "storycluster": VIEW,
         "rawdocument": VIEW,
         "articlefeed": VIEW,
+        # From migration 0011 on, which gives the permission to both groups.
+        "feedentryerror": VIEW,
     },
     "summits": {
         "country": ("view", "change"),
@@ -39,7 +41,11 @@ EDITOR = {
         "policyevent": EDIT_DELETE,
         "summit": EDIT,
         "summitparticipant": EDIT_DELETE,
-        # Added with the recognisers (summits 0002; granted on existing databases by 0011).
+        # Added by a later migration, once summits has citation tables.
+        "officialcitation": EDIT_DELETE,
+        "policycitation": EDIT_DELETE,
+        "summitcitation": EDIT_DELETE,
+        # Added with the recognisers (summits 0003; granted on existing databases by 0011).
         "recogniser": EDIT_DELETE,
     },
 }

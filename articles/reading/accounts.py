@@ -22,6 +22,7 @@ class AccountResult:
     user: AbstractUser
     created: bool
     password: str  # the generated one, only when created without a given password; else ""
+    demoted: bool = False  # was a superuser, and is no longer
 
 
 def password_generate() -> str:
@@ -37,7 +38,11 @@ def _check_password(password: str, user: AuthUser) -> None:
 
 @transaction.atomic
 def staff_user_create(*, username: str, group: str, password: str = "") -> AccountResult:
-    """Create a staff user in the Editor or Analyst group; an existing user keeps its password."""
+    """Create a staff user in the Editor or Analyst group; an existing user keeps its password.
+
+    A superuser can do everything whatever its group, so one put in a group stops being a
+    superuser (the result says so): it then has exactly that group's rights.
+    """
     username = username.strip()
     if not username:
         raise AccountError("A user name is needed.")
@@ -59,13 +64,14 @@ def staff_user_create(*, username: str, group: str, password: str = "") -> Accou
         _check_password(password, user)
         user.set_password(password)
         user.save()
-    elif not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    demoted = user.is_superuser
+    if not user.is_staff or user.is_superuser:
+        user.is_staff, user.is_superuser = True, False
+        user.save(update_fields=["is_staff", "is_superuser"])
     # One role at a time: moving someone from analyst to editor takes the other group away.
     user.groups.remove(*Group.objects.filter(name__in=GROUPS.values()).exclude(pk=group_obj.pk))
     user.groups.add(group_obj)
-    return AccountResult(user=user, created=created, password=generated)
+    return AccountResult(user=user, created=created, password=generated, demoted=demoted)
 
 
 @transaction.atomic

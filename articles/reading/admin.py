@@ -4,20 +4,17 @@ Every decision an editor takes here (a form edit, an inline approval, a bulk act
 written to the admin's history of the object it changed; see articles/review.py.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION
-from django.contrib.admin.options import ShowFacets
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,72 +22,65 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 
-from articles.ingestion.services import FeedAddError, feed_add, feeds_reenable
-from articles.ingestion.tasks import article_reprocess_task, feed_fetch_now
+from articles.ingestion.services import FeedAddError, articles_refetch, feed_add, feeds_reenable
+from articles.ingestion.tasks import article_reprocess_task, feed_fetch_now, pages_queue
 from articles.models import (
     VISIBLE_STATUSES,
     Article,
     ArticleFeed,
     Feed,
+    FeedEntryError,
     Mention,
     MentionKind,
-    MentionReview,
     MentionStatus,
     RawDocument,
     ReviewStatus,
     Source,
     StoryCluster,
 )
+from articles.reading.admin_common import (
+    ENTITY_FIELDS,
+    BigListAdmin,
+    NameListField,
+    short,
+    status_label,
+)
 from articles.reading.admin_filters import (
-    ArticleTextFilter,
+    ArticleLanguageFilter,
     CountryFilter,
     EstimatedCountPaginator,
     FeedFilter,
+    FetchedFilter,
     OfficialFilter,
     PolicyFilter,
+    PublishedFilter,
     SourceFilter,
     SummitFilter,
 )
+from articles.reading.desk import tag_contexts
+from articles.reading.search import search_filter
 from articles.tagging.review import (
-    articles_link_summit,
     articles_mark,
     change_record,
-    mentions_review,
-    review_queue,
-    review_threshold,
-    sampled_precision,
 )
 from summits.admin import GuardedAdmin
-from summits.models import Summit
 
-ENTITY_FIELDS = ("country", "official", "policy", "summit")
+# The home page starts with the desk's counts: tags to review, failing feeds.
+admin.site.index_template = "admin/desk_index.html"
 
-
-class BigListAdmin(GuardedAdmin):
-    """Lists that grow with ingestion: no whole-table counts, no facet counts."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
-
-
-def _short(text: str, length: int = 120) -> str:
-    return Truncator(text or "").chars(length)
-
-
-def _status_label(status: str) -> str:
-    return str(MentionStatus(status).label)
+SOURCE_DETAILS = ("country", "kind", "language")
 
 
 @admin.register(Source)
 class SourceAdmin(GuardedAdmin):
-    list_display = ["name", "domain", "country", "language", "feed_count"]
-    list_filter = ["language"]
+    list_display = ["name", "domain", "country", "kind", "language", "confirmed", "feed_count"]
+    list_filter = ["confirmed", "kind", "country", "language"]
     list_select_related = ["country"]
     search_fields = ["name", "domain"]
     autocomplete_fields = ["country"]
+    fields = ["name", "domain", *SOURCE_DETAILS, "confirmed"]
+    actions = ["confirm_details"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return super().get_queryset(request).annotate(feed_count=Count("feeds"))
@@ -98,6 +88,21 @@ class SourceAdmin(GuardedAdmin):
     @admin.display(description="feeds", ordering="feed_count")
     def feed_count(self, obj: Source) -> int:
         return obj.feed_count  # type: ignore[attr-defined]
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        # Whatever an editor sets here is no longer a guess.
+        if any(name in form.changed_data for name in SOURCE_DETAILS):
+            obj.confirmed = True
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm country, kind and language", permissions=["change"])
+    def confirm_details(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        sources = list(queryset.filter(confirmed=False))
+        Source.objects.filter(pk__in=[s.pk for s in sources]).update(confirmed=True)
+        change_record(
+            user=request.user, objects=sources, message="Country, kind and language confirmed."
+        )
+        self.message_user(request, f"Confirmed {len(sources)} source(s).")
 
 
 class FeedAddForm(forms.Form):
@@ -144,6 +149,7 @@ class FeedHealthFilter(admin.SimpleListFilter):
 
 @admin.register(Feed)
 class FeedAdmin(GuardedAdmin):
+    list_per_page = 50
     list_display = [
         "feed_name",
         "source",
@@ -214,12 +220,13 @@ class FeedAdmin(GuardedAdmin):
 
     @admin.display(description="last error")
     def last_error_short(self, obj: Feed) -> str:
-        return _short(obj.last_error, 100)
+        return short(obj.last_error, 100)
 
-    @admin.display(description="articles, last 7 days", ordering="articles_7d")
+    @admin.display(description="new entries fetched, last 7 days", ordering="articles_7d")
     def articles_7d(self, obj: Feed) -> str:
+        # When the feed first carried each story, whatever date the story bears.
         count = obj.articles_7d  # type: ignore[attr-defined]
-        url = reverse("admin:articles_article_changelist") + f"?feed={obj.pk}"
+        url = reverse("admin:articles_article_changelist") + f"?feed={obj.pk}&fetched=7"
         return format_html('<a href="{}">{}</a>', url, count)
 
     def add_view(
@@ -299,8 +306,18 @@ class FeedAdmin(GuardedAdmin):
         self.message_user(request, f"Queued {len(ids)} article(s) for reprocessing.")
 
 
+ENTITY_WORDS = {"country": "a country", "official": "an official", "policy": "a policy",
+                "summit": "a summit"}  # fmt: skip
+
+
 class MentionForm(forms.ModelForm):
-    """The kind follows from the one entity chosen; what an existing tag points to is fixed."""
+    """The kind follows from the one entity chosen; what an existing tag points to is fixed.
+
+    Errors name the field they are about, in plain words, so they show next to it.
+    """
+
+    # Set on the forms of the article page's per-kind inlines: their one entity field.
+    tag_kind = ""
 
     class Meta:
         model = Mention
@@ -311,28 +328,35 @@ class MentionForm(forms.ModelForm):
         if "kind" in self.fields:  # absent when the page is read-only
             self.fields["kind"].required = False
             self.fields["kind"].help_text = "Set from the entity chosen."
+        if self.tag_kind:
+            self.instance.kind = self.tag_kind
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         # What ModelForm.clean() returns; its stub says it may be None.
         data = self.cleaned_data
-        chosen = [name for name in ENTITY_FIELDS if data.get(name)]
-        if len(chosen) != 1:
+        offered = [name for name in ENTITY_FIELDS if name in self.fields]
+        chosen = [name for name in offered if data.get(name)]
+        if not chosen:
+            field = offered[0] if len(offered) == 1 else None
+            words = ENTITY_WORDS[field] if field else "one country, official, policy or summit"
+            raise ValidationError({field or NON_FIELD_ERRORS: f"Choose {words} for this tag."})
+        if len(chosen) > 1:
             raise ValidationError(
-                "Choose exactly one country, official, policy or summit for a tag."
+                {name: "A tag is about one thing: leave only one of these set." for name in chosen}
             )
         kind = chosen[0]
         if self.instance.pk and (
             self.instance.kind != kind or getattr(self.instance, f"{kind}_id") != data[kind].pk
         ):
             raise ValidationError(
-                "A tag cannot be pointed at something else: reject it and add a new one."
+                {kind: "A tag cannot be pointed at something else: reject it and add a new one."}
             )
         article_id = data["article"].pk if data.get("article") else self.instance.article_id
         twin = Mention.objects.filter(article_id=article_id, kind=kind, **{kind: data[kind]})
-        if twin.exclude(pk=self.instance.pk).exists():
+        if article_id and twin.exclude(pk=self.instance.pk).exists():
             raise ValidationError(
-                f"This article already has a tag for “{data[kind]}”: change that one's status."
+                {kind: f"This article already has a tag for “{data[kind]}”: change that one."}
             )
         data["kind"] = kind
         self.instance.kind = kind
@@ -349,34 +373,84 @@ def _stamp_review(mention: Mention, user: Any, is_new: bool) -> None:
     mention.reviewed_by_id, mention.reviewed_at = user.pk, now
 
 
-class MentionInline(admin.TabularInline):
+class TagInline(admin.TabularInline):
+    """One kind of tag on the article page: its entity with autocomplete, status, evidence."""
+
     model = Mention
     form = MentionForm
     extra = 0
-    fields = [
-        "kind",
-        *ENTITY_FIELDS,
-        "status",
-        "confidence",
-        "method",
-        "evidence_text",
-        "reviewed_by",
-        "reviewed_at",
-    ]
-    readonly_fields = ["confidence", "method", "evidence_text", "reviewed_by", "reviewed_at"]
-    autocomplete_fields = list(ENTITY_FIELDS)
+    kind = ""
+    prefetch: tuple[str, ...] = ()
+    readonly_fields = ["then", "evidence_marked", "found", "reviewed"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
+        return [self.kind, "status", "then", "evidence_marked", "found", "reviewed"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = type(f"{self.kind.title()}TagForm", (self.form,), {"tag_kind": self.kind})
+        return super().get_formset(request, obj, form=form, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
         return (
             super()
             .get_queryset(request)
-            .select_related(*ENTITY_FIELDS, "reviewed_by")
-            .order_by("kind", "-confidence", "pk")
+            .filter(kind=self.kind)
+            .select_related("article", self.kind, "reviewed_by")
+            .prefetch_related(*self.prefetch)
+            .order_by("-confidence", "pk")
         )
 
+    @admin.display(description="on the article's date")
+    def then(self, obj: Mention) -> str:
+        if not obj.pk:
+            return ""
+        return tag_contexts([obj])[obj.pk].role
+
     @admin.display(description="evidence")
-    def evidence_text(self, obj: Mention) -> str:
-        return _short(obj.evidence, 300)
+    def evidence_marked(self, obj: Mention) -> str:
+        if not obj.pk:
+            return ""
+        context = tag_contexts([obj])[obj.pk]
+        if context.evidence_full:  # a window of a long sentence: the whole on hover
+            return format_html('<p title="{}">{}</p>', context.evidence_full, context.evidence)
+        return format_html("<p>{}</p>", context.evidence)
+
+    @admin.display(description="found by")
+    def found(self, obj: Mention) -> str:
+        return f"{obj.method or '?'}, {obj.confidence:.0%}" if obj.pk else ""
+
+    @admin.display(description="reviewed")
+    def reviewed(self, obj: Mention) -> str:
+        if not obj.reviewed_at:
+            return "-"
+        who = obj.reviewed_by.get_username() if obj.reviewed_by else "?"
+        return f"{who}, {timezone.localtime(obj.reviewed_at):%Y-%m-%d %H:%M}"
+
+
+class CountryTagInline(TagInline):
+    kind = "country"
+    verbose_name, verbose_name_plural = "country tag", "countries"
+    autocomplete_fields = ["country"]
+
+
+class OfficialTagInline(TagInline):
+    kind = "official"
+    verbose_name, verbose_name_plural = "official tag", "officials"
+    autocomplete_fields = ["official"]
+    prefetch = ("official__aliases", "official__tenures__country")
+
+
+class PolicyTagInline(TagInline):
+    kind = "policy"
+    verbose_name, verbose_name_plural = "policy tag", "policies"
+    autocomplete_fields = ["policy"]
+    prefetch = ("policy__aliases", "policy__events")
+
+
+class SummitTagInline(TagInline):
+    kind = "summit"
+    verbose_name, verbose_name_plural = "summit tag", "summits"
+    autocomplete_fields = ["summit"]
 
 
 def _summits_cell(obj: Article) -> str:
@@ -384,8 +458,31 @@ def _summits_cell(obj: Article) -> str:
     return format_html_join(", ", "{}", ((m.summit.title,) for m in mentions)) or "-"
 
 
+class ArticleForm(forms.ModelForm):
+    authors = NameListField(
+        required=False, help_text="One name per line, as the byline credits them."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "source",
+            "original_source",
+            "original_source_name",
+            "published_at",
+            "language",
+            "review_status",
+            "authors",
+            "summary",
+            "body",
+            "site_name",
+        ]
+
+
 @admin.register(Article)
 class ArticleAdmin(BigListAdmin):
+    form = ArticleForm
     list_display = [
         "title",
         "source",
@@ -396,9 +493,13 @@ class ArticleAdmin(BigListAdmin):
     ]
     list_filter = [
         "review_status",
-        "language",
+        ArticleLanguageFilter,
+        PublishedFilter,
+        "extraction_status",
+        "published_unknown",
         SourceFilter,
         FeedFilter,
+        FetchedFilter,
         CountryFilter,
         SummitFilter,
         OfficialFilter,
@@ -406,15 +507,19 @@ class ArticleAdmin(BigListAdmin):
     ]
     list_select_related = ["source"]
     search_fields = ["title", "=url_hash", "canonical_url"]
-    date_hierarchy = "published_at"
-    autocomplete_fields = ["source", "original_source", "cluster"]
-    actions = ["mark_reviewed", "mark_not_relevant"]
+    autocomplete_fields = ["source", "original_source"]
+    actions = ["mark_reviewed", "mark_not_relevant", "refetch_pages"]
     readonly_fields = [
         "url",
         "canonical_url",
         "url_hash",
         "guid",
-        "earlier_titles",
+        "published_unknown",
+        "published_given",
+        "page_attempts",
+        "page_retry_at",
+        "earlier_titles_list",
+        "story",
         "fetched_at",
         "created_at",
         "updated_at",
@@ -435,14 +540,17 @@ class ArticleAdmin(BigListAdmin):
                     "original_source",
                     "original_source_name",
                     "published_at",
+                    "published_unknown",
+                    "published_given",
                     "language",
                     "review_status",
                     "url",
                     "canonical_url",
+                    "story",
                 ]
             },
         ),
-        ("Text", {"fields": ["summary", "body", "authors", "site_name", "earlier_titles"]}),
+        ("Text", {"fields": ["authors", "summary", "body", "site_name", "earlier_titles_list"]}),
         (
             "Pipeline",
             {
@@ -450,12 +558,13 @@ class ArticleAdmin(BigListAdmin):
                 "fields": [
                     "url_hash",
                     "guid",
-                    "cluster",
                     "content_hash",
                     "simhash",
                     "fetched_at",
                     "extraction_status",
                     "extraction_error",
+                    "page_attempts",
+                    "page_retry_at",
                     "tagged_at",
                     "tagger_version",
                     "created_at",
@@ -464,7 +573,82 @@ class ArticleAdmin(BigListAdmin):
             },
         ),
     ]
-    inlines = [MentionInline]
+    inlines = [SummitTagInline, OfficialTagInline, PolicyTagInline, CountryTagInline]
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Article],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> EstimatedCountPaginator:
+        paginator = EstimatedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        if request.GET.get("q", "").strip():
+            # Counting matches reads each one's search vector: a search counts to 1,000.
+            paginator.COUNT_CAP = 1_000
+        return paginator
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Article], search_term: str
+    ) -> tuple[QuerySet[Article], bool]:
+        # Words go through the search index (PostgreSQL full-text search), not a LIKE over
+        # every title; an address or its hash finds its article exactly.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if "://" in term:
+            return queryset.filter(Q(canonical_url=term) | Q(url=term)), False
+        if len(term) == 64 and all(c in "0123456789abcdef" for c in term):
+            return queryset.filter(url_hash=term), False
+        return search_filter(queryset, term), False
+
+    def view_on_site(self, obj: Article) -> str:  # type: ignore[override]
+        return reverse("articles:article", args=[obj.pk])
+
+    @admin.display(description="earlier titles")
+    def earlier_titles_list(self, obj: Article) -> str:
+        titles = obj.earlier_titles or []
+        return format_html_join("", "<li>{}</li>", ((t,) for t in titles)) or "-"
+
+    @admin.display(description="story")
+    def story(self, obj: Article) -> str:
+        """The story cluster and its other copies, each linked to its admin page."""
+        if obj.cluster_id is None:
+            return "Not in a story with other copies."
+        copies = list(
+            Article.objects.filter(cluster_id=obj.cluster_id)
+            .exclude(pk=obj.pk)
+            .select_related("source")
+            .order_by("published_at", "pk")[:20]
+        )
+        cluster = format_html(
+            '<a href="{}">Story {}</a>',
+            reverse("admin:articles_storycluster_change", args=[obj.cluster_id]),
+            obj.cluster_id,
+        )
+        if not copies:
+            return format_html("{}: no other copy.", cluster)
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {}</li>',
+            (
+                (
+                    reverse("admin:articles_article_change", args=[c.pk]),
+                    short(c.title, 100),
+                    c.source,
+                    c.published_at.date().isoformat() if c.published_at else "undated",
+                )
+                for c in copies
+            ),
+        )
+        return format_html(
+            '{}: {} other cop{}<ul class="desk-copies">{}</ul>',
+            cluster,
+            len(copies),
+            "y" if len(copies) == 1 else "ies",
+            items,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         # A correlated count per shown row: with LIMIT, only the page's rows are counted.
@@ -521,10 +705,46 @@ class ArticleAdmin(BigListAdmin):
                     user=request.user,
                     objects=[mention],
                     message=(
-                        f"Status: {_status_label(before)} → {_status_label(mention.status)} "
+                        f"Status: {status_label(before)} → {status_label(mention.status)} "
                         "(on the article's page)."
                     ),
                 )
+
+    @admin.action(description="Fetch their pages again", permissions=["change"])
+    def refetch_pages(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        articles = list(queryset)
+        self._refetch(request, articles)
+
+    def _refetch(self, request: HttpRequest, articles: list[Article]) -> None:
+        ids = articles_refetch(articles=articles)
+        pages_queue(article_ids=ids)
+        change_record(
+            user=request.user,
+            objects=[a for a in articles if a.pk in set(ids)],
+            message="Page fetch requested by an editor.",
+        )
+        self.message_user(request, f"{len(ids)} page(s) queued for fetching.")
+        if len(ids) < len(articles):
+            self.message_user(
+                request,
+                f"{len(articles) - len(ids)} article(s) share their page with other stories "
+                "and keep their feed text: their pages are not fetched.",
+                messages.WARNING,
+            )
+
+    def get_urls(self) -> list[URLPattern]:
+        refetch = self.admin_site.admin_view(self.refetch_view)
+        return [
+            path("<int:pk>/refetch/", refetch, name="articles_article_refetch"),
+            *super().get_urls(),
+        ]
+
+    def refetch_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The change form's "Fetch the page again" button."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        self._refetch(request, [get_object_or_404(Article, pk=pk)])
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
 
     @admin.action(description="Mark reviewed", permissions=["change"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -542,6 +762,7 @@ class ArticleAdmin(BigListAdmin):
 @admin.register(Mention)
 class MentionAdmin(BigListAdmin):
     form = MentionForm
+    ordering = ["-pk"]  # newest first, along the primary key: no sort of two million rows
     list_display = ["__str__", "article", "confidence", "status", "reviewed_by", "reviewed_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["article", *ENTITY_FIELDS, "reviewed_by"]
@@ -566,201 +787,101 @@ class MentionAdmin(BigListAdmin):
         super().save_model(request, obj, form, change)
 
 
-class SummitChoiceForm(forms.Form):
-    summit = forms.ModelChoiceField(
-        queryset=Summit.objects.order_by("-start_date"),
-        label="Summit",
-        help_text="The selected tags' articles are linked to this summit.",
-    )
+class ClusterChangeList(ChangeList):
+    """Reads the copies of the page's stories in one query."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        copies: dict[int, list[Article]] = {}
+        rows = (
+            Article.objects.filter(cluster_id__in=[c.pk for c in self.result_list])
+            .select_related("source")
+            .only("cluster_id", "title", "language", "published_at", "source__name")
+            .order_by("published_at", "pk")
+        )
+        for article in rows:
+            copies.setdefault(article.cluster_id or 0, []).append(article)
+        for cluster in self.result_list:
+            cluster.copies = copies.get(cluster.pk, [])
 
 
-@admin.register(MentionReview)
-class MentionReviewAdmin(BigListAdmin):
-    """Auto-tags below the confidence threshold, newest first, for quick decisions."""
+class StoryCopyInline(admin.TabularInline):
+    model = Article
+    fk_name = "cluster"
+    fields = ["title_link", "source", "published_at", "language"]
+    readonly_fields = ["title_link", "source", "published_at", "language"]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name, verbose_name_plural = "copy", "copies, earliest first"
 
-    list_display = [
-        "entity_name",
-        "kind",
-        "confidence",
-        "evidence_short",
-        "article_link",
-        "article_published",
-        "article_source",
-        "decide",
-    ]
-    list_display_links = None
-    list_filter = ["kind", ArticleTextFilter]
-    search_fields = ["article__title", "evidence"]
-    list_select_related = ["article", "article__source", *ENTITY_FIELDS]
-    actions = ["approve", "reject", "link_to_summit", "mark_not_relevant"]
-    list_per_page = 50
-    ordering = ["-created_at", "-pk"]  # newest first; the list would otherwise use Meta's
-    change_list_template = "admin/articles/mentionreview/change_list.html"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
-        return review_queue(mentions=super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).select_related("source").order_by("published_at")
 
-    def get_list_display(self, request: HttpRequest) -> list[str | Callable[[Any], str | bool]]:
-        columns = list(super().get_list_display(request))
-        if not self.has_change_permission(request):
-            columns.remove("decide")
-        return columns
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = {
-            "title": f"Review queue: auto-tags below {review_threshold():.0%} confidence, "
-            f"and a random {settings.TRACKER_REVIEW_SAMPLE:.0%} of those above",
-            "sampled_precision": sampled_precision(),
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra)
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # One place to edit a mention and read its history: the mention's own page.
-        return HttpResponseRedirect(reverse("admin:articles_mention_change", args=[object_id]))
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        return HttpResponseRedirect(reverse("admin:articles_mention_history", args=[object_id]))
-
-    def get_urls(self) -> list[URLPattern]:
-        decide = self.admin_site.admin_view(self.decide_view)
-        return [
-            path("<int:pk>/decide/<str:status>/", decide, name="articles_mentionreview_decide"),
-            *super().get_urls(),
-        ]
-
-    def decide_view(self, request: HttpRequest, pk: int, status: str) -> HttpResponse:
-        """One row's Approve or Reject button."""
-        if request.method != "POST" or not self.has_change_permission(request):
-            raise PermissionDenied
-        if status not in (MentionStatus.APPROVED, MentionStatus.REJECTED):
-            raise PermissionDenied
-        mention = get_object_or_404(Mention, pk=pk)
-        changed = mentions_review(
-            mentions=[mention], status=status, user=request.user, via="review queue"
-        )
-        word = _status_label(status).lower()
-        if changed:
-            self.message_user(request, f"{word.capitalize()}: {mention}.")
-        else:
-            self.message_user(request, f"Already {word}: {mention}.", messages.WARNING)
-        query = request.META.get("QUERY_STRING", "")
-        url = reverse("admin:articles_mentionreview_changelist")
-        return HttpResponseRedirect(f"{url}?{query}" if query else url)
-
-    @admin.display(description="tag")
-    def entity_name(self, obj: Mention) -> str:
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:articles_mention_change", args=[obj.pk]),
-            str(obj.entity),
-        )
-
-    @admin.display(description="evidence")
-    def evidence_short(self, obj: Mention) -> str:
-        return _short(obj.evidence, 160)
-
-    @admin.display(description="article")
-    def article_link(self, obj: Mention) -> str:
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:articles_article_change", args=[obj.article_id]),
-            _short(obj.article.title, 90),
-        )
-
-    @admin.display(description="published", ordering="article__published_at")
-    def article_published(self, obj: Mention) -> Any:
-        return obj.article.published_at
-
-    @admin.display(description="source")
-    def article_source(self, obj: Mention) -> str:
-        return str(obj.article.source)
-
-    @admin.display(description="decide")
-    def decide(self, obj: Mention) -> str:
-        # Buttons inside the list's own form (which carries the CSRF token) post to the row's
-        # decide URL: one click per decision, no script needed.
-        base = "admin:articles_mentionreview_decide"
-        return format_html(
-            '<button type="submit" class="button" formaction="{}" name="decide" '
-            'value="{}">Approve</button> '
-            '<button type="submit" class="button" formaction="{}" name="decide" '
-            'value="{}">Reject</button>',
-            reverse(base, args=[obj.pk, MentionStatus.APPROVED]),
-            obj.pk,
-            reverse(base, args=[obj.pk, MentionStatus.REJECTED]),
-            obj.pk,
-        )
-
-    @admin.action(description="Approve selected tags", permissions=["change"])
-    def approve(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
-        n = mentions_review(
-            mentions=queryset, status=MentionStatus.APPROVED, user=request.user, via="review queue"
-        )
-        self.message_user(request, f"Approved {n} tag(s).")
-
-    @admin.action(description="Reject selected tags", permissions=["change"])
-    def reject(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
-        n = mentions_review(
-            mentions=queryset, status=MentionStatus.REJECTED, user=request.user, via="review queue"
-        )
-        self.message_user(request, f"Rejected {n} tag(s).")
-
-    @admin.action(description="Link their articles to summit…", permissions=["change"])
-    def link_to_summit(
-        self, request: HttpRequest, queryset: QuerySet[Mention]
-    ) -> TemplateResponse | None:
-        form = SummitChoiceForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            summit = form.cleaned_data["summit"]
-            articles = Article.objects.filter(pk__in=queryset.values("article_id")).order_by("pk")
-            n = articles_link_summit(articles=articles, summit=summit, user=request.user)
-            self.message_user(request, f"Linked {n} article(s) to “{summit}”.")
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Link articles to a summit",
-            "opts": self.opts,
-            "form": form,
-            "mentions": queryset.select_related("article", *ENTITY_FIELDS),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(
-            request, "admin/articles/mentionreview/link_to_summit.html", context
-        )
-
-    @admin.action(description="Mark their articles not relevant", permissions=["change"])
-    def mark_not_relevant(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
-        articles = Article.objects.filter(pk__in=queryset.values("article_id")).order_by("pk")
-        n = articles_mark(
-            articles=articles, review_status=ReviewStatus.NOT_RELEVANT, user=request.user
-        )
-        self.message_user(
-            request, f"Marked {n} article(s) not relevant; their tags leave the queue."
-        )
+    @admin.display(description="title")
+    def title_link(self, obj: Article) -> str:
+        url = reverse("admin:articles_article_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
 
 
 @admin.register(StoryCluster)
 class StoryClusterAdmin(BigListAdmin):
-    list_display = ["pk", "first_published_at", "size"]
+    list_display = ["pk", "earliest_title", "outlets", "languages", "first_published_at", "size"]
     search_fields = ["=id"]
+    readonly_fields = ["first_published_at", "size", "created_at"]
+    fields = ["first_published_at", "size", "created_at"]
+    inlines = [StoryCopyInline]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ClusterChangeList
+
+    @admin.display(description="earliest title")
+    def earliest_title(self, obj: StoryCluster) -> str:
+        copies = getattr(obj, "copies", [])
+        if not copies:
+            return "-"
+        url = reverse("admin:articles_storycluster_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, short(copies[0].title, 100))
+
+    @admin.display(description="outlets")
+    def outlets(self, obj: StoryCluster) -> str:
+        names = list(dict.fromkeys(str(a.source) for a in getattr(obj, "copies", [])))
+        return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+    @admin.display(description="languages")
+    def languages(self, obj: StoryCluster) -> str:
+        return ", ".join(sorted({a.language for a in getattr(obj, "copies", []) if a.language}))
+
+
+@admin.register(FeedEntryError)
+class FeedEntryErrorAdmin(BigListAdmin):
+    """Feed entries that could not be stored, and why; each row goes once its entry is."""
+
+    list_display = ["__str__", "feed", "message_short", "first_seen_at", "last_seen_at"]
+    list_select_related = ["feed"]
+    search_fields = ["entry_title", "entry_link", "message"]
+    readonly_fields = [
+        "feed",
+        "entry_guid",
+        "entry_link",
+        "entry_title",
+        "message",
+        "first_seen_at",
+        "last_seen_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="what went wrong")
+    def message_short(self, obj: FeedEntryError) -> str:
+        return short(obj.message, 160)
 
 
 @admin.register(RawDocument)

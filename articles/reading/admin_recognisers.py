@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from articles.tagging.retag import tagging_preview
+from articles.tagging.kb_change import tagging_preview
 from summits.admin import GuardedAdmin
 from summits.models import Recogniser
 

@@ -8,6 +8,7 @@ undone exactly; the data-dictionary page documents that beside every column.
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +24,17 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from articles.models import VISIBLE_STATUSES, Article, Mention
-from articles.reading.filters import ArticleFilters, FilterError, SummitFilters
+from articles.reading.filters import (
+    ARTICLE_PARAMS,
+    SUMMIT_PARAMS,
+    ArticleFilters,
+    FilterError,
+    SummitFilters,
+    page_number,
+    params_accept,
+    shown,
+)
+from summits.dates import DatePrecision, format_date, format_span
 from summits.models import (
     Country,
     Official,
@@ -33,7 +44,10 @@ from summits.models import (
     Role,
     RoleTenure,
     Summit,
+    SummitKind,
 )
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
 FLUSH_BYTES = 64 * 1024
@@ -43,27 +57,21 @@ FORMULA_CHARS = "=+-@\t\r"
 # undoing the prefix is exact): any apostrophes, then = + - @ tab or CR.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _LIST_SPLIT = re.compile(r"(?<!\\)(?:\\\\)*; ")
+# Starts the last line of an export that failed part-way. No row starts with it: every
+# export's first column is a number, a slug or a country code.
+FAILED_MARK = "#EXPORT FAILED"
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
-ARTICLE_PARAMS = (
-    "q",
-    "source",
-    "country",
-    "official",
-    "policy",
-    "summit",
-    "from",
-    "to",
-    "language",
-    "status",
-    "per",
-)
 # Parameters every export takes besides its filters; `page` comes along on links from pages.
 OUTPUT_PARAMS = ("bom", "meta", "page")
 
 
 class UnknownExportError(LookupError):
     """There is no export of that name."""
+
+
+class ExportInterruptedError(RuntimeError):
+    """An export failed after its first bytes were sent; the file ends with FAILED_MARK."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,15 @@ def _list(items: Iterable[str]) -> str:
     return cell_neutralise(list_join(items)) if items else ""
 
 
+def _citations(citations: Iterable[Any]) -> str:
+    return _list(" | ".join([c.kind, c.publisher, _day(c.date), c.title, c.url]) for c in citations)
+
+
+def _tenure_as_known(tenure: RoleTenure) -> str:
+    end = format_date(tenure.end, tenure.end_precision) if tenure.end else "present"
+    return _text(f"{format_date(tenure.start, tenure.start_precision)} to {end}")
+
+
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(rows, size)):
         yield chunk
@@ -182,17 +199,7 @@ def export_flag(params: QueryDict, name: str) -> bool:
         return True
     if raw in FALSE_VALUES:
         return False
-    raise FilterError(f"{name} must be 1 or 0, not “{raw}”.")
-
-
-def _check_names(params: QueryDict, allowed: Sequence[str], kind: str) -> None:
-    unknown = sorted(set(params) - set(allowed) - set(OUTPUT_PARAMS))
-    if unknown:
-        names = ", ".join(allowed) if allowed else "none"
-        raise FilterError(
-            f"{kind}.csv does not take the parameter “{unknown[0]}”; it takes: {names} "
-            "(and bom=1 for Excel, meta=1 for the citation sidecar)."
-        )
+    raise FilterError(f"{name} must be 1 or 0, not “{shown(raw)}”.")
 
 
 def _country(params: QueryDict) -> Country | None:
@@ -201,7 +208,7 @@ def _country(params: QueryDict) -> Country | None:
         return None
     country = Country.objects.filter(iso2=raw).first()
     if country is None:
-        raise FilterError(f"There is no country “{raw}”.")
+        raise FilterError(f"There is no country “{shown(raw)}”.")
     return country
 
 
@@ -227,6 +234,12 @@ def _filters_echo(params: QueryDict) -> dict[str, str]:
 # Articles ------------------------------------------------------------------------------
 
 LIST_NOTE = "a list (see Lists)"
+PRECISIONS = ", ".join(DatePrecision.values)
+CITATIONS_NOTE = (
+    "Each source as “kind | publisher | YYYY-MM-DD | title | URL” (kind: primary, news or "
+    f"secondary; the URL is the last field), {LIST_NOTE}."
+)
+PRECISION_NOTE = "when its precision is not day, a placeholder inside the window (see Dates)"
 ARTICLE_COLUMNS = [
     Column("article_id", "The article's id in the tracker."),
     Column("story_id", "The story cluster its copies share; empty when it has none yet."),
@@ -510,7 +523,6 @@ def _pg_article_lines(qs: QuerySet[Article], per_story: bool) -> Iterator[tuple[
 
 
 def _articles_export(params: QueryDict) -> Export:
-    _check_names(params, ARTICLE_PARAMS, "articles")
     filters, per_story = _article_filters(params)
     qs = _articles(filters, per_story)
     columns = list(ARTICLE_COLUMNS)
@@ -576,7 +588,6 @@ def _mention_rows(qs: QuerySet[Mention]) -> Iterator[list[Any]]:
 
 
 def _mentions_export(params: QueryDict) -> Export:
-    _check_names(params, (*ARTICLE_PARAMS, "include_rejected"), "mentions")
     filters, per_story = _article_filters(params)
     qs = Mention.objects.filter(article__in=_articles(filters, per_story).values("pk"))
     if not export_flag(params, "include_rejected"):
@@ -595,9 +606,9 @@ def _mentions_export(params: QueryDict) -> Export:
 SUMMIT_COLUMNS = [
     Column("summit_id", "The summit's id (as in articles.csv and mentions.csv)."),
     Column("title", "Its title."),
-    Column("kind", "leaders_summit, ministerial, bilateral_visit, …"),
-    Column("start_date", "First day, YYYY-MM-DD."),
-    Column("end_date", "Last day, YYYY-MM-DD."),
+    Column("kind", "The kind of meeting: " + ", ".join(SummitKind.values) + "."),
+    Column("start_date", f"First day, YYYY-MM-DD; {PRECISION_NOTE}."),
+    Column("end_date", f"Last day, YYYY-MM-DD; {PRECISION_NOTE}."),
     Column("city", "Where it was held."),
     Column("host_country", "The host country's ISO 3166-1 alpha-2 code."),
     Column("countries", f"Participating countries, {LIST_NOTE}."),
@@ -609,6 +620,18 @@ SUMMIT_COLUMNS = [
     Column("sources", f"URLs that support these facts, {LIST_NOTE}."),
     Column("needs_review", "true when a fact is uncertain and an editor should check it."),
     Column("articles", "How many articles are tagged with it (rejected tags not counted)."),
+    Column(
+        "status",
+        "held, planned, postponed or cancelled; a meeting that did not take place "
+        "keeps the dates it was planned for.",
+    ),
+    Column("date_precision", f"How exactly start_date and end_date are known: {PRECISIONS}."),
+    Column(
+        "dates_as_known",
+        "The dates written as exactly as they are known: “9\u201310 January "
+        "2023”, “April 2024”, “about 21 December 2023”.",
+    ),
+    Column("citations", CITATIONS_NOTE),
 ]
 
 
@@ -622,7 +645,7 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
     )
     qs = (
         qs.select_related("country")
-        .prefetch_related("countries", "policies", "participants__official")
+        .prefetch_related("countries", "policies", "participants__official", "citations")
         .annotate(tagged=Coalesce(Subquery(tagged, output_field=IntegerField()), 0))
         .order_by("start_date", "slug")
     )
@@ -642,14 +665,17 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
             _list(sorted(p.slug for p in summit.policies.all())),
             _text(summit.outcome),
             _list(str(a) for a in summit.aliases or ()),
-            _list(str(s) for s in summit.sources or ()),
+            _list(c.url for c in summit.citations.all()),
             _bool(summit.needs_review),
             summit.tagged,
+            summit.status,
+            summit.date_precision,
+            format_span(summit.start_date, summit.end_date, summit.date_precision),
+            _citations(summit.citations.all()),
         ]
 
 
 def _summits_export(params: QueryDict) -> Export:
-    _check_names(params, ("country", "official", "policy", "kind", "from", "to"), "summits")
     qs = SummitFilters.from_query(params).apply(Summit.objects.all())
     return Export(
         kind="summits",
@@ -669,9 +695,16 @@ OFFICIAL_COLUMNS = [
     Column("role", "The kind of role: " + ", ".join(Role.values) + "."),
     Column("office_country", "The government the office belongs to, ISO 3166-1 alpha-2."),
     Column("agency", "The agency or ministry."),
-    Column("start", "First day in office, YYYY-MM-DD."),
-    Column("end", "Last day in office, YYYY-MM-DD; empty while in office."),
+    Column("start", f"First day in office, YYYY-MM-DD; {PRECISION_NOTE}."),
+    Column("end", f"Last day in office, YYYY-MM-DD; empty while in office; {PRECISION_NOTE}."),
     Column("needs_review", "true when the official or this tenure has an uncertain fact."),
+    Column("start_precision", f"How exactly start is known: {PRECISIONS}."),
+    Column("end_precision", f"How exactly end is known: {PRECISIONS}; empty while in office."),
+    Column(
+        "tenure_as_known",
+        "The tenure written as exactly as it is known: “June 2019 to "
+        "about 14 June 2019”, “1 October 2024 to present”.",
+    ),
 ]
 
 
@@ -711,6 +744,9 @@ def _official_rows(qs: QuerySet[RoleTenure], officials: QuerySet[Official]) -> I
             _day(tenure.start),
             _day(tenure.end),
             _bool(official.needs_review or tenure.needs_review),
+            tenure.start_precision,
+            tenure.end_precision if tenure.end else "",
+            _tenure_as_known(tenure),
         ]
     for official in untenured.order_by("slug").iterator(chunk_size=CHUNK_SIZE):
         yield [
@@ -720,18 +756,18 @@ def _official_rows(qs: QuerySet[RoleTenure], officials: QuerySet[Official]) -> I
             _list(alias_rows.of(official.pk)),
             *[""] * 6,
             _bool(official.needs_review),
+            *[""] * 3,
         ]
 
 
 def _officials_export(params: QueryDict) -> Export:
-    _check_names(params, ("country", "role", "official"), "officials")
     country = _country(params)
     role = params.get("role", "").strip()
     if role and role not in Role.values:
-        raise FilterError(f"“{role}” is not a role; use one of: {', '.join(Role.values)}.")
+        raise FilterError(f"“{shown(role)}” is not a role; use one of: {', '.join(Role.values)}.")
     slug = params.get("official", "").strip()
     if slug and not Official.objects.filter(slug=slug).exists():
-        raise FilterError(f"There is no official “{slug}”.")
+        raise FilterError(f"There is no official “{shown(slug)}”.")
     tenures = RoleTenure.objects.all()
     officials = Official.objects.all()
     if country:
@@ -762,11 +798,17 @@ POLICY_COLUMNS = [
     Column("latest_status", "Its status at the latest key date."),
     Column("sources", f"URLs that support these facts, {LIST_NOTE}."),
     Column("needs_review", "true when a fact is uncertain and an editor should check it."),
+    Column(
+        "events_as_known",
+        "The key dates written as exactly as they are known, "
+        f"“June 2023 in_force”, oldest first, in the order of events, {LIST_NOTE}.",
+    ),
+    Column("citations", CITATIONS_NOTE),
 ]
 
 
 def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
-    qs = qs.prefetch_related("countries", "aliases", "events").order_by("slug")
+    qs = qs.prefetch_related("countries", "aliases", "events", "citations").order_by("slug")
     for policy in qs.iterator(chunk_size=CHUNK_SIZE):
         events: list[PolicyEvent] = sorted(policy.events.all(), key=lambda e: (e.date, e.pk))
         yield [
@@ -777,13 +819,14 @@ def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
             _list(sorted(a.name for a in policy.aliases.all())),
             _list(f"{e.date.isoformat()} {e.status}" for e in events),
             events[-1].status if events else "",
-            _list(str(s) for s in policy.sources or ()),
+            _list(c.url for c in policy.citations.all()),
             _bool(policy.needs_review),
+            _list(f"{format_date(e.date, e.date_precision)} {e.status}" for e in events),
+            _citations(policy.citations.all()),
         ]
 
 
 def _policies_export(params: QueryDict) -> Export:
-    _check_names(params, ("country",), "policies")
     country = _country(params)
     qs = Policy.objects.filter(countries=country) if country else Policy.objects.all()
     return Export(
@@ -820,7 +863,6 @@ def _country_rows() -> Iterator[list[Any]]:
 
 
 def _countries_export(params: QueryDict) -> Export:
-    _check_names(params, (), "countries")
     return Export(
         kind="countries",
         columns=COUNTRY_COLUMNS,
@@ -837,6 +879,7 @@ class Kind:
     parameters: str
     build: Callable[[QueryDict], Export]
     columns: Sequence[Column]
+    params: tuple[str, ...]  # the filters it takes, besides OUTPUT_PARAMS
 
 
 _ARTICLE_PARAMS_NOTE = (
@@ -852,6 +895,7 @@ KINDS: dict[str, Kind] = {
             _ARTICLE_PARAMS_NOTE,
             _articles_export,
             [*ARTICLE_COLUMNS[:2], COPIES_COLUMN, *ARTICLE_COLUMNS[2:]],
+            ARTICLE_PARAMS,
         ),
         Kind(
             "mentions",
@@ -859,6 +903,7 @@ KINDS: dict[str, Kind] = {
             _ARTICLE_PARAMS_NOTE + "; include_rejected=1 adds tags editors rejected",
             _mentions_export,
             MENTION_COLUMNS,
+            (*ARTICLE_PARAMS, "include_rejected"),
         ),
         Kind(
             "summits",
@@ -866,6 +911,7 @@ KINDS: dict[str, Kind] = {
             "country, official, policy, kind, from, to — as on the summit pages",
             _summits_export,
             SUMMIT_COLUMNS,
+            SUMMIT_PARAMS,
         ),
         Kind(
             "officials",
@@ -873,9 +919,17 @@ KINDS: dict[str, Kind] = {
             "country, role, official",
             _officials_export,
             OFFICIAL_COLUMNS,
+            ("country", "role", "official"),
         ),
-        Kind("policies", "One row per policy.", "country", _policies_export, POLICY_COLUMNS),
-        Kind("countries", "One row per country.", "none", _countries_export, COUNTRY_COLUMNS),
+        Kind(
+            "policies",
+            "One row per policy.",
+            "country",
+            _policies_export,
+            POLICY_COLUMNS,
+            ("country",),
+        ),
+        Kind("countries", "One row per country.", "none", _countries_export, COUNTRY_COLUMNS, ()),
     )
 }
 
@@ -890,8 +944,15 @@ def export_prepare(*, kind: str, params: QueryDict) -> Export:
         raise UnknownExportError(
             f"There is no export called “{kind}”; there are: {', '.join(KINDS)}."
         )
+    params_accept(
+        params,
+        (*spec.params, *OUTPUT_PARAMS),
+        f"{kind}.csv",
+        " (bom=1 for Excel and meta=1 for the citation sidecar are the output options)",
+    )
     for name in ("bom", "meta"):
         export_flag(params, name)
+    page_number(params)  # ignored, but held to the same rule as on the pages
     return spec.build(params)
 
 
@@ -923,39 +984,66 @@ def export_meta(*, export: Export, generated_at: datetime, row_count: int) -> di
     }
 
 
+def failure_line(rows: int) -> bytes:
+    """The last line of an export that failed part-way: never mistaken for a row or the end."""
+    return (
+        f"{FAILED_MARK} after {rows} rows: this file is incomplete. Download it again.\r\n"
+    ).encode()
+
+
 def export_stream(
     *,
     export: Export,
     bom: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The CSV as UTF-8 bytes in ~64 KB pieces: a header line, then one line per row."""
+    """The CSV as UTF-8 bytes in ~64 KB pieces: a header line, then one line per row.
+
+    The header leaves with the first rows, so a query that cannot start fails before the
+    first byte. A failure after that is logged, the file gets a last line starting
+    FAILED_MARK (and fewer cells than the header), and the error is raised again so that the
+    server cuts the response: a download that failed never looks complete.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
     writer.writerow(export.header)
     rows = 0
-    if export.lines is not None:
-        yield buffer.getvalue().encode("utf-8")
-        for count, data in export.lines():
-            for start in range(0, len(data), FLUSH_BYTES):
-                yield data[start : start + FLUSH_BYTES]
-            rows += count
-            if on_progress:
-                on_progress(rows)
-        if on_progress:
-            on_progress(rows)
-        return
-    for row in export.rows():
-        writer.writerow(row)
-        rows += 1
-        if buffer.tell() >= FLUSH_BYTES:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            if on_progress:
-                on_progress(rows)
-    yield buffer.getvalue().encode("utf-8")
+    sent = False
+
+    def take() -> bytes:
+        data = buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+        return data
+
+    try:
+        if export.lines is not None:
+            for count, lines in export.lines():
+                data = take() + lines
+                rows += count
+                for start in range(0, len(data), FLUSH_BYTES):
+                    yield data[start : start + FLUSH_BYTES]
+                    sent = True
+                if on_progress:
+                    on_progress(rows)
+        else:
+            for row in export.rows():
+                writer.writerow(row)
+                rows += 1
+                if buffer.tell() >= FLUSH_BYTES:
+                    yield take()
+                    sent = True
+                    if on_progress:
+                        on_progress(rows)
+        yield take()
+    except Exception as exc:
+        if not sent:
+            raise
+        logger.exception("%s.csv failed after %d rows; the file sent was cut", export.kind, rows)
+        # The rows already written whole go out before the line that says the file is cut.
+        yield take() + failure_line(rows)
+        raise ExportInterruptedError(f"{export.kind}.csv failed after {rows} rows") from exc
     if on_progress:
         on_progress(rows)

@@ -1,24 +1,249 @@
-"""Filter parameters shared by the pages and the CSV exports.
+"""Request parameters, parsed in one place for the pages, the CSV exports and the admin.
 
 Every list page and its "Download CSV" link take the same GET parameters, parsed here once.
 A bad value raises FilterError with a sentence the user can act on (shown with status 400).
+The same rules hold everywhere:
+
+- Text the database cannot take (NUL, half of a surrogate pair) is refused, in a parameter
+  or in the address itself (`request_problem`, run for every request by the middleware).
+- A parameter given twice is refused: one value per parameter, never "the last one wins".
+- A parameter a page or export does not take is refused, naming the ones it takes
+  (`accepts`); the link-tracking parameters that sites add to shared links are ignored.
+- Numbers are ASCII digits within bounds; dates are YYYY-MM-DD from year 1 to 9999.
 """
 
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from functools import wraps
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import QueryDict
+from django.conf import settings
+from django.contrib.admin import SimpleListFilter
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import BinaryField, DateTimeField, Exists, Model, OuterRef, Q, QuerySet
+from django.http import HttpRequest, QueryDict
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
 from summits.models import Country, Official, Policy, Summit, SummitKind
 
 MAX_QUERY_LENGTH = 200
+# Deeper than this, a list is better narrowed by its filters or read as a CSV export.
+MAX_PAGE = 10_000
+# Ids are 64-bit; a longer number cannot be one.
+MAX_ID_DIGITS = 18
+# Added by other sites to the links they share; pages and exports ignore them.
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga"})
+ARTICLE_PARAMS = (
+    "q",
+    "source",
+    "country",
+    "official",
+    "policy",
+    "summit",
+    "from",
+    "to",
+    "language",
+    "status",
+    "per",
+)
+SUMMIT_PARAMS = ("country", "official", "policy", "kind", "from", "to")
+# The admin's pop-up parameter naming the field it returns.
+ADMIN_TO_FIELD = "_to_field"
+# PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded as UTF-8.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 class FilterError(ValueError):
     """A filter parameter the user gave cannot be understood."""
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A value quoted back to the user: invisible characters made visible, long ones cut."""
+    visible = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode()
+        for ch in value[:limit]
+    )
+    return visible + ("…" if len(value) > limit else "")
+
+
+def text_problem(text: str, what: str) -> str | None:
+    """Why the database cannot take this text (NUL, a lone surrogate), or None."""
+    found = _NOT_TEXT.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return f"{what} contains a NUL character (\\x00), which is not text: remove it."
+    return f"{what} contains half of a character (U+{ord(found.group()):04X}): remove it."
+
+
+def _tracking(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith("utm_")
+
+
+def request_problem(*, path: str, params: QueryDict) -> str | None:
+    """What makes a request unreadable for any view (page, export or admin), or None."""
+    problem = text_problem(path, "The address")
+    if problem:
+        return problem
+    for name, given in params.lists():
+        what = f"The parameter “{shown(name)}”"
+        problem = text_problem(name, "A parameter name") or next(
+            filter(None, (text_problem(value, what) for value in given)), None
+        )
+        if problem:
+            return problem
+        if len(given) > 1 and not _tracking(name):
+            values = ", ".join(f"“{shown(value, 20)}”" for value in given[:5])
+            return (
+                f"{what} is given {len(given)} times ({values}): give it once. "
+                "A filter takes one value."
+            )
+    return None
+
+
+def _field(model: type[Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _value_problem(field: Any, value: str) -> str | None:
+    """Why `value` cannot be a value of the model field, or None."""
+    if field.is_relation and field.related_model is not None:
+        target = field.related_model._meta.pk
+        # The admin splits a many-to-many value on commas.
+        for item in value.split(",") if field.many_to_many else [value]:
+            try:
+                target.run_validators(target.get_prep_value(target.to_python(item)))
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                verbose = field.related_model._meta.verbose_name
+                return f"“{shown(item)}” is not the id of a {verbose}."
+        return None
+    try:
+        field.to_python(value)
+    # Third-party fields raise what they like on text they cannot read (a time zone field,
+    # KeyError); any of it means the value is not one of theirs.
+    except Exception:
+        return f"“{shown(value)}” is not a valid {field.verbose_name}."
+    return None
+
+
+def admin_problem(model_admin: Any, params: QueryDict, *, view: str) -> str | None:
+    """What an admin page (`view`: changelist_view, add_view…) of a ModelAdmin cannot take.
+
+    Django's admin fails, instead of refusing, on a pop-up's `_to_field` that names a
+    relation, on a list lookup its field cannot read (`?body_gz=` on bytes), and on an add
+    form's initial value its field cannot draw (`?countries=:`, any `?published_at=`).
+    """
+    model = model_admin.model
+    # A list filter's own parameter (a typed name, say) is read by the filter, not the field.
+    own = {
+        spec.parameter_name
+        for spec in model_admin.list_filter
+        if isinstance(spec, type) and issubclass(spec, SimpleListFilter)
+    }
+    to_field = params.get(ADMIN_TO_FIELD)
+    if to_field is not None:
+        field = _field(model, to_field)
+        if field is None or not field.concrete:
+            return f"“{shown(to_field)}” is not a field that a pop-up can return."
+    if view not in ("changelist_view", "add_view"):
+        return None
+    for name in params:
+        value = params.get(name, "")
+        lookup = name.removesuffix("__exact") if view == "changelist_view" else name
+        field = _field(model, lookup) if "__" not in lookup else None
+        if field is None or not field.concrete or (view == "changelist_view" and name in own):
+            continue
+        if view == "changelist_view" and isinstance(field, BinaryField):
+            return f"Lists cannot be filtered by {name}."
+        if view == "add_view" and isinstance(field, DateTimeField):
+            # Its two-box widget cannot draw text given as an initial value.
+            return f"The add form does not take {name} from the address: enter it in the form."
+        problem = _value_problem(field, value)
+        if problem:
+            return problem
+    return None
+
+
+def params_accept(params: QueryDict, accepted: Iterable[str], where: str, note: str = "") -> None:
+    """FilterError unless every parameter is readable, given once and one `where` takes."""
+    problem = request_problem(path="", params=params)
+    if problem:
+        raise FilterError(problem)
+    names = tuple(accepted)
+    unknown = sorted(name for name in params if name not in names and not _tracking(name))
+    if unknown:
+        listed = ", ".join(names) if names else "none"
+        raise FilterError(
+            f"{where} does not take the parameter “{shown(unknown[0])}”; it takes: {listed}{note}."
+        )
+
+
+View = Callable[..., Any]
+
+
+def accepts(*names: str) -> Callable[[View], View]:
+    """A view that takes these GET parameters and refuses others (FilterError, a 400)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: Any, *args: Any, **kwargs: Any) -> Any:
+            params_accept(request.GET, names, "This page")
+            return view(request, *args, **kwargs)
+
+        checked.accepted_params = names  # type: ignore[attr-defined]
+        return checked
+
+    return decorate
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's IP address: from the trusted proxy header when one is configured.
+
+    With TRACKER_CLIENT_IP_HEADER set, the address TRACKER_TRUSTED_PROXY_COUNT places from
+    the right of that header is the one the outermost trusted proxy saw; entries further left
+    were written by the client and are never trusted. A header that is missing, too short or
+    not an address leaves the connection's address (the proxy's), never one the client chose.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    header = settings.TRACKER_CLIENT_IP_HEADER
+    if not header:
+        return remote
+    raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    hops = [part.strip() for part in raw.split(",") if part.strip()]
+    count = settings.TRACKER_TRUSTED_PROXY_COUNT
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
+def whole_number(raw: str) -> int | None:
+    """A non-negative whole number written in ASCII digits, small enough to be an id; else None."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
+        return int(raw)
+    return None
+
+
+def page_number(params: QueryDict) -> int:
+    """The `page` parameter: 1 when absent, else a whole number from 1 to MAX_PAGE."""
+    raw = params.get("page", "").strip() or "1"
+    number = whole_number(raw)
+    digits = raw.isascii() and raw.isdigit()
+    if not digits or number == 0:
+        raise FilterError(f"“{shown(raw)}” is not a page number: use 1, 2, 3…")
+    if number is None or number > MAX_PAGE:
+        raise FilterError(
+            f"Pages go up to {MAX_PAGE:,}: narrow the filters, or download the CSV for everything."
+        )
+    return number
 
 
 def _date(params: QueryDict, name: str) -> date | None:
@@ -28,7 +253,7 @@ def _date(params: QueryDict, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise FilterError(f"“{raw}” is not a date: use YYYY-MM-DD for {name}.") from exc
+        raise FilterError(f"“{shown(raw)}” is not a date: use YYYY-MM-DD for {name}.") from exc
 
 
 def _one(model: Any, field: str, raw: str, label: str) -> Any:
@@ -36,14 +261,14 @@ def _one(model: Any, field: str, raw: str, label: str) -> Any:
         return None
     obj = model.objects.filter(**{field: raw}).first()
     if obj is None:
-        raise FilterError(f"There is no {label} “{raw}”.")
+        raise FilterError(f"There is no {label} “{shown(raw)}”.")
     return obj
 
 
 def _choice(raw: str, choices: Any, label: str) -> str:
     if raw and raw not in choices.values:
         allowed = ", ".join(choices.values)
-        raise FilterError(f"“{raw}” is not a {label}; use one of: {allowed}.")
+        raise FilterError(f"“{shown(raw)}” is not a {label}; use one of: {allowed}.")
     return raw
 
 
@@ -54,8 +279,13 @@ def _date_range(params: QueryDict) -> tuple[date | None, date | None]:
     return date_from, date_to
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def end_of(day: date) -> datetime | None:
+    """The first moment after the day, or None after the last day a date can hold."""
+    return None if day == date.max else start_of(day + timedelta(days=1))
 
 
 def visible_mentions(**lookup: Any) -> QuerySet[Mention]:
@@ -82,14 +312,14 @@ class ArticleFilters:
         if len(q) > MAX_QUERY_LENGTH:
             raise FilterError(f"The search is too long: at most {MAX_QUERY_LENGTH} characters.")
         source_raw = params.get("source", "").strip()
-        if source_raw and not source_raw.isdigit():
-            raise FilterError(f"“{source_raw}” is not a source id.")
+        if source_raw and whole_number(source_raw) is None:
+            raise FilterError(f"“{shown(source_raw)}” is not a source id.")
         per = params.get("per", "story").strip() or "story"
         if per not in ("story", "copy"):
             raise FilterError("per must be “story” (one row per story) or “copy” (every copy).")
         language = params.get("language", "").strip().lower()
         if language and (len(language) > 10 or not language.replace("-", "").isalpha()):
-            raise FilterError(f"“{language}” is not a language code such as en, es or fr.")
+            raise FilterError(f"“{shown(language)}” is not a language code such as en, es or fr.")
         date_from, date_to = _date_range(params)
         return cls(
             q=q,
@@ -122,9 +352,10 @@ class ArticleFilters:
                     tag["published_at"] = OuterRef("published_at")
                 qs = qs.filter(Exists(visible_mentions(**tag)))
         if self.date_from:
-            qs = qs.filter(published_at__gte=_start_of(self.date_from))
-        if self.date_to:
-            qs = qs.filter(published_at__lt=_start_of(self.date_to + timedelta(days=1)))
+            qs = qs.filter(published_at__gte=start_of(self.date_from))
+        upper = end_of(self.date_to) if self.date_to else None
+        if upper:
+            qs = qs.filter(published_at__lt=upper)
         if self.language:
             qs = qs.filter(language=self.language)
         if self.status:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 
+from summits.dates import span_window
 from summits.models import Country, Official, Policy, RoleTenure, Summit, SummitParticipant
 
 COVERAGE_MARGIN = timedelta(weeks=4)
@@ -79,7 +80,7 @@ def summit_timeline(*, filters: Any = None) -> tuple[list[TimelineYear], int]:
 
 def summit_detail(*, slug: str) -> Summit | None:
     """One summit with everything its page shows about it, joined."""
-    return summit_list().filter(slug=slug).first()
+    return summit_list().prefetch_related("citations").filter(slug=slug).first()
 
 
 @dataclass
@@ -95,8 +96,12 @@ def _start_of(day: date) -> datetime:
 
 def summit_coverage_by_day(*, summit: Summit) -> list[DayCount]:
     """Articles tagged with the summit per day, from four weeks before to four weeks after."""
-    first = summit.start_date - COVERAGE_MARGIN
-    last = summit.end_date + COVERAGE_MARGIN
+    # A meeting known only to the month is highlighted over the whole month, not on the 1st.
+    window = span_window(
+        start=summit.start_date, end=summit.end_date, precision=summit.date_precision
+    )
+    first = window.first - COVERAGE_MARGIN
+    last = window.last + COVERAGE_MARGIN
     rows = (
         _visible_mentions(
             kind="summit",
@@ -113,7 +118,7 @@ def summit_coverage_by_day(*, summit: Summit) -> list[DayCount]:
     days = []
     day = first
     while day <= last:
-        marked = summit.start_date <= day <= summit.end_date
+        marked = window.first <= day <= window.last
         days.append(DayCount(day, counts.get(day, 0), marked))
         day += timedelta(days=1)
     return days
@@ -207,7 +212,7 @@ def official_detail(*, slug: str) -> Official | None:
     tenures = RoleTenure.objects.select_related("country").order_by("start")
     return (
         Official.objects.select_related("country")
-        .prefetch_related("aliases", Prefetch("tenures", queryset=tenures))
+        .prefetch_related("aliases", "citations", Prefetch("tenures", queryset=tenures))
         .filter(slug=slug)
         .first()
     )
@@ -239,7 +244,9 @@ def country_officials(*, country: Country) -> QuerySet[Official]:
 def policy_detail(*, slug: str) -> Policy | None:
     """One policy with its aliases, countries and dated status changes."""
     return (
-        Policy.objects.prefetch_related("aliases", "countries", "events").filter(slug=slug).first()
+        Policy.objects.prefetch_related("aliases", "countries", "events", "citations")
+        .filter(slug=slug)
+        .first()
     )
 
 

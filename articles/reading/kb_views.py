@@ -6,29 +6,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from articles.reading import kb_selectors as selectors
+from articles.reading.filters import (
+    SUMMIT_PARAMS,
+    ArticleFilters,
+    SummitFilters,
+    accepts,
+    page_number,
+)
+from articles.reading.selectors import article_list, queryset_slice
 from summits.models import Country, Official, Policy, SummitKind
 
 ARTICLES_PER_PAGE = 20
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "400.html", {"message": message}, status=400)
-
-
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1").strip() or "1"
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"“{raw}” is not a page number.")
-    return int(raw)
-
-
+@accepts(*SUMMIT_PARAMS)
 def home(request: HttpRequest) -> HttpResponse:
-    from articles.reading.filters import FilterError, SummitFilters
-
-    try:
-        filters = SummitFilters.from_query(request.GET)
-    except FilterError as exc:
-        return _bad_request(request, str(exc))
+    filters = SummitFilters.from_query(request.GET)
     years, largest = selectors.summit_timeline(filters=filters)
     context = {
         "years": years,
@@ -43,17 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "summits/home.html", context)
 
 
+@accepts("page")
 def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
-    from articles.reading.filters import ArticleFilters
-    from articles.reading.selectors import article_list, queryset_slice
-
     summit = selectors.summit_detail(slug=slug)
     if summit is None:
         raise Http404(f"There is no summit “{slug}”.")
-    try:
-        number = _page_number(request)
-    except ValueError as exc:
-        return _bad_request(request, str(exc))
+    number = page_number(request.GET)
     filters = ArticleFilters(summit=summit)
     articles = queryset_slice(
         article_list(filters=filters), number=number, per_page=ARTICLES_PER_PAGE
@@ -71,8 +59,6 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _entity_context(kind: str, entity: Any) -> dict[str, Any]:
-    from articles.reading.filters import ArticleFilters
-
     filters = ArticleFilters(**{kind: entity})
     return {
         "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
@@ -81,6 +67,7 @@ def _entity_context(kind: str, entity: Any) -> dict[str, Any]:
     }
 
 
+@accepts()
 def official_page(request: HttpRequest, slug: str) -> HttpResponse:
     official = selectors.official_detail(slug=slug)
     if official is None:
@@ -95,6 +82,7 @@ def official_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "summits/official.html", context)
 
 
+@accepts()
 def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
@@ -108,6 +96,7 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
     return render(request, "summits/country.html", context)
 
 
+@accepts()
 def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
     policy = selectors.policy_detail(slug=slug)
     if policy is None:

@@ -1,13 +1,12 @@
 """Reads for the article pages: filtered lists (one row per story), facets, one article."""
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, Source
-from articles.reading.filters import ArticleFilters
+from articles.reading.filters import ArticleFilters, end_of, start_of
 from articles.reading.search import RankedSearch, search_rank
 from summits.models import Country, Official, Policy, Summit
 
@@ -27,10 +26,6 @@ ENTITY_MODELS: dict[str, Any] = {
 
 # When a list is narrowed to tagged articles, the most selective tag drives the query.
 DRIVING_KINDS = ("summit", "policy", "official", "country")
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _driving_tag(filters: ArticleFilters) -> tuple[str, Any] | None:
@@ -59,9 +54,10 @@ def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch
             "mentions__status__in": VISIBLE_STATUSES,
         }
         if filters.date_from:
-            tagged["mentions__published_at__gte"] = _start_of(filters.date_from)
-        if filters.date_to:
-            tagged["mentions__published_at__lt"] = _start_of(filters.date_to + timedelta(days=1))
+            tagged["mentions__published_at__gte"] = start_of(filters.date_from)
+        upper = end_of(filters.date_to) if filters.date_to else None
+        if upper:
+            tagged["mentions__published_at__lt"] = upper
         unfiltered: dict[str, Any] = {kind: None}
         qs = replace(filters, **unfiltered).apply(Article.objects.filter(**tagged))
         order = ("-mentions__published_at", "-pk")

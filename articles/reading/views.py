@@ -5,24 +5,15 @@ from django.shortcuts import render
 
 from articles.models import ReviewStatus
 from articles.reading import selectors
-from articles.reading.filters import ArticleFilters, FilterError
+from articles.reading.filters import ARTICLE_PARAMS, ArticleFilters, accepts, page_number
 
 PER_PAGE = 25
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "400.html", {"message": message}, status=400)
-
-
+@accepts(*ARTICLE_PARAMS, "page")
 def article_list(request: HttpRequest) -> HttpResponse:
-    try:
-        filters = ArticleFilters.from_query(request.GET)
-    except FilterError as exc:
-        return _bad_request(request, str(exc))
-    raw_page = request.GET.get("page", "1").strip() or "1"
-    if not raw_page.isdigit() or int(raw_page) < 1:
-        return _bad_request(request, f"“{raw_page}” is not a page number.")
-    number = int(raw_page)
+    filters = ArticleFilters.from_query(request.GET)
+    number = page_number(request.GET)
     results = selectors.queryset_slice(
         selectors.article_list(filters=filters),
         number=number,
@@ -45,6 +36,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/list.html", context)
 
 
+@accepts()
 def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     article = selectors.article_detail(article_id=article_id)
     if article is None:

@@ -1,14 +1,16 @@
 """CSV exports over HTTP, streamed, rate-limited per client, and their data dictionary."""
 
+import itertools
+import logging
 import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import (
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponseNotFound,
     JsonResponse,
     StreamingHttpResponse,
@@ -20,6 +22,7 @@ from django.utils import timezone
 from articles.reading.exports import (
     KINDS,
     LIST_DELIMITER,
+    OUTPUT_PARAMS,
     UnknownExportError,
     export_flag,
     export_meta,
@@ -27,7 +30,9 @@ from articles.reading.exports import (
     export_stream,
     tagger_version,
 )
-from articles.reading.filters import FilterError
+from articles.reading.filters import accepts, client_address
+
+logger = logging.getLogger(__name__)
 
 PLAIN = "text/plain; charset=utf-8"
 WINDOW_SECONDS = 60
@@ -36,25 +41,26 @@ WINDOW_SECONDS = 60
 def _client(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    # REMOTE_ADDR, not X-Forwarded-For: a client could write any address into that header.
-    return f"addr:{request.META.get('REMOTE_ADDR', '')}"
+    return f"addr:{client_address(request)}"
 
 
 def _retry_after(request: HttpRequest) -> int:
-    """Seconds until this client may export again, or 0 if it may now (fixed one-minute window)."""
+    """Seconds until this client may export again, or 0 if it may now (fixed one-minute window).
+
+    Each export takes one of the window's numbered slots with cache.add, which only one
+    process can win for a key (a database row, a Redis SET NX): the limit holds however many
+    web processes share the cache, where a read-then-write counter would lose counts.
+    """
     limit = settings.TRACKER_EXPORT_RATE_LIMIT
     if limit <= 0:
         return 0
     now = int(time.time())
-    key = f"export-rate:{_client(request)}:{now // WINDOW_SECONDS}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 1)
-        used = 1
-    if used <= limit:
-        return 0
+    window = f"export-rate:{_client(request)}:{now // WINDOW_SECONDS}"
+    slots = [f"{window}:{n}" for n in range(limit)]
+    taken = cache.get_many(slots)
+    for slot in slots:
+        if slot not in taken and cache.add(slot, 1, timeout=WINDOW_SECONDS + 1):
+            return 0
     return WINDOW_SECONDS - now % WINDOW_SECONDS
 
 
@@ -73,8 +79,6 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpR
         export = export_prepare(kind=kind, params=request.GET)
     except UnknownExportError as exc:
         return HttpResponseNotFound(str(exc), content_type=PLAIN)
-    except FilterError as exc:
-        return HttpResponseBadRequest(str(exc), content_type=PLAIN)
 
     generated_at = timezone.now()
     stamp = generated_at.strftime("%Y%m%dT%H%M%SZ")
@@ -89,9 +93,21 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpR
         described["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.meta.json"'
         return described
 
+    stream = export_stream(export=export, bom=export_flag(request.GET, "bom"))
+    # The query runs and the first rows are read before any byte is sent, so a failure to
+    # start is an error response, not a 200 holding only the header.
+    try:
+        first = next(stream)
+    except DatabaseError:
+        logger.exception("%s.csv could not start", kind)
+        return HttpResponse(
+            "The export could not be read from the database; nothing was sent. "
+            "It has been logged: try again in a moment.",
+            status=503,
+            content_type=PLAIN,
+        )
     response = StreamingHttpResponse(
-        export_stream(export=export, bom=export_flag(request.GET, "bom")),
-        content_type="text/csv; charset=utf-8",
+        itertools.chain([first], stream), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.csv"'
     # The citation lives in the sidecar (same URL plus meta=1); the headers point at it.
@@ -104,6 +120,13 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpR
     return response
 
 
+# What the export view reads; each kind takes its own share, checked by export_prepare.
+export_csv.accepted_params = tuple(  # type: ignore[attr-defined]
+    dict.fromkeys(name for spec in KINDS.values() for name in (*spec.params, *OUTPUT_PARAMS))
+)
+
+
+@accepts()
 def data_dictionary(request: HttpRequest) -> HttpResponse:
     exports = [
         {

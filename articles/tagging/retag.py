@@ -1,214 +1,198 @@
-"""After a knowledge-base change: re-tag the articles it may affect, or preview what it would do.
+"""Re-tag stored articles after the knowledge base changed, and preview what a change would do.
 
-`articles_retag` is what admin runs in the background when an official, policy, summit, alias
-or recogniser changed; editors' decisions (approved, rejected, added) stay as they are.
-`tagging_preview` applies a proposed change inside a transaction it rolls back, and tags
-stored articles with the knowledge base before and after it: what would be newly tagged and
-what untagged, with examples.
+An adapter over the tagger's public functions (`text_tag`, `article_mentions_write`,
+`knowledge_base_reset`) until the tagger offers re-tag and preview services of its own.
+Editors' decisions are final here as in the tagger: approved, rejected and editor-added tags
+are never changed; only automatic tags appear or go.
 """
 
-from __future__ import annotations
-
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles.models import Article, Mention, MentionStatus
-from articles.tagging.kb import KnowledgeBase, knowledge_base_compile, knowledge_base_reset
-from articles.tagging.tagger import Found, article_mentions_write, tag_with
-from summits.cues import cue_groups
-from summits.models import Official, Policy, Summit
+from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, MentionStatus
+from articles.tagging.tagger import article_mentions_write, knowledge_base_reset, text_tag
+from summits.models import Country, Official, Policy, Summit
 
-TagKey = tuple[str, int]
+Tag = tuple[str, int]  # (kind, entity id)
 
-
-@dataclass
-class RetagReport:
-    scanned: int = 0
-    changed: int = 0  # articles whose tags changed
-    added: int = 0  # tags added
-    removed: int = 0  # automatic tags removed
-
-    def summary(self) -> str:
-        return (
-            f"{self.scanned} articles re-tagged, {self.changed} changed "
-            f"({self.added} tags added, {self.removed} removed)"
-        )
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _names(*, official: Official | None, policy: Policy | None, summit: Summit | None) -> set[str]:
-    """Words whose presence in a text may make the tagger find the entity (a prefilter)."""
-    names: set[str] = set()
-    if official is not None:
-        names |= {official.name, *official.aliases.values_list("name", flat=True)}
-        names |= {official.name.split()[-1]}
-    if policy is not None:
-        names |= {policy.name, *policy.aliases.values_list("name", flat=True)}
-    if summit is not None:
-        names |= {summit.title, *summit.aliases}
-    for recogniser in [
-        *(policy.recognisers.all() if policy else []),
-        *(summit.recognisers.all() if summit else []),
-    ]:
-        try:
-            groups = cue_groups(recogniser.cues)
-        except ValueError:
-            continue
-        # Every group must occur: the one with the longest words filters best.
-        best = max(groups, key=lambda g: sum(len(w) for w in g) / len(g))
-        names |= {w.rstrip("*") for w in best}
-    names = {n.strip() for n in names if len(n.strip()) >= 3}
-    return names | {_plain(n) for n in names}
-
-
-def affected_articles(
-    *, official: Official | None = None, policy: Policy | None = None, summit: Summit | None = None
-) -> QuerySet[Article]:
-    """Articles tagged with the entity, or whose text contains one of its names or cues."""
-    tagged = Q()
-    if official is not None:
-        tagged |= Q(mentions__official=official)
-    if policy is not None:
-        tagged |= Q(mentions__policy=policy)
-    if summit is not None:
-        tagged |= Q(mentions__summit=summit)
-    text = Q()
-    for name in _names(official=official, policy=policy, summit=summit):
-        text |= Q(title__icontains=name) | Q(body__icontains=name) | Q(summary__icontains=name)
-    ids = Article.objects.filter(tagged | text).values("pk")
-    return Article.objects.filter(pk__in=ids).order_by("pk")
-
-
-def _tag_keys(mentions: QuerySet[Mention]) -> set[TagKey]:
-    rows = mentions.values_list("kind", "country_id", "official_id", "policy_id", "summit_id")
-    return {(kind, next(i for i in ids if i is not None)) for kind, *ids in rows}
-
-
-def _visible(article: Article) -> set[TagKey]:
-    return _tag_keys(article.mentions.exclude(status=MentionStatus.REJECTED))
-
-
-def articles_retag(
-    *,
-    official: Official | None = None,
-    policy: Policy | None = None,
-    summit: Summit | None = None,
-    articles: Iterable[Article] | None = None,
-) -> RetagReport:
-    """Re-tag the articles a changed official, policy or summit (or its aliases and
-    recognisers) may affect; return how many changed. Editors' decisions stay final."""
-    knowledge_base_reset()
-    if articles is None:
-        articles = affected_articles(official=official, policy=policy, summit=summit).iterator(
-            chunk_size=200
-        )
-    report = RetagReport()
-    for article in articles:
-        before = _visible(article)
-        article_mentions_write(article=article)
-        after = _visible(article)
-        report.scanned += 1
-        if before != after:
-            report.changed += 1
-            report.added += len(after - before)
-            report.removed += len(before - after)
-    return report
-
-
-# --- preview ---------------------------------------------------------------------------------
+_ENTITY_MODELS = {
+    MentionKind.COUNTRY: Country,
+    MentionKind.OFFICIAL: Official,
+    MentionKind.POLICY: Policy,
+    MentionKind.SUMMIT: Summit,
+}
 
 
 @dataclass
-class PreviewChange:
+class ArticleChange:
     article_id: int
     title: str
-    kind: str
-    name: str
-    evidence: str
+    added: list[str] = field(default_factory=list)  # "Official: Marcelo Ebrard"
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass
-class TaggingPreview:
-    scanned: int = 0
-    newly_tagged: int = 0
-    untagged: int = 0
-    articles_changed: int = 0
-    examples_tagged: list[PreviewChange] = field(default_factory=list)
-    examples_untagged: list[PreviewChange] = field(default_factory=list)
+class TagChanges:
+    checked: int
+    changes: list[ArticleChange]
+
+    @property
+    def added(self) -> int:
+        return sum(len(c.added) for c in self.changes)
+
+    @property
+    def removed(self) -> int:
+        return sum(len(c.removed) for c in self.changes)
 
 
-def _tags(kb: KnowledgeBase, article: Article) -> dict[TagKey, Found]:
-    when = article.published_at or article.created_at or timezone.now()
-    found = tag_with(
-        kb,
-        text=article.body or strip_tags(article.summary or ""),
-        title=article.title,
-        on=timezone.localdate(when),
-        authors=article.authors or [],
-        language=article.language,
+def _stored_tags(article_ids: Sequence[int]) -> dict[int, dict[Tag, str]]:
+    """Every tag of these articles with its status."""
+    rows = Mention.objects.filter(article_id__in=article_ids).values_list(
+        "article_id", "kind", "country_id", "official_id", "policy_id", "summit_id", "status"
     )
-    return {(f.kind, f.entity_id): f for f in found}
+    out: dict[int, dict[Tag, str]] = {pk: {} for pk in article_ids}
+    for article_id, kind, *entities, status in rows:
+        entity = next(e for e in entities if e is not None)
+        out[article_id][(kind, entity)] = status
+    return out
 
 
-def tagging_preview(
-    *,
-    apply: Callable[[], object],
-    articles: Iterable[Article] | None = None,
-    limit: int = 2000,
-    examples: int = 10,
-) -> TaggingPreview:
-    """What a proposed change (saved by `apply`, then rolled back) would newly tag and untag
-    on stored articles: by default the `limit` most recent ones."""
-    with transaction.atomic():
-        before_kb = knowledge_base_compile()
-        point = transaction.savepoint()
-        try:
-            apply()
-            after_kb = knowledge_base_compile()
-        finally:
-            transaction.savepoint_rollback(point)
-    if articles is None:
-        articles = Article.objects.order_by("-published_at", "-pk")[:limit]
-    preview = TaggingPreview()
-    for article in articles:
-        before, after = _tags(before_kb, article), _tags(after_kb, article)
-        rejected = _rejected(article)
-        gained = [after[k] for k in after.keys() - before.keys() if k not in rejected]
-        lost = [before[k] for k in before.keys() - after.keys() if k not in rejected]
-        preview.scanned += 1
-        preview.newly_tagged += len(gained)
-        preview.untagged += len(lost)
-        preview.articles_changed += bool(gained or lost)
-        _examples(preview.examples_tagged, article, gained, examples)
-        _examples(preview.examples_untagged, article, lost, examples)
-    knowledge_base_reset()
-    return preview
+def _names(tags: Iterable[Tag]) -> dict[Tag, str]:
+    wanted: dict[str, set[int]] = {}
+    for kind, pk in tags:
+        wanted.setdefault(kind, set()).add(pk)
+    names: dict[Tag, str] = {}
+    for kind, pks in wanted.items():
+        model = _ENTITY_MODELS[MentionKind(kind)]
+        label = MentionKind(kind).label
+        for obj in model._default_manager.filter(pk__in=pks):
+            names[(kind, obj.pk)] = f"{label}: {obj}"
+    return names
 
 
-def _rejected(article: Article) -> set[TagKey]:
-    return _tag_keys(article.mentions.filter(status=MentionStatus.REJECTED))
-
-
-def _examples(into: list[PreviewChange], article: Article, found: list[Found], limit: int) -> None:
-    for f in found:
-        if len(into) >= limit:
-            return
-        into.append(
-            PreviewChange(
-                article_id=article.pk,
-                title=article.title,
-                kind=f.kind,
-                name=f.name,
-                evidence=f.evidence,
+def _changes(
+    titles: dict[int, str], before: dict[int, set[Tag]], after: dict[int, set[Tag]]
+) -> list[ArticleChange]:
+    moved = {t for pk in titles for t in before[pk] ^ after[pk]}
+    names = _names(moved)
+    out = []
+    for pk, title in titles.items():
+        added, removed = after[pk] - before[pk], before[pk] - after[pk]
+        if added or removed:
+            out.append(
+                ArticleChange(
+                    article_id=pk,
+                    title=title,
+                    added=sorted(names.get(t, str(t)) for t in added),
+                    removed=sorted(names.get(t, str(t)) for t in removed),
+                )
             )
-        )
+    return out
+
+
+def _visible(tags: dict[Tag, str]) -> set[Tag]:
+    return {t for t, status in tags.items() if status in VISIBLE_STATUSES}
+
+
+def articles_retag(*, article_ids: Sequence[int]) -> TagChanges:
+    """Re-tag these articles with the knowledge base as it is now; say what changed."""
+    knowledge_base_reset()  # a rename of the same length would not show in the signature
+    stored = _stored_tags(article_ids)
+    before = {pk: _visible(tags) for pk, tags in stored.items()}
+    titles: dict[int, str] = {}
+    for article in Article.objects.filter(pk__in=article_ids).order_by("pk"):
+        article_mentions_write(article=article)
+        titles[article.pk] = article.title
+    now = _stored_tags(list(titles))
+    return TagChanges(
+        checked=len(titles),
+        changes=_changes(titles, before, {pk: _visible(tags) for pk, tags in now.items()}),
+    )
+
+
+def tags_preview(*, article_ids: Sequence[int], change: Callable[[], None]) -> TagChanges:
+    """What re-tagging these articles would change if `change` (writes to the knowledge base)
+    were saved. The writes are rolled back: nothing is kept."""
+    stored = _stored_tags(article_ids)
+    titles: dict[int, str] = {}
+    after: dict[int, set[Tag]] = {}
+    try:
+        with transaction.atomic():
+            change()
+            knowledge_base_reset()
+            for article in Article.objects.filter(pk__in=article_ids).order_by("pk"):
+                on = timezone.localdate(article.published_at or timezone.now())
+                found = {
+                    (f.kind, f.entity_id)
+                    for f in text_tag(
+                        text=article.body or strip_tags(article.summary or ""),
+                        title=article.title,
+                        on=on,
+                        authors=article.authors or [],
+                    )
+                }
+                tags = stored[article.pk]
+                # An editor's decision stands: a rejected tag stays away, a kept one stays.
+                kept = {t for t, s in tags.items() if s != MentionStatus.AUTO}
+                after[article.pk] = (found - kept) | _visible({t: tags[t] for t in kept})
+                titles[article.pk] = article.title
+            raise _RollBack
+    except _RollBack:
+        pass
+    finally:
+        knowledge_base_reset()  # never keep a base compiled from rows that were not saved
+    before = {pk: _visible(stored[pk]) for pk in titles}
+    return TagChanges(checked=len(titles), changes=_changes(titles, before, after))
+
+
+class _RollBack(Exception):
+    """Leaves the preview's transaction without keeping its writes."""
+
+
+# How many changed articles a run keeps as examples for the editor.
+RUN_EXAMPLES = 10
+
+
+def retag_run_step(*, run_id: int, max_articles: int = 200) -> bool:
+    """Re-tag the run's next articles; return whether some are left. Safe to run twice:
+    the run's row is locked while it works and records how far it got."""
+    from articles.models import RetagRun, RetagStatus
+
+    with transaction.atomic():
+        run = RetagRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RetagStatus.DONE, RetagStatus.FAILED):
+            return False
+        if run.status == RetagStatus.QUEUED:
+            run.status, run.started_at = RetagStatus.RUNNING, timezone.now()
+        batch = run.article_ids[run.checked : run.checked + max_articles]
+        result = articles_retag(article_ids=batch)
+        run.checked += len(batch)
+        run.articles_changed += len(result.changes)
+        run.tags_added += result.added
+        run.tags_removed += result.removed
+        room = RUN_EXAMPLES - len(run.examples)
+        run.examples = [
+            *run.examples,
+            *(
+                {"id": c.article_id, "title": c.title, "added": c.added, "removed": c.removed}
+                for c in result.changes[: max(room, 0)]
+            ),
+        ]
+        more = run.checked < len(run.article_ids)
+        if not more:
+            run.status, run.finished_at = RetagStatus.DONE, timezone.now()
+        run.save()
+    return more
+
+
+def retag_run_fail(*, run_id: int, error: str) -> None:
+    """Record why a run stopped, in plain words, for the editor."""
+    from articles.models import RetagRun, RetagStatus
+
+    RetagRun.objects.filter(pk=run_id).exclude(status=RetagStatus.DONE).update(
+        status=RetagStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

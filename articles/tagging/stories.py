@@ -10,7 +10,7 @@ enough (a weighted Jaccard over entities and figures) are one story.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -177,3 +177,21 @@ def story_across_languages(*, article: Article) -> StoryCluster | None:
     if not stories_match(own, cards[best.pk]):
         return None
     return best.cluster
+
+
+def articles_link_across_languages(*, articles: Sequence[Article]) -> set[int]:
+    """Move each tagged article that is alone in its cluster into the same story in another
+    language; return the clusters to recount (the one it left is then deleted)."""
+    touched: set[int] = set()
+    for article in articles:
+        if article.pk is None or article.cluster_id is None:
+            continue
+        if Article.objects.filter(cluster_id=article.cluster_id).exclude(pk=article.pk).exists():
+            continue  # it has copies in its own words: dedupe placed it
+        story = story_across_languages(article=article)
+        if story is None or story.pk == article.cluster_id:
+            continue
+        touched |= {article.cluster_id, story.pk}
+        Article.objects.filter(pk=article.pk).update(cluster=story)
+        article.cluster = story
+    return touched

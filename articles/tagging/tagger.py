@@ -221,23 +221,55 @@ def article_mentions_write(*, article: Article, new: bool = False) -> None:
 
     `new`: the article was stored a moment ago, so there are no mentions to read first.
     """
-    text = article.body or strip_tags(article.summary or "")
-    on = timezone.localdate(article.published_at) if article.published_at else timezone.localdate()
-    for attempt in (1, 2):
-        # Inside knowledge_base_pinned() the base is not checked per article; a row deleted
-        # since it was checked then fails a foreign key here, and one recompile settles it.
-        founds = tag_with(
-            knowledge_base_get(),
-            text=text,
+    articles_mentions_write(articles=[article], new=new)
+
+
+def articles_tags(*, articles: Sequence[Article]) -> list[list[Found]]:
+    """What the tagger finds in each article, computed without touching the database."""
+    kb = knowledge_base_get()
+    return [
+        tag_with(
+            kb,
+            text=article.body or strip_tags(article.summary or ""),
             title=article.title,
-            on=on,
+            on=(
+                timezone.localdate(article.published_at)
+                if article.published_at
+                else timezone.localdate()
+            ),
             authors=article.authors or [],
             language=article.language,
         )
+        for article in articles
+    ]
+
+
+def articles_mentions_write(
+    *,
+    articles: Sequence[Article],
+    new: bool = False,
+    found: list[list[Found]] | None = None,
+    stamped: bool = False,
+) -> None:
+    """Tag a batch of articles and write their mentions in one insert (the ingestion path).
+
+    `found`: what `articles_tags` found in them a moment ago, when the caller has it.
+    `stamped`: the articles were inserted in this transaction with `tagged_at` and
+    `tagger_version` already set (see `article_stamp`), so their rows need no second write.
+    """
+    if not articles:
+        return
+    for attempt in (1, 2):
+        # Inside knowledge_base_pinned() the base is not checked per article; a row deleted
+        # since it was checked then fails a foreign key here, and one recompile settles it.
+        if found is None or attempt == 2:
+            found = articles_tags(articles=articles)
         try:
             # A mention an editor added meanwhile breaks a unique constraint: the second
-            # attempt reads the article's mentions after all.
-            _mentions_save(article, founds, fresh=new and attempt == 1)
+            # attempt reads the articles' mentions after all.
+            _mentions_save(
+                articles, found, fresh=new and attempt == 1, stamped=stamped and attempt == 1
+            )
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -271,34 +303,48 @@ def _mention_refresh(mention: Mention, f: Found, confidence: float) -> bool:
     return True
 
 
-def _mentions_save(article: Article, founds: list[Found], *, fresh: bool) -> None:
+def article_stamp(article: Article) -> None:
+    """Mark an article about to be inserted as tagged by this tagger, for its insert."""
+    article.tagged_at, article.tagger_version = timezone.now(), TAGGER_VERSION
+
+
+def _mentions_save(
+    articles: Sequence[Article], founds: Sequence[list[Found]], *, fresh: bool, stamped: bool
+) -> None:
     # Foreign keys are checked when the transaction commits: inside someone else's
     # transaction that would be too late to tag again, so there rows are looked up first.
     verify = knowledge_base_is_pinned() and transaction.get_connection().in_atomic_block
     now = timezone.now()
+    ids = [article.pk for article in articles]
     with transaction.atomic():
-        # Writing the article's row first also locks it: two taggers of one article take turns.
-        stamped = Article.objects.filter(pk=article.pk).update(
-            tagged_at=now, tagger_version=TAGGER_VERSION
-        )
+        # Writing the articles' rows first also locks them: two taggers of one article take
+        # turns.
         if not stamped:
-            raise Article.DoesNotExist(f"article {article.pk} no longer exists")
-        existing: dict[tuple[str, int], Mention] = {}
+            written = Article.objects.filter(pk__in=ids).update(
+                tagged_at=now, tagger_version=TAGGER_VERSION
+            )
+            if written != len(set(ids)):
+                raise Article.DoesNotExist("an article to tag no longer exists")
+        existing: dict[tuple[int, str, int], Mention] = {}
         if not fresh:
-            existing = {(m.kind, getattr(m, _FK[m.kind])): m for m in article.mentions.all()}
+            existing = {
+                (m.article_id, m.kind, getattr(m, _FK[m.kind])): m
+                for m in Mention.objects.filter(article_id__in=ids)
+            }
         wanted = set()
         new: list[Mention] = []
         changed: list[Mention] = []
-        for f in founds:
-            key = (f.kind, f.entity_id)
-            wanted.add(key)
-            confidence = round(min(1.0, max(0.0, f.confidence)), 3)
-            if key not in existing:
-                existing[key] = _mention_new(article, f, confidence)
-                new.append(existing[key])
-            elif _mention_refresh(existing[key], f, confidence):
-                existing[key].updated_at = now
-                changed.append(existing[key])
+        for article, article_founds in zip(articles, founds, strict=True):
+            for f in article_founds:
+                key = (article.pk, f.kind, f.entity_id)
+                wanted.add(key)
+                confidence = round(min(1.0, max(0.0, f.confidence)), 3)
+                if key not in existing:
+                    existing[key] = _mention_new(article, f, confidence)
+                    new.append(existing[key])
+                elif _mention_refresh(existing[key], f, confidence):
+                    existing[key].updated_at = now
+                    changed.append(existing[key])
         if new and verify and _entities_missing(new):
             raise IntegrityError("a tagged entity was deleted from the knowledge base")
         if new:
@@ -312,7 +358,9 @@ def _mentions_save(article: Article, founds: list[Found], *, fresh: bool) -> Non
         ]
         if stale:
             Mention.objects.filter(pk__in=stale, status=MentionStatus.AUTO).delete()
-    article.tagged_at, article.tagger_version = now, TAGGER_VERSION
+    if not stamped:
+        for article in articles:
+            article.tagged_at, article.tagger_version = now, TAGGER_VERSION
 
 
 def _entities_missing(mentions: list[Mention]) -> bool:

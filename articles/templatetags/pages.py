@@ -1,10 +1,13 @@
-"""Small helpers for page templates: links that keep the current filters."""
+"""Small helpers for page templates: links that keep the current filters, feed HTML."""
 
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.ingestion.parsing import html_sanitize
 
 from articles.models import Mention, MentionStatus
 from articles.tagging.review import mention_awaits_review
@@ -42,6 +45,13 @@ def export_url(kind: str, params: dict[str, str] | None = None) -> str:
         path = f"/exports/{kind}.csv"
     query = urlencode(params or {})
     return f"{path}?{query}" if query else path
+
+
+@register.filter
+def feed_html(value: str) -> SafeString:
+    """A stored feed summary shown as the HTML it is, through the same allow-list again:
+    it was sanitised when read, and an editor may have changed it since."""
+    return mark_safe(html_sanitize(value or ""))  # noqa: S308 - sanitised on this line
 
 
 _STATUS_WORDS = {

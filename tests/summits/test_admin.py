@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from summits.models import Official, Summit
 from tests.support import factories as f
-from tests.support.admin import client_for, form_values, staff_user
+from tests.support.admin import client_for, form_values, post_confirming, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,9 @@ def test_an_editor_adds_an_alias_and_the_official_becomes_curated_with_history(e
     data = form_values(editor.get(url).content, "official_form")
     data["aliases-0-name"] = "Alicia Barcena"
 
-    response = editor.post(url, data)
+    # A new alias is reviewed first (what it would tag), then confirmed.
+    assert editor.post(url, data).status_code == 200
+    response = post_confirming(editor, url, data)
 
     assert response.status_code == 302, response.content[:2000]
     person.refresh_from_db()

@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from summits.models import Country, Official, Policy, Summit
+from summits.models import Country, Official, Policy, Summit, SummitKind, SummitStatus
 from summits.services import REFERENCE_DIR, reference_load
+from tests.support.admin import post_confirming
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +51,18 @@ def test_it_holds_the_knowledge_base_the_analysts_need() -> None:
     assert Official.objects.filter(country__iso2__in=["US", "MX", "CA"]).count() >= 50
     assert Policy.objects.count() >= 20
     summits = Summit.objects.filter(start_date__year__gte=2017)
-    assert summits.count() >= 25
+    assert summits.count() >= 50
+    remote = {SummitKind.LEADERS_CALL, SummitKind.VIRTUAL_MEETING}
     for summit in summits.prefetch_related("participants"):
-        assert summit.sources, f"{summit.slug} has no source"
-        assert summit.city or summit.country_id, f"{summit.slug} has no place"
-        assert summit.participants.all(), f"{summit.slug} has no participants"
+        assert summit.citations.exists(), f"{summit.slug} has no source"
+        if summit.kind not in remote:
+            assert summit.city or summit.country_id, f"{summit.slug} has no place"
+        if summit.status == SummitStatus.HELD:
+            assert summit.participants.all(), f"{summit.slug} has no participants"
+    kinds = set(summits.values_list("kind", flat=True))
+    assert remote <= kinds, "leaders' calls and virtual meetings are recorded as such"
+    statuses = set(summits.values_list("status", flat=True))
+    assert {SummitStatus.POSTPONED, SummitStatus.CANCELLED} <= statuses
 
 
 def test_every_official_has_a_dated_role() -> None:
@@ -72,7 +80,9 @@ def test_an_editors_change_in_admin_survives_a_reload() -> None:
     client = Client()
     client.force_login(User.objects.get(username="editor"))
     mexico = Country.objects.get(iso2="MX")
-    response = client.post(
+    # Lists are edited one per line; a new name is confirmed after its review.
+    response = post_confirming(
+        client,
         f"/admin/summits/country/{mexico.pk}/change/",
         {
             "iso2": "MX",
@@ -80,10 +90,10 @@ def test_an_editors_change_in_admin_survives_a_reload() -> None:
             "name_en": "Mexico",
             "name_es": "Estados Unidos Mexicanos",
             "name_fr": mexico.name_fr,
-            "demonyms_en": json.dumps(mexico.demonyms_en),
-            "demonyms_es": json.dumps(mexico.demonyms_es),
-            "demonyms_fr": json.dumps(mexico.demonyms_fr),
-            "aliases": json.dumps(mexico.aliases),
+            "demonyms_en": "\n".join(mexico.demonyms_en),
+            "demonyms_es": "\n".join(mexico.demonyms_es),
+            "demonyms_fr": "\n".join(mexico.demonyms_fr),
+            "aliases": "\n".join(mexico.aliases),
             "is_core": "on",
         },
         secure=True,
@@ -135,3 +145,89 @@ def test_malformed_json_is_reported_by_file_name(tmp_path: Path) -> None:
     (tmp_path / "countries.json").write_text("{not json")
     with pytest.raises(CommandError, match=r"countries\.json is not valid JSON"):
         call_command("load_reference", "--dir", str(tmp_path))
+
+
+def _copy_reference(tmp_path: Path) -> dict[str, list]:
+    data = {}
+    for name in ("countries", "officials", "policies", "summits"):
+        data[name] = json.loads((REFERENCE_DIR / f"{name}.json").read_text())
+    return data
+
+
+def _write(tmp_path: Path, data: dict[str, list]) -> Path:
+    for name, records in data.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(records))
+    return tmp_path
+
+
+def test_precision_status_and_citations_are_loaded_as_written(tmp_path: Path) -> None:
+    data = _copy_reference(tmp_path)
+    record = data["summits"][0]
+    record.update(status="postponed", date_precision="month")
+    record["citations"] = [
+        {
+            "url": "https://example.org/news/2024/06/summit-postponed",
+            "title": "Summit postponed",
+            "publisher": "Example News",
+            "date": "2024-06-03",
+            "kind": "news",
+        }
+    ]
+    data["officials"][0]["tenures"][0]["end_precision"] = "approximate"
+    data["policies"][0]["events"][0]["date_precision"] = "year"
+    reference_load(directory=_write(tmp_path, data))
+
+    summit = Summit.objects.get(slug=record["slug"])
+    assert (summit.status, summit.date_precision) == ("postponed", "month")
+    [citation] = summit.citations.all()
+    assert (citation.title, citation.publisher, citation.kind) == (
+        "Summit postponed",
+        "Example News",
+        "news",
+    )
+    assert citation.date.isoformat() == "2024-06-03"
+    official = Official.objects.get(slug=data["officials"][0]["slug"])
+    assert official.tenures.order_by("start")[0].end_precision == "approximate"
+    assert official.tenures.order_by("start")[0].start_precision == "day"
+    policy = Policy.objects.get(slug=data["policies"][0]["slug"])
+    assert policy.events.order_by("date")[0].date_precision == "year"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.update(date_precision="week"), r"date_precision.*'week' is not one of"),
+        (lambda s: s.update(status="rumoured"), r"'rumoured' is not one of held, planned"),
+        (
+            lambda s: s.update(citations=[{"url": "https://www.state.gov/", "kind": "primary"}]),
+            r"citation 1: url: https://www.state.gov/ is a home or section page",
+        ),
+        (
+            lambda s: s.update(citations=[{"url": "https://example.org/a/2024/b", "kind": "x"}]),
+            r"citation 1, kind: 'x' is not one of primary, news, secondary",
+        ),
+    ],
+)
+def test_a_bad_precision_status_or_citation_is_one_clear_line(
+    tmp_path: Path, change, message
+) -> None:
+    data = _copy_reference(tmp_path)
+    change(data["summits"][0])
+    with pytest.raises(CommandError, match=message):
+        call_command("load_reference", "--dir", str(_write(tmp_path, data)))
+
+
+def test_a_curated_summit_keeps_the_citations_an_editor_gave_it() -> None:
+    reference_load()
+    summit = Summit.objects.filter(citations__isnull=False).distinct().first()
+    assert summit is not None
+    summit.citations.all().delete()
+    summit.citations.create(
+        url="https://example.org/2025/editor-found-this-readout",
+        title="Readout",
+        publisher="Example",
+        kind="primary",
+    )
+    Summit.objects.filter(pk=summit.pk).update(curated=True)
+    reference_load()
+    assert [c.title for c in summit.citations.all()] == ["Readout"]

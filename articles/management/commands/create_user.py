@@ -36,7 +36,12 @@ class Command(BaseCommand):
         except AccountError as exc:
             raise CommandError(str(exc)) from exc
         group = GROUPS[options["group"].strip().lower()]
-        if not result.created:
+        if result.demoted:
+            self.stdout.write(
+                f"User “{result.user.username}” was a superuser and is no longer: now only in "
+                f"the {group} group. Password unchanged."
+            )
+        elif not result.created:
             self.stdout.write(
                 f"User “{result.user.username}” already exists; now in the {group} group. "
                 "Password unchanged."

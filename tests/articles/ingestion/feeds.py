@@ -3,14 +3,26 @@
 from email.utils import format_datetime
 
 
-def rss(*items: dict, title: str = "Sample Wire", link: str = "https://wire.example/") -> bytes:
-    body = "".join(
-        f"<item><title>{i['title']}</title><link>{i['link']}</link>"
-        f'<guid isPermaLink="false">{i.get("guid", i["link"])}</guid>'
-        + (f"<pubDate>{format_datetime(i['published'])}</pubDate>" if "published" in i else "")
-        + f"<description>{i.get('summary', 'Migration talks continue.')}</description></item>"
-        for i in items
+def _item(i: dict) -> str:
+    """One RSS item. `pubdate` gives the date text as written; "link": None leaves it out."""
+    link = f"<link>{i['link']}</link>" if i.get("link") is not None else ""
+    guid = i.get("guid", i.get("link"))
+    guid_tag = f'<guid isPermaLink="false">{guid}</guid>' if guid is not None else ""
+    if "pubdate" in i:
+        date = f"<pubDate>{i['pubdate']}</pubDate>"
+    elif "published" in i:
+        date = f"<pubDate>{format_datetime(i['published'])}</pubDate>"
+    else:
+        date = ""
+    summary = i.get("summary", "Migration talks continue.")
+    return (
+        f"<item><title>{i['title']}</title>{link}{guid_tag}{date}"
+        f"<description>{summary}</description></item>"
     )
+
+
+def rss(*items: dict, title: str = "Sample Wire", link: str = "https://wire.example/") -> bytes:
+    body = "".join(_item(i) for i in items)
     return (
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{title}</title><link>{link}</link><description>Sample</description>"

@@ -3,6 +3,7 @@ cases checked for anything that could run script or restyle the page."""
 
 import html
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from bs4 import BeautifulSoup
 from django.template import engines
 
 from articles.ingestion.parsing import feed_parse
-from articles.ingestion.services import EntrySkippedError, article_upsert
-from articles.models import Article, Feed, Source
+from articles.ingestion.services import EntrySkippedError, article_upsert, feed_entries_store
+from articles.models import Article, Feed, FeedEntryError, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,32 @@ def test_the_sanitize_cases_are_all_checked(corpora: Path) -> None:
     assert _problems("<svg><script>alert(1)</script></svg>")
     assert _problems('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>')
     assert _problems("<p>Safe <a href='https://example.org/'>link</a></p>") == []
+
+
+def test_every_corpus_feed_read_twice_changes_nothing_the_second_time(corpora: Path) -> None:
+    root = corpora / "feedparser-tests"
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".xml", ".rdf"))
+    source = Source.objects.create(name="Corpus", domain="corpus.example")
+    totals: Counter[str] = Counter()
+    changed_again = []
+    for path in files:
+        url = f"http://corpus.example/{path.relative_to(root).as_posix()}"
+        feed = Feed.objects.create(url=url, source=source)
+        runs = [
+            feed_entries_store(feed=feed, parsed=feed_parse(body=path.read_bytes(), url=url))
+            for _ in range(2)
+        ]
+        for name, report in zip(("first", "second"), runs, strict=True):
+            for key in ("new", "updated", "duplicate", "skipped", "failed"):
+                totals[f"{name} {key}"] += getattr(report, key)
+        if runs[1].new or runs[1].updated:
+            changed_again.append(url)
+    failures = list(FeedEntryError.objects.exclude(message__contains="no usable link")[:5])
+    print(f"feedparser corpus, {len(files)} files, two runs: {dict(totals)}")
+    assert failures == []
+    assert totals["first failed"] == totals["second failed"] == 0
+    assert changed_again == []
+    assert totals["second new"] == totals["second updated"] == 0
+    # Most corpus entries share a handful of example links or have none at all.
+    assert totals["first new"] + totals["first duplicate"] + totals["first updated"] > 100
+    assert totals["first skipped"] == totals["second skipped"]

@@ -3,14 +3,17 @@
 import gzip
 import socket
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from articles.ingestion import fetching
 from articles.ingestion.services import feeds_ingest, source_for_url
 from articles.models import Article, Feed
-from tests.articles.ingestion.feeds import RSS, rss
+from tests.articles.ingestion.feeds import HTML, RSS, page, rss
 from tests.support.httpserver import slow_stream
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +180,181 @@ def test_a_feed_in_the_wrong_charset_still_yields_its_entries(http_server):
     feed.refresh_from_db()
     assert summary.feeds_ok == 1, feed.last_error
     assert Article.objects.filter(url="https://wire.example/m").exists()
+
+
+# Header values as servers really send them: bytes, read as Latin-1. "\xb2" is "²", which
+# str.isdigit() accepts and int() refuses.
+BAD_HEADER_CASES = {
+    "429, Retry-After ²": ({"status": 429, "headers": {"Retry-After": "\xb2"}}, "asked too often"),
+    "503, Retry-After 1²0": (
+        {"status": 503, "headers": {"Retry-After": "1\xb20"}}, "503 Service Unavailable"
+    ),
+    "503, Retry-After in year 9999": (
+        {"status": 503, "headers": {"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}},
+        "wait 604800 seconds",
+    ),
+    "429, Retry-After of 400 digits": (
+        {"status": 429, "headers": {"Retry-After": "9" * 400}}, "wait 604800 seconds"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_HEADER_CASES)
+def test_a_bad_header_value_is_treated_as_absent(http_server, case):
+    route, expected = BAD_HEADER_CASES[case]
+    bad, good = _feeds(http_server, "/bad.xml", **route)
+    bad = _ingest_and_check(bad, good, expected)
+    assert "internal error" not in bad.last_error
+
+
+@pytest.mark.parametrize("length", ["\xb2", "1\xb2", "-5", "9" * 40, "\xd9\xa3", "12, 12"])
+def test_a_feed_with_a_bad_content_length_is_still_read(http_server, length):
+    http_server.add(
+        "/feed.xml", body=GOOD, headers={**RSS, "Content-Length": length, "Connection": "close"}
+    )
+    feed = Feed.objects.create(
+        url=http_server.url("/feed.xml"), source=source_for_url(url="https://wire.example/")
+    )
+    summary = feeds_ingest(feeds=[feed], force=True, fetch_pages=False)
+    feed.refresh_from_db()
+    assert summary.feeds_ok == 1, feed.last_error
+    assert summary.new == 1
+
+
+def test_validators_that_cannot_be_sent_back_are_not_kept(http_server):
+    http_server.add(
+        "/feed.xml", body=GOOD,
+        headers={**RSS, "ETag": "\xb2\xb2", "Last-Modified": "last tuesday \xb2"},
+    )  # fmt: skip
+    feed = Feed.objects.create(
+        url=http_server.url("/feed.xml"), source=source_for_url(url="https://wire.example/")
+    )
+    feeds_ingest(feeds=[feed], force=True, fetch_pages=False)
+    feeds_ingest(feeds=[feed], force=True, fetch_pages=False)
+    feed.refresh_from_db()
+    assert (feed.etag, feed.last_modified) == ("", "")
+    assert "If-None-Match" not in http_server.requests[-1][1]
+    assert "If-Modified-Since" not in http_server.requests[-1][1]
+
+
+def test_a_redirect_to_a_non_ascii_path_is_followed_percent_encoded(http_server):
+    # The server sends the UTF-8 bytes of "é" in Location, as real servers do.
+    http_server.add("/old.xml", status=301, headers={"Location": "/caf\xc3\xa9.xml"})
+    http_server.add("/caf%C3%A9.xml", body=GOOD, headers=RSS)
+    feed = Feed.objects.create(
+        url=http_server.url("/old.xml"), source=source_for_url(url="https://wire.example/")
+    )
+    summary = feeds_ingest(feeds=[feed], force=True, fetch_pages=False)
+    feed.refresh_from_db()
+    assert summary.feeds_ok == 1, feed.last_error
+
+
+def _page_feed(http_server, handler_or_route):
+    """A feed of one story whose page is served by the given route."""
+    story = http_server.url("/story.html")
+    http_server.add("/feed.xml", body=rss({"title": "Leaders meet", "link": story}), headers=RSS)
+    if callable(handler_or_route):
+        http_server.add("/story.html", handler=handler_or_route)
+    else:
+        http_server.add("/story.html", **handler_or_route)
+    return Feed.objects.create(
+        url=http_server.url("/feed.xml"), source=source_for_url(url="https://wire.example/")
+    )
+
+
+def test_a_page_that_fails_once_with_500_is_fetched_on_the_next_run(http_server, settings):
+    settings.TRACKER_FETCH_PAGES = True
+    settings.TRACKER_PAGE_RETRY_DELAYS = [0, 0]
+    body = page("Leaders meet", "Leaders of Mexico and Canada met to discuss migration. " * 5)
+    calls = []
+
+    def flaky(handler):
+        calls.append(1)
+        status = 500 if len(calls) == 1 else 200
+        payload = b"oops" if status == 500 else body
+        handler.send_response(status)
+        handler.send_header("Content-Type", HTML["Content-Type"])
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    feed = _page_feed(http_server, flaky)
+    first = feeds_ingest(feeds=[feed], force=True)
+    assert (first.pages_extracted, first.pages_retrying, first.pages_failed) == (0, 1, 0)
+    article = Article.objects.get()
+    assert article.extraction_status == "pending"
+    assert article.page_attempts == 1
+    assert "500 Internal Server Error" in article.extraction_error
+    assert "will be tried again" in article.extraction_error
+    second = feeds_ingest(feeds=[feed], force=True)
+    assert (second.pages_extracted, second.pages_failed) == (1, 0)
+    article.refresh_from_db()
+    assert article.extraction_status == "extracted" and article.extraction_error == ""
+    assert len(calls) == 2
+
+
+def test_a_page_that_keeps_failing_is_marked_failed_after_the_last_attempt(http_server, settings):
+    settings.TRACKER_FETCH_PAGES = True
+    settings.TRACKER_PAGE_RETRY_DELAYS = [0, 0]
+    feed = _page_feed(http_server, {"status": 503})
+    for _ in range(4):
+        feeds_ingest(feeds=[feed], force=True)
+    article = Article.objects.get()
+    assert article.extraction_status == "failed"
+    assert article.page_attempts == 3
+    assert "503 Service Unavailable" in article.extraction_error
+    assert "after 3 attempts" in article.extraction_error
+    page_requests = [path for path, _ in http_server.requests if path == "/story.html"]
+    assert len(page_requests) == 3
+
+
+def test_a_permanent_page_failure_is_not_retried(http_server, settings):
+    settings.TRACKER_FETCH_PAGES = True
+    settings.TRACKER_PAGE_RETRY_DELAYS = [0, 0]
+    feed = _page_feed(http_server, {"status": 404})
+    feeds_ingest(feeds=[feed], force=True)
+    feeds_ingest(feeds=[feed], force=True)
+    article = Article.objects.get()
+    assert article.extraction_status == "failed"
+    assert "404 Not Found" in article.extraction_error and "not retried" in article.extraction_error
+    assert [path for path, _ in http_server.requests].count("/story.html") == 1
+
+
+def test_a_retry_waits_for_its_backoff(http_server, settings):
+    settings.TRACKER_FETCH_PAGES = True
+    settings.TRACKER_PAGE_RETRY_DELAYS = [600, 3600]
+    feed = _page_feed(http_server, {"status": 502})
+    before = timezone.now()
+    feeds_ingest(feeds=[feed], force=True)
+    feeds_ingest(feeds=[feed], force=True)
+    article = Article.objects.get()
+    assert article.page_attempts == 1
+    assert article.page_retry_at >= before + timedelta(seconds=600)
+    assert [path for path, _ in http_server.requests].count("/story.html") == 1
+
+
+def test_a_page_with_a_non_ascii_retry_after_does_not_stop_the_other_pages(http_server, settings):
+    settings.TRACKER_FETCH_PAGES = True
+    text = "Leaders of Mexico and Canada met to discuss migration. " * 5
+    http_server.add("/bad.html", status=503, headers={"Retry-After": "\xb2"})
+    http_server.add("/good.html", body=page("Good", text), headers=HTML)
+    http_server.add(
+        "/feed.xml", headers=RSS, body=rss(
+            {"title": "Bad page", "link": http_server.url("/bad.html")},
+            {"title": "Good page", "link": http_server.url("/good.html")},
+        ),
+    )  # fmt: skip
+    feed = Feed.objects.create(
+        url=http_server.url("/feed.xml"), source=source_for_url(url="https://wire.example/")
+    )
+    out = StringIO()
+    call_command("ingest", "--feed", str(feed.pk), stdout=out, stderr=StringIO())
+    assert "pages: 1 extracted" in out.getvalue()
+    assert Article.objects.get(title="Good page").extraction_status == "extracted"
+    assert "503" in Article.objects.get(title="Bad page").extraction_error
+
+
+def test_add_feed_with_a_non_ascii_retry_after_is_one_plain_error(http_server):
+    url = http_server.add("/feed.xml", status=429, headers={"Retry-After": "\xb2"})
+    with pytest.raises(CommandError, match="asked too often"):
+        call_command("add_feed", url)

@@ -4,7 +4,7 @@ import pytest
 
 from articles.ingestion.canonical import url_canonicalize, url_hash
 from articles.ingestion.parsing import ParsedEntry
-from articles.ingestion.services import article_upsert, source_for_url
+from articles.ingestion.services import UpsertOutcome, article_upsert, source_for_url
 from articles.models import Article, ArticleFeed, Feed
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_it_keeps_one_article_when_two_feeds_carry_it():
     second, outcome2 = article_upsert(
         feed=two, entry=_entry("https://WIRE.example/s?utm_source=b", guid="other-guid")
     )
-    assert (outcome1, outcome2) == ("new", "duplicate")
+    assert (outcome1, outcome2) == (UpsertOutcome.NEW, UpsertOutcome.DUPLICATE)
     assert first.pk == second.pk
     assert Article.objects.count() == 1
     assert set(ArticleFeed.objects.values_list("feed_id", flat=True)) == {one.pk, two.pk}
@@ -68,7 +68,7 @@ def test_the_same_entry_twice_is_a_duplicate():
     feed = _feed("https://wire.example/rss")
     article_upsert(feed=feed, entry=_entry("https://wire.example/s"))
     _, outcome = article_upsert(feed=feed, entry=_entry("https://wire.example/s"))
-    assert outcome == "duplicate"
+    assert outcome is UpsertOutcome.DUPLICATE
     assert Article.objects.count() == 1
     assert ArticleFeed.objects.count() == 1
 
@@ -79,7 +79,7 @@ def test_an_edited_headline_updates_the_article_and_keeps_the_old_title():
     article, outcome = article_upsert(
         feed=feed, entry=_entry("https://wire.example/s", title="Corrected headline")
     )
-    assert outcome == "updated"
+    assert outcome is UpsertOutcome.UPDATED
     article.refresh_from_db()
     assert article.title == "Corrected headline"
     assert article.earlier_titles == ["First headline"]
@@ -91,7 +91,7 @@ def test_the_guid_holds_identity_when_the_link_changes():
     _, outcome = article_upsert(
         feed=feed, entry=_entry("https://wire.example/s-renamed", guid="story-1")
     )
-    assert outcome == "duplicate"
+    assert outcome is UpsertOutcome.DUPLICATE
     assert Article.objects.count() == 1
 
 

@@ -223,3 +223,17 @@ def test_create_demo_admin_prints_a_password_once_and_never_resets_it(capsys):
     assert "already exists" in second and password not in second
     admin.refresh_from_db()
     assert admin.check_password(password)
+
+
+def test_create_user_on_a_superuser_leaves_it_an_analyst_only_and_says_so(capsys):
+    User.objects.create_superuser("root", password=PASSWORD)
+
+    call_command("create_user", "root", "--group", "analyst")
+
+    out = capsys.readouterr().out
+    root = User.objects.get(username="root")
+    assert not root.is_superuser and root.is_staff
+    assert list(root.groups.values_list("name", flat=True)) == ["Analyst"]
+    assert not root.has_perm("articles.change_article")
+    assert "was a superuser and is no longer" in out
+    assert root.check_password(PASSWORD)

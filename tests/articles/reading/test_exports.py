@@ -27,6 +27,7 @@ from summits.models import (
     OfficialAlias,
     Policy,
     PolicyAlias,
+    PolicyCitation,
     PolicyEvent,
     RoleTenure,
     Summit,
@@ -136,7 +137,13 @@ class World:
             slug="remain-in-mexico",
             name="Migrant Protection Protocols",
             description=HOSTILE[1],
-            sources=["https://example.org/mpp"],
+        )
+        PolicyCitation.objects.create(
+            policy=self.policy,
+            url="https://example.org/mpp/2019-01-24-policy-guidance",
+            title="Policy guidance",
+            publisher="Example",
+            kind="primary",
         )
         self.policy.countries.set([self.us, self.mx])
         PolicyAlias.objects.create(policy=self.policy, name="MPP")

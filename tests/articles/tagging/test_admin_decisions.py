@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from articles.ingestion.parsing import ParsedEntry
-from articles.ingestion.services import article_process, article_upsert
+from articles.ingestion.services import UpsertOutcome, article_process, article_upsert
 from articles.models import Feed, Mention, MentionStatus
 from articles.tagging.tagger import knowledge_base_reset
 from summits.models import Official
@@ -45,7 +45,7 @@ def test_rejected_approved_and_added_tags_survive_reingestion_and_retagging(refe
     knowledge_base_reset()
     feed = Feed.objects.create(url="https://frontera.example/rss", source=f.source())
     article, outcome = article_upsert(feed=feed, entry=entry("Ebrard and Blinken talk migration"))
-    assert outcome == "new"
+    assert outcome is UpsertOutcome.NEW
     tags = {m.entity.__class__.__name__ + ":" + str(m.entity): m for m in article.mentions.all()}
     canada = next(m for k, m in tags.items() if k == "Country:Canada")
     ebrard = next(m for k, m in tags.items() if k.startswith("Official:Marcelo Ebrard"))
@@ -60,15 +60,18 @@ def test_rejected_approved_and_added_tags_survive_reingestion_and_retagging(refe
     mayorkas = Official.objects.get(name__icontains="Mayorkas")
     url = reverse("admin:articles_article_change", args=[article.pk])
     data = form_values(editor.get(url).content, "article_form")
-    n = int(data["mentions-TOTAL_FORMS"])
-    data.update({"mentions-TOTAL_FORMS": str(n + 1), f"mentions-{n}-official": str(mayorkas.pk)})
-    data[f"mentions-{n}-status"] = MentionStatus.AUTO
+    officials = "mentions-2"  # the article page's second inline: its official tags
+    n = int(data[f"{officials}-TOTAL_FORMS"])
+    data.update(
+        {f"{officials}-TOTAL_FORMS": str(n + 1), f"{officials}-{n}-official": str(mayorkas.pk)}
+    )
+    data[f"{officials}-{n}-status"] = MentionStatus.AUTO
     assert editor.post(url, data).status_code == 302
     decided = by_name(article.pk)
 
     # The feed carries the story again with a new headline: re-ingested and re-tagged.
     again, outcome = article_upsert(feed=feed, entry=entry("Ebrard, Blinken discuss Canada"))
-    assert (again.pk, outcome) == (article.pk, "updated")
+    assert (again.pk, outcome) == (article.pk, UpsertOutcome.UPDATED)
     tagged(again)
     article_process(article=again)  # what `reprocess` runs
     knowledge_base_reset()

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import MentionKind, MentionStatus
-from articles.tagging.retag import articles_retag, tagging_preview
+from articles.tagging.kb_change import articles_retag, tagging_preview
 from articles.tagging.tagger import knowledge_base_reset, text_tag
 from summits.cues import cue_groups, word_forms
 from summits.models import Official, OfficialAlias, Policy, Recogniser

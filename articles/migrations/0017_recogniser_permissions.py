@@ -38,8 +38,8 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_source_drop_is_sample"),
-        ("summits", "0002_recognisers"),
+        ("articles", "0016_article_created_index"),
+        ("summits", "0003_recognisers"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -25,7 +25,7 @@ def triggers_make(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0011_recogniser_permissions'),
+        ('articles', '0017_recogniser_permissions'),
     ]
 
     operations = [

@@ -1,0 +1,54 @@
+"""Pieces every editors' admin module shares."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.admin.options import ShowFacets
+from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
+
+from articles.models import MentionStatus
+from articles.reading.admin_filters import EstimatedCountPaginator
+from summits.admin import GuardedAdmin
+
+ENTITY_FIELDS = ("country", "official", "policy", "summit")
+
+
+class BigListAdmin(GuardedAdmin):
+    """Lists that grow with ingestion: no whole-table counts, no facet counts."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+    # Fifty rows a page: rendering a row costs more than finding it (bench/bench_admin.py).
+    list_per_page = 50
+
+
+def short(text: str, length: int = 120) -> str:
+    return Truncator(text or "").chars(length)
+
+
+def status_label(status: str) -> str:
+    return str(MentionStatus(status).label)
+
+
+class NameListField(forms.CharField):
+    """A list of names edited one per line (stored as a JSON list)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "class": "desk-lines"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        names = [" ".join(line.split()) for line in str(text).splitlines()]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        for name in value:
+            if len(name) > 200:
+                raise ValidationError(f"“{name[:40]}…” is too long for a name (200 at most).")
