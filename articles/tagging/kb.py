@@ -26,6 +26,7 @@ from django.db import connection
 
 from articles.tagging.language import common_in
 from summits.cues import cue_groups, word_forms
+from summits.dates import span_window
 from summits.models import (
     Country,
     Official,
@@ -37,6 +38,7 @@ from summits.models import (
     RoleTenure,
     Summit,
     SummitParticipant,
+    SummitStatus,
 )
 
 # Cyrillic and Greek letters that machine translation and spam swap in for Latin ones.
@@ -260,6 +262,10 @@ class SummitEntry:
     country_id: int | None
     participant_ids: set[int]
     virtual: bool = False  # held by video or telephone: a leaders' call, a virtual meeting
+    # The days its dates may stand for (a meeting known only to the month: the whole month).
+    first: date | None = None
+    last: date | None = None
+    planned: bool = False  # planned or postponed: talked about long before it happens
 
 
 @dataclass
@@ -796,6 +802,7 @@ def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
     for sp in SummitParticipant.objects.all():
         participants[sp.summit_id].add(sp.official_id)
     for s in Summit.objects.all():
+        window = span_window(start=s.start_date, end=s.end_date, precision=s.date_precision)
         summits[s.pk] = SummitEntry(
             id=s.pk,
             title=s.title,
@@ -806,6 +813,9 @@ def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
             participant_ids=participants[s.pk],
             virtual=s.kind in _REMOTE_KINDS
             or bool(_REMOTE_WORDS.search(fold(" ".join([s.title, *s.aliases])))),
+            first=window.first,
+            last=window.last,
+            planned=s.status in (SummitStatus.PLANNED, SummitStatus.POSTPONED),
         )
         for n in _summit_names([s.title, *s.aliases]):
             keys.add(n, Key(SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))

@@ -18,6 +18,8 @@ _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 # A name cannot yet mean a meeting more than half a year away: in 2019 'Three Amigos' was
 # the press's name for three envoys, not the 2021 summit.
 _NAME_HORIZON = timedelta(days=180)
+# A planned or postponed meeting is talked about from its announcement, a year or more ahead.
+_PLANNED_HORIZON = timedelta(days=400)
 
 
 def summits(p: Passage) -> None:
@@ -71,7 +73,11 @@ def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> Summ
     if cues.years:
         candidates = [s for s in candidates if s.start.year in cues.years] or candidates
     if not cues.years & {s.start.year for s in candidates}:
-        candidates = [s for s in candidates if s.start <= p.on + _NAME_HORIZON]
+        candidates = [
+            s
+            for s in candidates
+            if s.start <= p.on + (_PLANNED_HORIZON if s.planned else _NAME_HORIZON)
+        ]
     candidates = [s for s in candidates if s.start.month in cues.months] or candidates
     if cues.past and not cues.future:
         candidates = [s for s in candidates if s.start < p.on] or candidates
@@ -157,13 +163,14 @@ def summits_by_participants(p: Passage) -> None:
     first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
     has_meeting = bool(p.by_kind.get(MEETING))
     for summit in p.kb.summits.values():
-        if not (summit.start - timedelta(days=7) <= p.on <= summit.end + timedelta(days=3)):
+        first, last = summit.first or summit.start, summit.last or summit.end
+        if not (first - timedelta(days=7) <= p.on <= last + timedelta(days=3)):
             continue
         named = summit.participant_ids & officials_found
         if len(named) < 2:
             continue
         place = (summit.city and summit.city in p.folded) or summit.country_id in countries_found
-        close = summit.start - timedelta(days=1) <= p.on <= summit.end + timedelta(days=1)
+        close = first - timedelta(days=1) <= p.on <= last + timedelta(days=1)
         if close or place or has_meeting:
             p.record(
                 kind=MentionKind.SUMMIT,
@@ -208,7 +215,7 @@ def summits_by_date(p: Passage) -> None:
         sentence = p.folded[sent_start:sent_end]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         for summit in p.kb.summits.values():
-            if summit.start <= when <= summit.end and _placed(
+            if (summit.first or summit.start) <= when <= (summit.last or summit.end) and _placed(
                 summit, sentence, in_sentence, officials_found
             ):
                 p.record(

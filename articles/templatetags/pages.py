@@ -8,7 +8,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.ingestion.parsing import html_sanitize
-
 from articles.models import Mention, MentionStatus
 from articles.tagging.review import mention_awaits_review
 

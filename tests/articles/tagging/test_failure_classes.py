@@ -192,3 +192,16 @@ def test_the_g7_summit_is_recognised_without_its_city(curated: None) -> None:
     text = "Carney will host next year's G7 summit in Canada, his office said."
     assert "g7-summit-kananaskis-2025" in summits(tags(text, date(2024, 11, 20)))
     assert "g7-summit-kananaskis-2025" not in summits(tags(text, date(2018, 6, 1)))
+
+
+def test_a_postponed_meeting_is_named_long_before_its_intended_date(curated: None) -> None:
+    text = "Canada will host the next North American Leaders' Summit, officials said."
+    found = summits(tags(text, date(2023, 6, 1)))
+    assert found == {"north-american-leaders-summit-2024"}  # April 2024, postponed
+
+
+def test_a_meeting_known_to_the_month_is_found_by_its_participants_all_month(
+    curated: None,
+) -> None:
+    text = "Trudeau, Biden and López Obrador met in Canada to talk about migration."
+    assert "north-american-leaders-summit-2024" in summits(tags(text, date(2024, 4, 25)))
