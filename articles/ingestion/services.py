@@ -863,7 +863,7 @@ def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> l
     articles_mentions_write(articles=new, new=True, found=found[: len(new)], stamped=True)
     articles_mentions_write(articles=changed_text, found=found[len(new) :])
     # Tagged now: a story with no copy in its own words may have one in another language.
-    recount |= articles_link_across_languages(articles=analyzed)
+    recount |= articles_link_across_languages(articles=analyzed, found=found)
     clusters_recount(recount)
     return results
 
@@ -956,7 +956,7 @@ def articles_analyze(*, articles: list[Article], new: bool = False) -> None:
         recount = clusters_assign(articles=articles)
         # New articles have no mentions yet: the tagger need not read them first.
         articles_mentions_write(articles=articles, new=new, found=found)
-        recount |= articles_link_across_languages(articles=articles)
+        recount |= articles_link_across_languages(articles=articles, found=found)
         clusters_recount(recount)
 
 

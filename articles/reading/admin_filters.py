@@ -262,11 +262,11 @@ class FetchedFilter(admin.SimpleListFilter):
         if self.value() not in self.DAYS:
             return queryset
         since = timezone.now() - timedelta(days=int(self.value() or 0))
-        feed = request.GET.get("feed", "").strip()
-        if feed.isdigit():
+        feed = whole_number(request.GET.get("feed", "").strip())
+        if feed is not None:
             # The feed list's count: when this feed first carried the story.
             links = ArticleFeed.objects.filter(
-                article=OuterRef("pk"), feed_id=int(feed), first_seen_at__gte=since
+                article=OuterRef("pk"), feed_id=feed, first_seen_at__gte=since
             )
             return queryset.filter(Exists(links))
         return queryset.filter(created_at__gte=since)
@@ -281,9 +281,9 @@ class ArticleTextFilter(TextFilter):
 
     def describe(self) -> str:
         text = (self.value() or "").strip()
-        if text.isdigit():
+        if (article_id := whole_number(text)) is not None:
             return str(
-                Article.objects.filter(pk=int(text)).values_list("title", flat=True).first()
+                Article.objects.filter(pk=article_id).values_list("title", flat=True).first()
                 or "nothing matches"
             )
         return f"articles with the words “{text}”" if text else ""
@@ -298,8 +298,8 @@ class ArticleTextFilter(TextFilter):
         text = (self.value() or "").strip()
         if not text:
             return queryset
-        if text.isdigit():
-            return queryset.filter(article_id=int(text))
+        if (article_id := whole_number(text)) is not None:
+            return queryset.filter(article_id=article_id)
         return queryset.filter(article__in=search_filter(Article.objects.all(), text))
 
 
@@ -415,7 +415,7 @@ class PublishedFilter(admin.SimpleListFilter):
         if value in ("7d", "30d"):
             since = timezone.now() - timedelta(days=int(value[:-1]))
             return queryset.filter(published_at__gte=since)
-        if value.isdigit() and len(value) == 4:
+        if value.isascii() and value.isdigit() and len(value) == 4:
             start = datetime(int(value), 1, 1, tzinfo=UTC)
             return queryset.filter(
                 published_at__gte=start, published_at__lt=start.replace(year=start.year + 1)

@@ -28,6 +28,7 @@ from articles.reading.alias_review import (
     names_review,
     retag_run_create,
 )
+from articles.reading.filters import whole_number
 from summits import admin as kb_admin
 from summits.models import Country, Official, OfficialAlias, Policy, PolicyAlias, Summit
 
@@ -318,7 +319,9 @@ class RetagRunAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> Any:
-        run = RetagRun.objects.filter(pk=object_id).only("status").first()
+        # An id that is not a number is Django's "does not exist", not a crash here.
+        run_id = whole_number(object_id)
+        run = RetagRun.objects.filter(pk=run_id).only("status").first() if run_id else None
         waiting = run is not None and run.status in (RetagStatus.QUEUED, RetagStatus.RUNNING)
         return super().change_view(
             request,

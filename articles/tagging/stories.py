@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, StoryCluster
+from articles.tagging.tagger import Found
 
 # How far apart two reports of one event may be published.
 WINDOW_DAYS = 2
@@ -179,12 +180,20 @@ def story_across_languages(*, article: Article) -> StoryCluster | None:
     return best.cluster
 
 
-def articles_link_across_languages(*, articles: Sequence[Article]) -> set[int]:
+def articles_link_across_languages(
+    *, articles: Sequence[Article], found: Sequence[Sequence[Found]]
+) -> set[int]:
     """Move each tagged article that is alone in its cluster into the same story in another
-    language; return the clusters to recount (the one it left is then deleted)."""
+    language; return the clusters to recount (the one it left is then deleted).
+
+    `found`: what the tagger found in each article; one without a summit, policy or official
+    it is sure of cannot be linked, and costs no query.
+    """
     touched: set[int] = set()
-    for article in articles:
-        if article.pk is None or article.cluster_id is None:
+    for article, tags in zip(articles, found, strict=True):
+        if article.pk is None or article.cluster_id is None or not article.language:
+            continue
+        if not any(f.kind != MentionKind.COUNTRY and f.confidence >= MIN_CONFIDENCE for f in tags):
             continue
         if Article.objects.filter(cluster_id=article.cluster_id).exclude(pk=article.pk).exists():
             continue  # it has copies in its own words: dedupe placed it
