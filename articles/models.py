@@ -312,7 +312,7 @@ class MentionKind(models.TextChoices):
 
 
 class MentionStatus(models.TextChoices):
-    AUTO = "auto", "Auto (awaiting review)"
+    AUTO = "auto", "Auto"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     EDITOR_ADDED = "editor_added", "Added by an editor"
@@ -351,6 +351,11 @@ class Mention(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    sampled_for_review = models.BooleanField(
+        default=False,
+        db_default=False,  # rows copied in bulk (COPY, raw INSERT) name only the columns they set
+        help_text="A confident tag drawn at random for review, to measure the tagger's precision.",
+    )
     # A copy of the article's published_at, so coverage reads and entity-filtered lists walk
     # one index on mentions instead of joining 200,000 articles. Database triggers (migration
     # 0007) keep it equal to the article's on every write path, COPY and bulk inserts

@@ -15,6 +15,7 @@ from summits.models import (
     PolicyAlias,
     PolicyCitation,
     PolicyEvent,
+    Recogniser,
     RoleTenure,
     Summit,
     SummitCitation,
@@ -136,6 +137,14 @@ class PolicyEventInline(admin.TabularInline):
     extra = 1
 
 
+class RecogniserInline(admin.StackedInline):
+    """Cue groups that refer to the policy or meeting by paraphrase (preview: Recognisers)."""
+
+    model = Recogniser
+    extra = 0
+    fields = ["cues", "confidence", "valid_from", "valid_until", "note"]
+
+
 @admin.register(Policy)
 class PolicyAdmin(CuratedAdmin):
     list_display = ["name", "needs_review", "review_note_short", "curated"]
@@ -143,7 +152,7 @@ class PolicyAdmin(CuratedAdmin):
     search_fields = ["name", "aliases__name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["countries"]
-    inlines = [PolicyAliasInline, PolicyEventInline, PolicyCitationInline]
+    inlines = [PolicyAliasInline, PolicyEventInline, PolicyCitationInline, RecogniserInline]
 
     @admin.display(description="review note")
     def review_note_short(self, obj: Policy) -> str:
@@ -188,7 +197,7 @@ class SummitAdmin(CuratedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["country", "countries"]
     exclude = ["policies"]
-    inlines = [SummitParticipantInline, SummitPolicyInline, SummitCitationInline]
+    inlines = [SummitParticipantInline, SummitPolicyInline, SummitCitationInline, RecogniserInline]
 
     @admin.display(description="review note")
     def review_note_short(self, obj: Summit) -> str:

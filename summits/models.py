@@ -7,10 +7,13 @@ participants) alone from then on.
 
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from summits.citations import validate_deep_link
+from summits.cues import cue_groups
 from summits.dates import DatePrecision
 
 
@@ -321,3 +324,65 @@ class SummitCitation(Citation):
         constraints = [
             models.UniqueConstraint(fields=["summit", "url"], name="summit_citation_unique")
         ]
+
+
+class Recogniser(models.Model):
+    """Words that refer to a policy or a meeting without naming it, when they meet in a sentence.
+
+    `cues` holds one group of words per line, the words separated by commas: a sentence
+    refers to the policy or meeting when it contains a word of every group (for example
+    'visa, visas, visado' / 'Mexican, mexicano, mexicain' / 'Canada, Ottawa'). Plural and
+    feminine forms in English, Spanish and French are added to each word; a word ending in
+    '*' matches any ending ('deport*'). Matching ignores case and accents.
+    """
+
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, null=True, blank=True, related_name="recognisers"
+    )
+    summit = models.ForeignKey(
+        Summit, on_delete=models.CASCADE, null=True, blank=True, related_name="recognisers"
+    )
+    cues = models.TextField(
+        help_text="One group per line, words separated by commas. A sentence must contain a "
+        "word of every group. Plurals and feminine forms (en/es/fr) are added; end a word "
+        "with * to match any ending."
+    )
+    confidence = models.FloatField(
+        default=0.8,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="The confidence of a tag it makes; below the review threshold it is reviewed.",
+    )
+    valid_from = models.DateField(
+        null=True, blank=True, help_text="Only for articles published on or after this day."
+    )
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Only for articles published on or before this day."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="What it catches, an example.")
+    curated = models.BooleanField(
+        default=False,
+        help_text="Changed by an editor: load_reference no longer updates this recogniser.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(policy__isnull=False, summit__isnull=True))
+                | Q(policy__isnull=True, summit__isnull=False),
+                name="recogniser_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " + ".join(line.split(",")[0].strip() for line in self.cues.splitlines() if line)
+
+    def clean(self) -> None:
+        if (self.policy_id is None) == (self.summit_id is None):
+            raise ValidationError("A recogniser refers to one policy or one summit.")
+        try:
+            cue_groups(self.cues)
+        except ValueError as exc:
+            raise ValidationError({"cues": str(exc)}) from exc
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "The window ends before it starts."})

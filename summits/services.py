@@ -21,6 +21,7 @@ from summits.models import (
     PolicyAlias,
     PolicyCitation,
     PolicyEvent,
+    Recogniser,
     RoleTenure,
     Summit,
     SummitCitation,
@@ -208,6 +209,7 @@ def reference_load(*, directory: Path = REFERENCE_DIR) -> LoadReport:
     officials = _load_officials(_read(directory, "officials.json"), countries, report)
     policies = _load_policies(_read(directory, "policies.json"), countries, report)
     _load_summits(_read(directory, "summits.json"), countries, officials, policies, report)
+    _load_recognisers(directory, report)
     return report
 
 
@@ -392,3 +394,52 @@ def _load_summits(
         )
         changed |= _sync_citations(summit, SummitCitation, citations)
         _record(report, "summit", outcome, changed)
+
+
+def _load_recognisers(directory: Path, report: LoadReport) -> None:
+    """recognisers.json, when the directory has one: cue groups per policy or summit slug.
+
+    A recogniser an editor changed, or one of a policy or summit an editor changed, is kept.
+    """
+    if not (directory / "recognisers.json").exists():
+        return
+    wanted: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for rec in _read(directory, "recognisers.json"):
+        kind = "policy" if rec.get("policy") else "summit"
+        where = f"recogniser for {kind} {rec.get(kind)!r}"
+        model = Policy if kind == "policy" else Summit
+        parent = model.objects.filter(slug=rec.get(kind)).first()
+        if parent is None:
+            raise ReferenceError(f"{where}: unknown {kind}")
+        cues = "\n".join(", ".join(group) for group in rec["cues"])
+        row = Recogniser(
+            cues=cues,
+            confidence=rec.get("confidence", 0.8),
+            valid_from=_date(rec.get("valid_from"), where),
+            valid_until=_date(rec.get("valid_until"), where),
+            note=rec.get("note", ""),
+        )
+        setattr(row, kind, parent)
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            raise ReferenceError(f"{where}: {'; '.join(exc.messages)}") from exc
+        values = {
+            "cues": cues,
+            "confidence": row.confidence,
+            "valid_from": row.valid_from,
+            "valid_until": row.valid_until,
+            "note": row.note,
+        }
+        wanted.setdefault((kind, parent.pk), []).append(values)
+    for (kind, parent_pk), rows in wanted.items():
+        parent = (Policy if kind == "policy" else Summit).objects.get(pk=parent_pk)
+        if parent.curated:
+            continue
+        changed = _sync_children(
+            Recogniser.objects.filter(**{kind: parent}, curated=False),
+            ("cues",),
+            rows,
+            partial(Recogniser.objects.create, **{kind: parent}),
+        )
+        _record(report, "recogniser", "updated" if changed else "unchanged")

@@ -277,6 +277,8 @@ TRACKER_REQUIRE_LOGIN = envbool("TRACKER_REQUIRE_LOGIN")
 TRACKER_EXPORT_RATE_LIMIT = envint("TRACKER_EXPORT_RATE_LIMIT", 30)  # per client per minute
 # Auto-tags below this confidence wait in the editors' review queue.
 TRACKER_REVIEW_THRESHOLD = envfloat("TRACKER_REVIEW_THRESHOLD", 0.8)
+# This share of the tags at or above it joins the queue too, so editors keep measuring them.
+TRACKER_REVIEW_SAMPLE = envfloat("TRACKER_REVIEW_SAMPLE", 0.02)
 
 # Fetching. The private-network guard is on unless explicitly turned off (tests, offline demo).
 TRACKER_ALLOW_PRIVATE_NETWORKS = envbool("TRACKER_ALLOW_PRIVATE_NETWORKS")

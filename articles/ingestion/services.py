@@ -53,6 +53,7 @@ from articles.models import (
     Source,
 )
 from articles.tagging.kb import knowledge_base_pinned
+from articles.tagging.stories import articles_link_across_languages
 from articles.tagging.tagger import article_stamp, articles_mentions_write, articles_tags
 
 logger = logging.getLogger(__name__)
@@ -861,6 +862,8 @@ def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> l
     ArticleFeed.objects.bulk_create(list(links.values()), ignore_conflicts=True)
     articles_mentions_write(articles=new, new=True, found=found[: len(new)], stamped=True)
     articles_mentions_write(articles=changed_text, found=found[len(new) :])
+    # Tagged now: a story with no copy in its own words may have one in another language.
+    recount |= articles_link_across_languages(articles=analyzed, found=found)
     clusters_recount(recount)
     return results
 
@@ -953,6 +956,7 @@ def articles_analyze(*, articles: list[Article], new: bool = False) -> None:
         recount = clusters_assign(articles=articles)
         # New articles have no mentions yet: the tagger need not read them first.
         articles_mentions_write(articles=articles, new=new, found=found)
+        recount |= articles_link_across_languages(articles=articles, found=found)
         clusters_recount(recount)
 
 

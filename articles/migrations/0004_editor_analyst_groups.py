@@ -45,6 +45,8 @@ EDITOR = {
         "officialcitation": EDIT_DELETE,
         "policycitation": EDIT_DELETE,
         "summitcitation": EDIT_DELETE,
+        # Added with the recognisers (summits 0003; granted on existing databases by 0011).
+        "recogniser": EDIT_DELETE,
     },
 }
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
@@ -38,6 +39,7 @@ from articles.tagging.review import (
     mentions_review,
     review_queue,
     review_threshold,
+    sampled_precision,
 )
 from summits.models import Summit
 
@@ -128,7 +130,9 @@ class MentionReviewAdmin(BigListAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         extra = {
-            "title": f"Review queue: auto-tags below {review_threshold():.0%} confidence",
+            "title": f"Review queue: auto-tags below {review_threshold():.0%} confidence, "
+            f"and a random {settings.TRACKER_REVIEW_SAMPLE:.0%} of those above",
+            "sampled_precision": sampled_precision(),
             "return_field": RETURN_FIELD,
             **(extra_context or {}),
         }

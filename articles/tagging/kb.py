@@ -17,13 +17,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 from django.db import connection
 
+from articles.tagging.language import common_in
+from summits.cues import cue_groups, word_forms
+from summits.dates import span_window
 from summits.models import (
     Country,
     Official,
@@ -31,9 +34,11 @@ from summits.models import (
     Policy,
     PolicyAlias,
     PolicyEvent,
+    Recogniser,
     RoleTenure,
     Summit,
     SummitParticipant,
+    SummitStatus,
 )
 
 # Cyrillic and Greek letters that machine translation and spam swap in for Latin ones.
@@ -241,6 +246,7 @@ class Tenure:
     country_id: int
     start: date
     end: date | None
+    office: str = ""  # folded: 'vice president of the united states'
 
     def active_on(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
@@ -255,6 +261,26 @@ class SummitEntry:
     city: str  # folded
     country_id: int | None
     participant_ids: set[int]
+    virtual: bool = False  # held by video or telephone: a leaders' call, a virtual meeting
+    # The days its dates may stand for (a meeting known only to the month: the whole month).
+    first: date | None = None
+    last: date | None = None
+    planned: bool = False  # planned or postponed: talked about long before it happens
+
+
+@dataclass
+class RecogniserEntry:
+    kind: str  # MentionKind value: "policy" or "summit"
+    entity_id: int
+    groups: int
+    confidence: float
+    valid_from: date | None
+    valid_until: date | None
+
+    def applies_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
 
 
 @dataclass
@@ -276,10 +302,13 @@ class KnowledgeBase:
     surname_variants: list[str]
     surname_phonetic: list[str]
     surname_owners: list[set[int]]
+    surname_set: set[str]  # surname_variants as a set
     surname_common: set[str]
     sound_prefixes: set[str]
     # Word-by-word translated policy names: sets of concept ids, with their policy.
     policy_concepts: list[tuple[frozenset[str], int]]
+    # Cue groups that refer to a policy or summit without its name; CUE keys index this.
+    recognisers: list[RecogniserEntry]
     known_words: set[str]
     signature: tuple[Any, ...]
     built_at: float
@@ -287,13 +316,25 @@ class KnowledgeBase:
     # Fuzzy results by capitalised span, valid for this compilation only.
     fuzzy_cache: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
-    def holders(self, *, country_id: int, role: str, on: date) -> list[int]:
-        """Officials holding a role for a country on a date, newest appointment first."""
+    def holders(
+        self, *, country_id: int, role: str, on: date, office: str = "", incoming: bool = False
+    ) -> list[int]:
+        """Officials holding a role for a country on a date, newest appointment first.
+
+        `office`: words the office's title must contain ('vice president', 'united states'
+        for an ambassador there); `incoming`: whoever takes the role up within 150 days after
+        the date.
+        """
         found = [
             t
             for t in self.tenures
-            if t.country_id == country_id and t.role == role and t.active_on(on)
+            if t.country_id == country_id
+            and (not role or t.role == role)
+            and office in t.office
+            and (on < t.start <= on + timedelta(days=150) if incoming else t.active_on(on))
         ]
+        if incoming:
+            found = sorted(found, key=lambda t: t.start)[:1]
         found.sort(key=lambda t: t.start, reverse=True)
         # A handover day (one ends, the next starts) goes to the newcomer.
         if len(found) > 1 and found[0].start > found[1].start:
@@ -304,6 +345,21 @@ class KnowledgeBase:
         return any(
             t.official_id == official_id and t.active_on(on) and (not role or t.role == role)
             for t in self.tenures
+        )
+
+    def in_office_near(self, *, official_id: int, on: date, days: int = 365) -> bool:
+        """In some office within `days` of the date: a surname alone can still mean them."""
+        margin = timedelta(days=days)
+        return any(
+            t.official_id == official_id
+            and t.start - margin <= on
+            and (t.end is None or on <= t.end + margin)
+            for t in self.tenures
+        )
+
+    def role_on(self, *, official_id: int, on: date) -> Tenure | None:
+        return next(
+            (t for t in self.tenures if t.official_id == official_id and t.active_on(on)), None
         )
 
 
@@ -319,6 +375,8 @@ class KnowledgeBase:
     MONTH,
     MEETING,
     ROLE_ANCHOR,
+    CUE,
+    REMOTE,
 ) = (
     "country",
     "official_full",
@@ -330,12 +388,25 @@ class KnowledgeBase:
     "month",
     "meeting",
     "role_anchor",
+    "cue",
+    "remote",
 )
+
+# Words that say a meeting was held by video or telephone.
+REMOTE_WORDS = [
+    *"""
+virtual virtuel virtuelle virtuelles videoconference videoconferencia videollamada visioconference
+teleconference telefonica telefonico telephonique
+""".split(),
+    *["video call", "phone call", "by video", "por video", "llamada", "appel"],
+]
 
 # Every role phrase the tagger resolves contains one of these words.
 ROLE_ANCHORS = """
 minister ministre ministro ministra secretary secretario secretaria president presidente
 presidenta canciller diplomat diplomatie diplomacia chief mandatario mandataria
+ambassador ambassadeur ambassadrice embajador embajadora vicepresidente vicepresidenta
+counterpart counterparts homologue homologues homologo homologa homologos
 """.split()
 
 MONTHS = {
@@ -495,6 +566,7 @@ def _signature() -> tuple[Any, ...]:
             Policy,
             PolicyAlias,
             PolicyEvent,
+            Recogniser,
             RoleTenure,
             Summit,
             SummitParticipant,
@@ -508,7 +580,13 @@ def _signature() -> tuple[Any, ...]:
     )
     # Total name lengths catch most renames in place (an alias corrected in admin) at once;
     # the others are picked up when the compiled base reaches KB_MAX_AGE_SECONDS.
-    named = [(Official, "name"), (OfficialAlias, "name"), (PolicyAlias, "name"), (Summit, "title")]
+    named = [
+        (Official, "name"),
+        (OfficialAlias, "name"),
+        (PolicyAlias, "name"),
+        (Summit, "title"),
+        (Recogniser, "cues"),
+    ]
     parts += "".join(
         f", (SELECT COALESCE(SUM(LENGTH({connection.ops.quote_name(column)})), 0) "  # noqa: S608
         f"FROM {connection.ops.quote_name(m._meta.db_table)})"
@@ -547,38 +625,118 @@ def full_variants_last(officials: dict[int, OfficialEntry]) -> list[str]:
     return words
 
 
-def knowledge_base_compile() -> KnowledgeBase:
-    """Read the knowledge base from the database and compile it."""
-    signature = _signature()
-    keys: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+class Key(NamedTuple):
+    """What one name in the automaton stands for; a name may stand for several things."""
 
-    def add(name: str, payload: tuple[Any, ...]) -> None:
-        key = fold(name).strip()
-        key = re.sub(r" +", " ", key)
-        if len(key) >= 2 and payload not in keys[key]:
-            keys[key].append(payload)
+    kind: str  # COUNTRY, OFFICIAL_FULL, ... below
+    entity: int = 0  # the entity's id; a month's number for MONTH
+    method: str = ""
+    confidence: float = 0.0
+    case: tuple[tuple[int, int], ...] = ()  # all-capitals pieces the text must match (case_mask)
+    needs_context: bool = False  # OFFICIAL_SHORT: a surname shared by many, or a common word
+    proper: bool = False  # POLICY: the name starts with a capital letter
+    concept: str = ""  # CONCEPT: the concept a translated word stands for
+    group: int = 0  # CUE: which of its recogniser's groups the word belongs to
+    prefix: bool = False  # CUE: the word matches any ending ('deport*')
+    common_in: frozenset[str] = frozenset()  # an acronym that is a common word in these languages
 
+
+class _Keys:
+    """Folded names and what each stands for, gathered before the automaton is built."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, list[Key]] = defaultdict(list)
+
+    def add(self, name: str, key: Key) -> None:
+        folded = re.sub(r" +", " ", fold(name).strip())
+        if key.case and " " not in folded:
+            key = key._replace(common_in=common_in(name))  # 'DANS' is French for 'in'
+        if "'" in folded and " " in folded:
+            # 'North American Leaders Summit' is written without its apostrophe too.
+            self._add(re.sub(r" +", " ", folded.replace("'", "")), key)
+        if key.kind in (POLICY, SUMMIT) and " " in folded and re.search(r"\b[A-Z]{2,}\b", name):
+            # 'CBP One' fused into 'CBPOne' (no capitals to check once fused).
+            self._add(folded.replace(" ", ""), key._replace(case=()))
+        self._add(folded, key)
+
+    def _add(self, folded: str, key: Key) -> None:
+        if len(folded) >= 2 and key not in self.keys[folded]:
+            self.keys[folded].append(key)
+
+    def automaton(self) -> Any:
+        automaton = ahocorasick.Automaton()
+        for name, keys in self.keys.items():
+            # Prefix keys apart: a match that runs on into a longer word keeps only those.
+            prefixes = tuple(k for k in keys if k.prefix)
+            # Acronyms are checked against the text's capitals and language.
+            checked = any(k.case for k in keys)
+            automaton.add_word(name, (len(name), tuple(keys), prefixes, checked))
+        automaton.make_automaton()
+        return automaton
+
+    def known_words(self) -> set[str]:
+        """Words of names that are not people's: a capitalised run of them names nobody."""
+        kinds = (COUNTRY, POLICY, SUMMIT, BLOCK, CONCEPT)
+        return {
+            w
+            for name, keys in self.keys.items()
+            for w in name.split()
+            if any(k.kind in kinds for k in keys)
+        }
+
+
+def _compile_countries(keys: _Keys) -> tuple[dict[int, str], dict[int, str]]:
     countries: dict[int, str] = {}
     country_iso: dict[int, str] = {}
     for c in Country.objects.all():
         countries[c.pk] = c.name_en
         country_iso[c.pk] = c.iso2
-        names = [c.name_en, c.name_es, c.name_fr, *c.aliases]
-        for n in names:
+        for n in [c.name_en, c.name_es, c.name_fr, *c.aliases]:
             if n:
-                add(n, (COUNTRY, c.pk, "country-name", 0.95, case_mask(n)))
+                keys.add(n, Key(COUNTRY, c.pk, "country-name", 0.95, case_mask(n)))
         for n in [*c.demonyms_en, *c.demonyms_es, *c.demonyms_fr]:
             if n:
-                add(n, (COUNTRY, c.pk, "demonym", 0.9, case_mask(n)))
-    for phrase in _BLOCK_PHRASES:
-        add(phrase, (BLOCK,))
-    for word, month in MONTHS.items():
-        add(word, (MONTH, month))
-    for word in MEETING_WORDS:
-        add(word, (MEETING,))
-    for word in ROLE_ANCHORS:
-        add(word, (ROLE_ANCHOR,))
+                keys.add(n, Key(COUNTRY, c.pk, "demonym", 0.9, case_mask(n)))
+    return countries, country_iso
 
+
+def _compile_words(keys: _Keys) -> None:
+    """Region phrases that block a demonym, months, meeting words and role anchors."""
+    for phrase in _BLOCK_PHRASES:
+        keys.add(phrase, Key(BLOCK))
+    for word, month in MONTHS.items():
+        keys.add(word, Key(MONTH, month))
+    for word in MEETING_WORDS:
+        keys.add(word, Key(MEETING))
+    for word in ROLE_ANCHORS:
+        keys.add(word, Key(ROLE_ANCHOR))
+    for word in REMOTE_WORDS:
+        keys.add(word, Key(REMOTE))
+
+
+def _official_names(name: str, aliases: list[str]) -> tuple[set[str], dict[str, bool]]:
+    """Full names, and surnames with whether each is weak (needs context even when unique)."""
+    groups = _name_tokens(name)
+    full = {name}
+    shorts: dict[str, bool] = {}
+    if len(groups) >= 2:
+        last = groups[-1]
+        if " " in last or len(groups) == 2:
+            shorts[last] = False
+            full.add(f"{groups[0]} {last}")
+        else:
+            shorts[groups[-2]] = False
+            shorts[last] = True
+            full.add(f"{groups[0]} {groups[-2]}")
+    for alias in aliases:
+        if len(alias.split()) == 1:
+            shorts[alias] = False
+        else:
+            full.add(alias)
+    return full, shorts
+
+
+def _compile_officials(keys: _Keys) -> tuple[dict[int, OfficialEntry], set[str]]:
     officials: dict[int, OfficialEntry] = {}
     surname_common: set[str] = set()
     alias_rows: dict[int, list[str]] = defaultdict(list)
@@ -587,70 +745,64 @@ def knowledge_base_compile() -> KnowledgeBase:
     for o in Official.objects.all():
         entry = OfficialEntry(id=o.pk, name=o.name, country_id=o.country_id)
         officials[o.pk] = entry
-        groups = _name_tokens(o.name)
-        full = {o.name}
-        shorts: dict[str, bool] = {}  # surname -> weak (needs context even when unique)
-        if len(groups) >= 2:
-            last = groups[-1]
-            if " " in last or len(groups) == 2:
-                shorts[last] = False
-                full.add(f"{groups[0]} {last}")
-            else:
-                shorts[groups[-2]] = False
-                shorts[last] = True
-                full.add(f"{groups[0]} {groups[-2]}")
-        for alias in alias_rows[o.pk]:
-            if len(alias.split()) == 1:
-                shorts[alias] = False
-            else:
-                full.add(alias)
+        full, shorts = _official_names(o.name, alias_rows[o.pk])
         for n in full:
-            add(n, (OFFICIAL_FULL, o.pk, "name", 0.95, case_mask(n)))
+            keys.add(n, Key(OFFICIAL_FULL, o.pk, "name", 0.95, case_mask(n)))
             entry.full_compacts.append(n)
         for n, weak in shorts.items():
             common = weak or compact(n) in COMMON_SURNAMES
             if common:
                 surname_common.add(compact(n))
-            add(n, (OFFICIAL_SHORT, o.pk, "surname", 0.85, case_mask(n), common))
-            entry.surnames.append(n)
-
-    policies: dict[int, str] = {}
-    policy_since: dict[int, date] = {}
-    for event in PolicyEvent.objects.all():
-        if event.policy_id not in policy_since or event.date < policy_since[event.policy_id]:
-            policy_since[event.policy_id] = event.date
-    policy_concepts: list[tuple[frozenset[str], int]] = []
-    policy_alias_rows: dict[int, list[str]] = defaultdict(list)
-    for pa in PolicyAlias.objects.all():
-        policy_alias_rows[pa.policy_id].append(pa.name)
-    for p in Policy.objects.all():
-        policies[p.pk] = p.name
-        for n in [p.name, *policy_alias_rows[p.pk]]:
-            acronym = bool(re.fullmatch(r"[A-Z0-9.\-]+", n.strip()))
-            add(
-                n,
-                (
-                    POLICY,
-                    p.pk,
-                    "acronym" if acronym else "policy-name",
-                    0.85 if acronym else 0.95,
-                    case_mask(n),
-                    n[:1].isupper(),
-                ),
+            keys.add(
+                n, Key(OFFICIAL_SHORT, o.pk, "surname", 0.85, case_mask(n), needs_context=common)
             )
+            entry.surnames.append(n)
+    return officials, surname_common
+
+
+@dataclass
+class _Policies:
+    names: dict[int, str]
+    since: dict[int, date]
+    concepts: list[tuple[frozenset[str], int]]
+
+
+def _compile_policies(keys: _Keys) -> _Policies:
+    since: dict[int, date] = {}
+    for event in PolicyEvent.objects.all():
+        if event.policy_id not in since or event.date < since[event.policy_id]:
+            since[event.policy_id] = event.date
+    policies = _Policies(names={}, since=since, concepts=[])
+    alias_rows: dict[int, list[str]] = defaultdict(list)
+    for pa in PolicyAlias.objects.all():
+        alias_rows[pa.policy_id].append(pa.name)
+    for p in Policy.objects.all():
+        policies.names[p.pk] = p.name
+        for n in [p.name, *alias_rows[p.pk]]:
+            acronym = bool(re.fullmatch(r"[A-Z0-9.\-]+", n.strip()))
+            method, confidence = ("acronym", 0.85) if acronym else ("policy-name", 0.95)
+            keys.add(n, Key(POLICY, p.pk, method, confidence, case_mask(n), proper=n[:1].isupper()))
             concepts = frozenset(_CONCEPT_OF.get(w, w) for w in _words(n) if w not in STOPWORDS)
-            if len(concepts) >= 2 and (concepts, p.pk) not in policy_concepts:
-                policy_concepts.append((concepts, p.pk))
-    for concepts, _pk in policy_concepts:
+            if len(concepts) >= 2 and (concepts, p.pk) not in policies.concepts:
+                policies.concepts.append((concepts, p.pk))
+    for concepts, _pk in policies.concepts:
         for concept in concepts:
             for word in CONCEPT_WORDS.get(concept, [concept]):
-                add(word, (CONCEPT, concept))
+                keys.add(word, Key(CONCEPT, concept=concept))
+    return policies
 
+
+_REMOTE_KINDS = {"virtual_meeting", "leaders_call"}
+_REMOTE_WORDS = re.compile(r"\b(?:virtual|virtuelle?|call|llamada|appel|videoconference)\b")
+
+
+def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
     summits: dict[int, SummitEntry] = {}
     participants: dict[int, set[int]] = defaultdict(set)
     for sp in SummitParticipant.objects.all():
         participants[sp.summit_id].add(sp.official_id)
     for s in Summit.objects.all():
+        window = span_window(start=s.start_date, end=s.end_date, precision=s.date_precision)
         summits[s.pk] = SummitEntry(
             id=s.pk,
             title=s.title,
@@ -659,79 +811,138 @@ def knowledge_base_compile() -> KnowledgeBase:
             city=fold(s.city),
             country_id=s.country_id,
             participant_ids=participants[s.pk],
+            virtual=s.kind in _REMOTE_KINDS
+            or bool(_REMOTE_WORDS.search(fold(" ".join([s.title, *s.aliases])))),
+            first=window.first,
+            last=window.last,
+            planned=s.status in (SummitStatus.PLANNED, SummitStatus.POSTPONED),
         )
         for n in _summit_names([s.title, *s.aliases]):
-            add(n, (SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
+            keys.add(n, Key(SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
+    return summits
 
-    tenures = [
+
+@dataclass
+class _FuzzyIndex:
+    """Compact full names and surnames, each with the officials they name (for rapidfuzz)."""
+
+    full_variants: list[str] = field(default_factory=list)
+    full_owner: list[int] = field(default_factory=list)
+    full_first: list[str] = field(default_factory=list)
+    full_rest: list[str] = field(default_factory=list)
+    full_phonetic: list[str] = field(default_factory=list)
+    surname_index: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _fuzzy_index(officials: dict[int, OfficialEntry]) -> _FuzzyIndex:
+    index = _FuzzyIndex()
+    for entry in officials.values():
+        for n in entry.full_compacts:
+            groups = _name_tokens(n)
+            if len(groups) < 2 or fold(groups[0]).strip(".") in TITLE_WORDS:
+                continue
+            index.full_variants.append(compact(n))
+            index.full_owner.append(entry.id)
+            index.full_first.append(phonetic(groups[0]))
+            index.full_rest.append(phonetic(" ".join(groups[1:])))
+            index.full_phonetic.append(phonetic(n))
+        for n in entry.surnames:
+            index.surname_index[compact(n)].add(entry.id)
+        for n in entry.full_compacts:
+            # 'LopezObrador' fused into one word should find the person too.
+            if len(_name_tokens(n)) == 2 and not n.split()[0].isupper():
+                index.surname_index[compact(n)].add(entry.id)
+        entry.full_compacts = [compact(n) for n in entry.full_compacts]
+    return index
+
+
+def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
+    """A capitalised span is worth fuzzy matching only if one of its words sounds like the
+    start of a surname: this keeps rapidfuzz off most capitalised words in news text."""
+    surname_words = [w for s in entry_surnames(officials) for w in re.split(r"[\s\-]+", s)]
+    surname_words += full_variants_last(officials)
+    return {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
+
+
+def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
+    entries: list[RecogniserEntry] = []
+    for r in Recogniser.objects.order_by("pk"):
+        try:
+            groups = cue_groups(r.cues)
+        except ValueError:
+            continue  # saved around the form's check; admin shows the problem on the row
+        kind, entity = ("policy", r.policy_id) if r.policy_id else ("summit", r.summit_id)
+        if entity is None:
+            continue
+        index = len(entries)
+        entries.append(
+            RecogniserEntry(
+                kind=kind,
+                entity_id=entity,
+                groups=len(groups),
+                confidence=r.confidence,
+                valid_from=r.valid_from,
+                valid_until=r.valid_until,
+            )
+        )
+        for number, words in enumerate(groups):
+            for word in words:
+                forms, prefix = word_forms(word)
+                for form in forms:
+                    keys.add(form, Key(CUE, index, group=number, prefix=prefix))
+    return entries
+
+
+def _tenures() -> list[Tenure]:
+    return [
         Tenure(
             official_id=t.official_id,
             role=t.role,
             country_id=t.country_id,
             start=t.start,
             end=t.end,
+            office=fold(t.office),
         )
         for t in RoleTenure.objects.all()
     ]
 
-    automaton = ahocorasick.Automaton()
-    for key, payloads in keys.items():
-        automaton.add_word(key, (len(key), tuple(payloads)))
-    automaton.make_automaton()
 
-    # A capitalised span is worth fuzzy matching only if one of its words sounds like the
-    # start of a surname: this keeps rapidfuzz off most capitalised words in news text.
-    surname_words = [w for s in entry_surnames(officials) for w in re.split(r"[\s\-]+", s)]
-    surname_words += full_variants_last(officials)
-    sound_prefixes = {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
-    full_variants, full_owner, full_first, full_rest, full_phonetic = [], [], [], [], []
-    surname_index: dict[str, set[int]] = defaultdict(set)
-    for entry in officials.values():
-        for n in entry.full_compacts:
-            groups = _name_tokens(n)
-            if len(groups) < 2 or fold(groups[0]).strip(".") in TITLE_WORDS:
-                continue
-            full_variants.append(compact(n))
-            full_owner.append(entry.id)
-            full_first.append(phonetic(groups[0]))
-            full_rest.append(phonetic(" ".join(groups[1:])))
-            full_phonetic.append(phonetic(n))
-        for n in entry.surnames:
-            surname_index[compact(n)].add(entry.id)
-        for n in entry.full_compacts:
-            # 'LopezObrador' fused into one word should find the person too.
-            if len(_name_tokens(n)) == 2 and not n.split()[0].isupper():
-                surname_index[compact(n)].add(entry.id)
-        entry.full_compacts = [compact(n) for n in entry.full_compacts]
-    surname_variants = list(surname_index)
-    known_words = {
-        w
-        for key, payloads in keys.items()
-        for w in key.split()
-        if any(p[0] in (COUNTRY, POLICY, SUMMIT, BLOCK, CONCEPT) for p in payloads)
-    }
-
+def knowledge_base_compile() -> KnowledgeBase:
+    """Read the knowledge base from the database and compile it."""
+    signature = _signature()
+    keys = _Keys()
+    countries, country_iso = _compile_countries(keys)
+    _compile_words(keys)
+    officials, surname_common = _compile_officials(keys)
+    policies = _compile_policies(keys)
+    summits = _compile_summits(keys)
+    recognisers = _compile_recognisers(keys)
+    sound_prefixes = _sound_prefixes(officials)
+    fuzzy = _fuzzy_index(officials)
+    surname_variants = list(fuzzy.surname_index)
     return KnowledgeBase(
-        automaton=automaton,
+        automaton=keys.automaton(),
         countries=countries,
         country_iso=country_iso,
         officials=officials,
-        policies=policies,
-        policy_since=policy_since,
+        policies=policies.names,
+        policy_since=policies.since,
         summits=summits,
-        tenures=tenures,
-        full_variants=full_variants,
-        full_owner=full_owner,
-        full_first=full_first,
-        full_rest=full_rest,
-        full_phonetic=full_phonetic,
+        tenures=_tenures(),
+        full_variants=fuzzy.full_variants,
+        full_owner=fuzzy.full_owner,
+        full_first=fuzzy.full_first,
+        full_rest=fuzzy.full_rest,
+        full_phonetic=fuzzy.full_phonetic,
         surname_variants=surname_variants,
         surname_phonetic=[phonetic(s) for s in surname_variants],
-        surname_owners=[surname_index[s] for s in surname_variants],
+        surname_owners=[fuzzy.surname_index[s] for s in surname_variants],
+        surname_set=set(surname_variants),
         surname_common=surname_common,
         sound_prefixes=sound_prefixes,
-        policy_concepts=policy_concepts,
-        known_words=known_words,
+        policy_concepts=policies.concepts,
+        recognisers=recognisers,
+        known_words=keys.known_words(),
         signature=signature,
         built_at=time.monotonic(),
         checked_at=time.monotonic(),
@@ -782,7 +993,8 @@ def knowledge_base_pinned() -> Iterator[None]:
     """Check the knowledge base for changes once, then use it unchecked inside the block.
 
     For a batch (one feed's entries): the per-text check costs more than tagging a summary.
-    A row deleted meanwhile is caught when the mentions are written (see article_tag).
+    A row deleted meanwhile is caught when the mentions are written (see
+    tagger.article_mentions_write).
     """
     if _pinned.get():
         yield

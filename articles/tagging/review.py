@@ -5,13 +5,15 @@ object it changed, so the object's "History" page in admin shows bulk and inline
 as well as form edits.
 """
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from articles.models import Article, Mention, MentionKind, MentionStatus, ReviewStatus
@@ -24,14 +26,76 @@ def review_threshold() -> float:
     return settings.TRACKER_REVIEW_THRESHOLD
 
 
+def review_sampled(*, article_id: int, kind: str, entity_id: int) -> bool:
+    """Whether a confident tag is in the random review sample (TRACKER_REVIEW_SAMPLE).
+
+    Drawn from a hash of the tag, not a fresh coin: re-tagging the article keeps the same
+    tags in the sample, and the sample is independent of everything a reviewer sees.
+    """
+    digest = hashlib.blake2b(f"{article_id}:{kind}:{entity_id}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest()) / 2**64 < float(settings.TRACKER_REVIEW_SAMPLE)
+
+
 def review_queue(*, mentions: QuerySet[Mention] | None = None) -> QuerySet[Mention]:
-    """Auto-tags below the confidence threshold on articles still relevant, newest first."""
+    """Auto-tags below the confidence threshold, and the random sample of those above it, on
+    articles still relevant, newest first."""
     base = Mention.objects.all() if mentions is None else mentions
+    uncertain = Q(confidence__lt=review_threshold()) | Q(sampled_for_review=True)
     return (
-        base.filter(status=MentionStatus.AUTO, confidence__lt=review_threshold())
+        base.filter(uncertain, status=MentionStatus.AUTO)
         .exclude(article__review_status=ReviewStatus.NOT_RELEVANT)
         .order_by("-created_at", "-pk")
     )
+
+
+def mention_awaits_review(mention: Mention) -> bool:
+    """Whether the mention is in the review queue (as review_queue selects it)."""
+    return (
+        mention.status == MentionStatus.AUTO
+        and (mention.confidence < review_threshold() or mention.sampled_for_review)
+        and mention.article.review_status != ReviewStatus.NOT_RELEVANT
+    )
+
+
+@dataclass
+class KindPrecision:
+    kind: str
+    label: str
+    approved: int
+    rejected: int
+
+    @property
+    def reviewed(self) -> int:
+        return self.approved + self.rejected
+
+    @property
+    def precision(self) -> float | None:
+        return self.approved / self.reviewed if self.reviewed else None
+
+
+def sampled_precision() -> list[KindPrecision]:
+    """Per kind, how many tags of the random sample of confident ones editors approved and
+    rejected: the tagger's live precision above the threshold."""
+    rows = (
+        Mention.objects.filter(
+            sampled_for_review=True,
+            confidence__gte=review_threshold(),
+            status__in=[MentionStatus.APPROVED, MentionStatus.REJECTED],
+        )
+        .values("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {(r["kind"], r["status"]): r["n"] for r in rows}
+    return [
+        KindPrecision(
+            kind=kind,
+            label=str(label),
+            approved=counts.get((kind, MentionStatus.APPROVED), 0),
+            rejected=counts.get((kind, MentionStatus.REJECTED), 0),
+        )
+        for kind, label in MentionKind.choices
+    ]
 
 
 def change_record(

@@ -8,6 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.ingestion.parsing import html_sanitize
+from articles.models import Mention, MentionStatus
+from articles.tagging.review import mention_awaits_review
 
 register = template.Library()
 
@@ -49,3 +51,19 @@ def feed_html(value: str) -> SafeString:
     """A stored feed summary shown as the HTML it is, through the same allow-list again:
     it was sanitised when read, and an editor may have changed it since."""
     return mark_safe(html_sanitize(value or ""))  # noqa: S308 - sanitised on this line
+
+
+_STATUS_WORDS = {
+    MentionStatus.APPROVED: "Reviewed",
+    MentionStatus.EDITOR_ADDED: "Added by an editor",
+    MentionStatus.REJECTED: "Rejected",
+}
+
+
+@register.filter
+def tag_status(mention: Mention) -> str:
+    """What a tag is, truthfully: 'Auto', 'Auto, awaiting review' (only while it is in the
+    editors' queue), 'Reviewed' or 'Added by an editor'."""
+    if mention.status != MentionStatus.AUTO:
+        return _STATUS_WORDS[MentionStatus(mention.status)]
+    return "Auto, awaiting review" if mention_awaits_review(mention) else "Auto"

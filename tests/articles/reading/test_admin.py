@@ -192,9 +192,7 @@ def test_an_editor_approves_and_rejects_tags_on_the_article_page(editor_client: 
     drop.refresh_from_db()
     assert (keep.status, keep.reviewed_by.username) == (MentionStatus.APPROVED, "editor")
     assert drop.status == MentionStatus.REJECTED and drop.reviewed_at is not None
-    assert history(keep) == [
-        "editor: Status: Auto (awaiting review) → Approved (on the article's page)."
-    ]
+    assert history(keep) == ["editor: Status: Auto → Approved (on the article's page)."]
     assert any("Changed Status" in line for line in history(article))
 
 
@@ -315,7 +313,7 @@ def test_bulk_approve_and_reject_record_who_when_and_what(editor_client: Client)
     statuses = dict(Mention.objects.values_list("pk", "status"))
     assert statuses == {a.pk: "approved", b.pk: "approved", c.pk: "rejected"}
     assert Mention.objects.filter(reviewed_by__username="editor").count() == 3
-    assert history(c) == ["editor: Status: Auto (awaiting review) → Rejected (review queue)."]
+    assert history(c) == ["editor: Status: Auto → Rejected (review queue)."]
     # The mention's own history page shows it.
     page = editor_client.get(reverse("admin:articles_mention_history", args=[c.pk]))
     assert "Rejected (review queue)" in page.content.decode()

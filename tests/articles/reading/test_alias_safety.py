@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from articles.models import Mention, MentionStatus, RetagRun, RetagStatus
 from articles.reading.alias_review import common_word_languages
-from articles.tagging.tagger import article_tag, knowledge_base_reset
+from articles.tagging.tagger import knowledge_base_reset
 from summits.models import Official, OfficialAlias, Summit
+from tests.articles.tagging.helpers import tagged
 from tests.support import factories as f
 from tests.support.admin import client_for, form_values, staff_user
 
@@ -39,7 +40,7 @@ def _tagged_articles() -> list:
             body=text,
             published_at=datetime(2021, 10, 8, tzinfo=UTC),
         )
-        article_tag(article=article)
+        tagged(article)
         articles.append(article)
     return articles
 
@@ -164,7 +165,7 @@ def test_removing_an_alias_shows_what_would_be_untagged(editor, django_capture_o
         body="Carnalito Casaubon viajó a Washington para hablar de migración.",
         published_at=datetime(2021, 10, 8, tzinfo=UTC),
     )
-    article_tag(article=article)
+    tagged(article)
     assert Mention.objects.filter(article=article, official=official).exists()
     url = reverse("admin:summits_official_change", args=[official.pk])
     data = form_values(editor.get(url).content.decode(), "official_form")

@@ -120,7 +120,7 @@ def test_the_article_page_shows_text_tags_story_and_outlet(client: Client, world
     assert response.status_code == 200
     assert "Los presidentes se reunieron." in html
     assert "met in Washington at the summit" in html  # evidence
-    assert "Auto (awaiting review)" in html
+    assert ">Auto</span>" in html  # confident: not in the review queue
     assert "the story comes from <strong>Wire Service</strong>" in html
     assert "López Obrador and Biden agree on asylum plan" in html  # the other copy
     assert f'href="{copy.url}"' in html

@@ -8,8 +8,9 @@ from django.urls import reverse
 from articles.ingestion.parsing import ParsedEntry
 from articles.ingestion.services import UpsertOutcome, article_process, article_upsert
 from articles.models import Feed, Mention, MentionStatus
-from articles.tagging.tagger import article_tag, knowledge_base_reset
+from articles.tagging.tagger import knowledge_base_reset
 from summits.models import Official
+from tests.articles.tagging.helpers import tagged
 from tests.support import factories as f
 from tests.support.admin import client_for, form_values, staff_user
 
@@ -71,10 +72,10 @@ def test_rejected_approved_and_added_tags_survive_reingestion_and_retagging(refe
     # The feed carries the story again with a new headline: re-ingested and re-tagged.
     again, outcome = article_upsert(feed=feed, entry=entry("Ebrard, Blinken discuss Canada"))
     assert (again.pk, outcome) == (article.pk, UpsertOutcome.UPDATED)
-    article_tag(article=again)
+    tagged(again)
     article_process(article=again)  # what `reprocess` runs
     knowledge_base_reset()
-    article_tag(article=again)
+    tagged(again)
 
     after = by_name(article.pk)
     assert after == decided

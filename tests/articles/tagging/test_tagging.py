@@ -1,4 +1,4 @@
-"""article_tag writes mentions; editors' decisions survive re-tagging; tag_text's contract."""
+"""The tagger writes mentions; editors' decisions survive re-tagging; tag_text's contract."""
 
 import hashlib
 import json
@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article, Mention, MentionKind, MentionStatus, Source
 from articles.tagging.kb import fold
-from articles.tagging.tagger import TAGGER_VERSION, article_tag, knowledge_base_reset, text_tag
+from articles.tagging.tagger import TAGGER_VERSION, knowledge_base_reset, text_tag
 from summits.models import Country, Official, OfficialAlias
 from summits.services import reference_load
+from tests.articles.tagging.helpers import tagged
 
 GOLD_KB = Path(__file__).parent / "gold" / "kb"
 ROOT = Path(__file__).resolve().parents[3]
@@ -65,7 +66,7 @@ def official(name: str) -> Official:
 def test_it_writes_mentions_with_confidence_method_and_evidence(kb: None) -> None:
     article = make_article(STORY, datetime(2023, 12, 28, 9, tzinfo=UTC))
 
-    mentions = article_tag(article=article)
+    mentions = tagged(article)
 
     assert names(article, MentionKind.OFFICIAL) == {
         "Antony Blinken",
@@ -97,24 +98,24 @@ def test_the_same_role_names_a_different_person_in_another_year(
 ) -> None:
     article = make_article("The Mexican foreign minister spoke to reporters.", published)
 
-    article_tag(article=article)
+    tagged(article)
 
     assert names(article, MentionKind.OFFICIAL) == {expected}
 
 
 def test_a_rejected_mention_never_comes_back_on_retagging(kb: None) -> None:
     article = make_article(STORY, datetime(2023, 12, 28, tzinfo=UTC))
-    article_tag(article=article)
+    tagged(article)
     rejected = article.mentions.get(official__name="Alejandro Mayorkas")
     rejected.status = MentionStatus.REJECTED
     rejected.save()
 
-    article_tag(article=article)
-    article_tag(article=article)
+    tagged(article)
+    tagged(article)
 
     rows = article.mentions.filter(official__name="Alejandro Mayorkas")
     assert [m.status for m in rows] == [MentionStatus.REJECTED]
-    assert "Alejandro Mayorkas" not in {str(m.entity) for m in article_tag(article=article)}
+    assert "Alejandro Mayorkas" not in {str(m.entity) for m in tagged(article)}
 
 
 def test_an_editor_added_mention_is_never_removed_by_the_tagger(kb: None) -> None:
@@ -130,7 +131,7 @@ def test_an_editor_added_mention_is_never_removed_by_the_tagger(kb: None) -> Non
         status=MentionStatus.EDITOR_ADDED,
     )
 
-    article_tag(article=article)
+    tagged(article)
 
     added = article.mentions.get(country=canada)
     assert added.status == MentionStatus.EDITOR_ADDED
@@ -139,7 +140,7 @@ def test_an_editor_added_mention_is_never_removed_by_the_tagger(kb: None) -> Non
 
 def test_an_approved_mention_is_neither_removed_nor_downgraded(kb: None) -> None:
     article = make_article(STORY, datetime(2023, 12, 28, tzinfo=UTC))
-    article_tag(article=article)
+    tagged(article)
     approved = article.mentions.get(official__name="Antony Blinken")
     approved.status = MentionStatus.APPROVED
     approved.confidence = 1.0
@@ -148,7 +149,7 @@ def test_an_approved_mention_is_neither_removed_nor_downgraded(kb: None) -> None
     article.body = STORY.replace("Secretary of State Antony Blinken and ", "")
     article.save()
 
-    article_tag(article=article)
+    tagged(article)
 
     approved.refresh_from_db()
     assert approved.status == MentionStatus.APPROVED
@@ -157,12 +158,12 @@ def test_an_approved_mention_is_neither_removed_nor_downgraded(kb: None) -> None
 
 def test_auto_mentions_no_longer_found_are_removed(kb: None) -> None:
     article = make_article(STORY, datetime(2023, 12, 28, tzinfo=UTC))
-    article_tag(article=article)
+    tagged(article)
     assert "Title 42" in names(article, MentionKind.POLICY)
 
     article.body = STORY.split(" The Mexican foreign minister")[0]
     article.save()
-    article_tag(article=article)
+    tagged(article)
 
     assert names(article, MentionKind.POLICY) == set()
     assert "Alicia Bárcena" not in names(article, MentionKind.OFFICIAL)
@@ -170,10 +171,10 @@ def test_auto_mentions_no_longer_found_are_removed(kb: None) -> None:
 
 def test_retagging_twice_changes_nothing(kb: None) -> None:
     article = make_article(STORY, datetime(2023, 12, 28, tzinfo=UTC))
-    article_tag(article=article)
+    tagged(article)
     before = list(article.mentions.order_by("pk").values())
 
-    article_tag(article=article)
+    tagged(article)
 
     assert list(article.mentions.order_by("pk").values()) == before
 
@@ -182,7 +183,7 @@ def test_the_articles_own_authors_are_not_officials(kb: None) -> None:
     body = "Stephen Miller\n\nFarm groups in Ontario asked for more seasonal workers this year."
     article = make_article(body, datetime(2025, 3, 1, tzinfo=UTC), authors=["Stephen Miller"])
 
-    article_tag(article=article)
+    tagged(article)
 
     assert names(article, MentionKind.OFFICIAL) == set()
 
@@ -192,7 +193,7 @@ def test_it_tags_the_feed_summary_when_the_page_has_no_text(kb: None) -> None:
     article.summary = "<p>Justin Trudeau lands in <b>Mexico City</b> for the Three Amigos.</p>"
     article.save()
 
-    article_tag(article=article)
+    tagged(article)
 
     assert names(article, MentionKind.OFFICIAL) == {"Justin Trudeau"}
     summit = "North American Leaders' Summit 2023 (2023-01-09)"
@@ -206,7 +207,7 @@ def test_an_alias_added_by_an_editor_is_used_without_a_restart(kb: None) -> None
     OfficialAlias.objects.create(official=official("Andrés Manuel López Obrador"), name="El Peje")
 
     article = make_article(text, datetime(2022, 5, 1, tzinfo=UTC))
-    article_tag(article=article)
+    tagged(article)
     assert names(article, MentionKind.OFFICIAL) == {"Andrés Manuel López Obrador"}
 
 
@@ -276,11 +277,11 @@ def test_an_alias_corrected_in_place_is_used_without_a_restart(kb: None) -> None
     alias = OfficialAlias.objects.create(official=official("Kristi Noem"), name="Sec. Noemm")
     text = "Secretary Kristy Noem visited the border."
     article = make_article(text, datetime(2025, 3, 1, tzinfo=UTC))
-    article_tag(article=article)
+    tagged(article)
 
     alias.name = "Secretary Kristy Noem"
     alias.save()
-    article_tag(article=article)
+    tagged(article)
 
     mention = article.mentions.get(official__name="Kristi Noem")
     assert (mention.method, mention.confidence) == ("name", 0.95)

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Mention, MentionKind, MentionStatus, Source
 from articles.tagging.kb import knowledge_base_get, knowledge_base_pinned
-from articles.tagging.tagger import article_mentions_write, article_tag, knowledge_base_reset
+from articles.tagging.tagger import article_mentions_write, knowledge_base_reset
 from summits.models import Official, SummitParticipant
 from summits.services import reference_load
+from tests.articles.tagging.helpers import tagged
 
 GOLD_KB = Path(__file__).parent / "gold" / "kb"
 
@@ -82,7 +83,7 @@ def test_outside_a_batch_every_article_sees_the_latest_knowledge_base(kb: None) 
 
     with CaptureQueriesContext(connection) as queries:
         for article in articles:
-            article_tag(article=article)
+            tagged(article)
 
     assert signature_checks(queries) == 3
 

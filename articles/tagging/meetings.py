@@ -1,0 +1,234 @@
+"""Summits and other meetings: by name, by date and participants, and by a date in the text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from articles.models import MentionKind
+from articles.tagging.kb import MEETING, MONTH, REMOTE, SUMMIT, SummitEntry, fold
+from articles.tagging.passage import Match, Passage
+
+_DAY_AFTER = re.compile(r"\.? (\d{1,2})(?:st|nd|rd|th)?(?![\w])")
+_DAY_BEFORE = re.compile(r"(?<![\w])(\d{1,2})(?:er|st|nd|rd|th)? (?:de )?$")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+
+# A name cannot yet mean a meeting more than half a year away: in 2019 'Three Amigos' was
+# the press's name for three envoys, not the 2021 summit.
+_NAME_HORIZON = timedelta(days=180)
+# A planned or postponed meeting is talked about from its announcement, a year or more ahead.
+_PLANNED_HORIZON = timedelta(days=400)
+
+
+def summits(p: Passage) -> None:
+    """Summits by name, by date and participants, and by an earlier meeting's date."""
+    summits_by_name(p)
+    summits_held_remotely(p)
+    summits_by_participants(p)
+    summits_by_date(p)
+
+
+_LAST_YEAR = r"\b(?:last year|el ano pasado|l'an (?:dernier|passe)|l'annee (?:derniere|passee))"
+_NEXT_YEAR = (
+    r"\b(?:next year|el (?:proximo ano|ano proximo|ano que viene)|l'an prochain|l'annee prochaine)"
+)
+_RELATIVE_YEARS = [
+    (re.compile(_LAST_YEAR), -1),
+    (re.compile(_NEXT_YEAR), 1),
+    (re.compile(r"\b(?:this year|este ano|cette annee)\b"), 0),
+]
+_PAST = re.compile(
+    r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
+)
+_FUTURE = re.compile(r"\b(?:next|upcoming|coming|proxim[ao]|prochaine?|futur[ae]?)\b")
+
+
+class _TimeCues(NamedTuple):
+    years: set[int]
+    months: set[int]
+    past: bool
+    future: bool
+
+
+def _time_cues(p: Passage, start: int) -> _TimeCues:
+    """What a sentence says about when: years ('2021', 'last year'), months ('in April'),
+    and whether it looks back ('last', 'previa') or ahead ('next', 'prochain')."""
+    sent_start, sent_end = p.sentences.span(start)
+    sentence = p.folded[sent_start:sent_end]
+    years = {int(y.group()) for y in _YEAR.finditer(sentence)}
+    years |= {p.on.year + delta for pattern, delta in _RELATIVE_YEARS if pattern.search(sentence)}
+    months = {
+        m.key.entity
+        for m in p.by_kind.get(MONTH, [])
+        if sent_start <= m.start < sent_end and len(p.folded[m.start : m.end]) > 3
+    }
+    return _TimeCues(years, months, bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence)))
+
+
+def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> SummitEntry | None:
+    """The edition of a recurring meeting the sentence means: the year, month and direction
+    it gives, else the nearest; never one more than half a year ahead unless a year says so."""
+    if cues.years:
+        candidates = [s for s in candidates if s.start.year in cues.years] or candidates
+    if not cues.years & {s.start.year for s in candidates}:
+        candidates = [
+            s
+            for s in candidates
+            if s.start <= p.on + (_PLANNED_HORIZON if s.planned else _NAME_HORIZON)
+        ]
+    candidates = [s for s in candidates if s.start.month in cues.months] or candidates
+    if cues.past and not cues.future:
+        candidates = [s for s in candidates if s.start < p.on] or candidates
+    elif cues.future and not cues.past:
+        candidates = [s for s in candidates if s.end >= p.on] or candidates
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: abs((s.start - p.on).days))
+
+
+def _about_a_meeting(p: Passage, name: Match) -> bool:
+    """A nickname ('Three Amigos') is the meeting only in a sentence about meeting or naming
+    one of its participants: in 2019 the press also called three envoys that."""
+    sent_start, sent_end = p.sentences.span(name.start)
+    participants = p.kb.summits[name.key.entity].participant_ids
+    if any(
+        sent_start <= r.at < sent_end
+        for (kind, entity), r in p.results.items()
+        if kind == MentionKind.OFFICIAL and entity in participants
+    ):
+        return True
+    return any(sent_start <= m.start < sent_end for m in p.by_kind.get(MEETING, []))
+
+
+def summits_by_name(p: Passage) -> None:
+    """A recurring name ('North American Leaders' Summit') means the edition the sentence's
+    time cues, year or city point to, else the one nearest the article's date."""
+    at: dict[int, list[int]] = {}
+    for m in p.by_kind.get(SUMMIT, []):
+        if m.key.case or _about_a_meeting(p, m):
+            at.setdefault(m.start, []).append(m.key.entity)
+    for start, ids in at.items():
+        sentence = fold(p.sentences.sentence(start))
+        candidates = [p.kb.summits[i] for i in ids]
+        candidates = [s for s in candidates if s.city and s.city in sentence] or candidates
+        best = _edition(p, candidates, _time_cues(p, start))
+        if best is None:
+            continue
+        p.record(
+            kind=MentionKind.SUMMIT,
+            entity=best.id,
+            confidence=0.9 if len(ids) == 1 else 0.85,
+            method="summit-name",
+            at=start,
+        )
+
+
+# Spoken on the telephone or by video: a call in its own right, even with no meeting word.
+_CALLS = {"phone call", "video call", "videollamada", "telephonique", "telefonica"}
+
+
+def summits_held_remotely(p: Passage) -> None:
+    """'una reunión virtual previa con Harris': a virtual meeting or call with an official the
+    text names, the one its time cues point to, within a year of the article."""
+    if REMOTE not in p.by_kind:
+        return
+    officials_found = p.found(MentionKind.OFFICIAL)
+    remote = [s for s in p.kb.summits.values() if s.virtual and s.participant_ids & officials_found]
+    if not remote:
+        return
+    meeting_at = [m.start for m in p.by_kind.get(MEETING, [])]
+    for word in p.by_kind.get(REMOTE, []):
+        sent_start, sent_end = p.sentences.span(word.start)
+        spoken = p.folded[word.start : word.end] in _CALLS
+        if not spoken and not any(sent_start <= at < sent_end for at in meeting_at):
+            continue
+        near = [s for s in remote if -365 <= (s.start - p.on).days <= 30]
+        best = _edition(p, near, _time_cues(p, word.start))
+        if best is not None:
+            p.record(
+                kind=MentionKind.SUMMIT,
+                entity=best.id,
+                confidence=0.7,
+                method="virtual-meeting",
+                at=word.start,
+            )
+
+
+def summits_by_participants(p: Passage) -> None:
+    """Unnamed: near its dates, naming at least two of its participants."""
+    officials_found = p.found(MentionKind.OFFICIAL)
+    countries_found = {pl.country for pl in p.places}
+    first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
+    has_meeting = bool(p.by_kind.get(MEETING))
+    for summit in p.kb.summits.values():
+        first, last = summit.first or summit.start, summit.last or summit.end
+        if not (first - timedelta(days=7) <= p.on <= last + timedelta(days=3)):
+            continue
+        named = summit.participant_ids & officials_found
+        if len(named) < 2:
+            continue
+        place = (summit.city and summit.city in p.folded) or summit.country_id in countries_found
+        close = first - timedelta(days=1) <= p.on <= last + timedelta(days=1)
+        if close or place or has_meeting:
+            p.record(
+                kind=MentionKind.SUMMIT,
+                entity=summit.id,
+                confidence=0.7,
+                method="date+participants",
+                at=min(first_pos[o] for o in named),
+            )
+
+
+def _day_named(p: Passage, month: Match) -> date | None:
+    """The date a month name with a day beside it means: within 400 days before the article
+    or 30 after it."""
+    after = _DAY_AFTER.match(p.folded, month.end)
+    before = None if after else _DAY_BEFORE.search(p.folded, max(0, month.start - 10), month.start)
+    day_match = after or before
+    if day_match is None:
+        return None
+    try:
+        day = int(day_match.group(1))
+        options = [date(p.on.year + dy, month.key.entity, day) for dy in (-1, 0, 1)]
+    except ValueError:
+        return None
+    options = [d for d in options if -400 <= (d - p.on).days <= 30]
+    if not options:
+        return None
+    return min(options, key=lambda d: abs((d - p.on).days))
+
+
+def summits_by_date(p: Passage) -> None:
+    """An earlier (or coming) meeting named by its date: 'talks that began on Dec. 27'."""
+    meeting_at = sorted(m.start for m in p.by_kind.get(MEETING, []))
+    officials_found = p.found(MentionKind.OFFICIAL)
+    for month in p.by_kind.get(MONTH, []):
+        when = _day_named(p, month)
+        if when is None:
+            continue
+        sent_start, sent_end = p.sentences.span(month.start)
+        i = bisect_right(meeting_at, sent_start - 1)
+        if i >= len(meeting_at) or meeting_at[i] >= sent_end:
+            continue
+        sentence = p.folded[sent_start:sent_end]
+        in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
+        for summit in p.kb.summits.values():
+            if (summit.first or summit.start) <= when <= (summit.last or summit.end) and _placed(
+                summit, sentence, in_sentence, officials_found
+            ):
+                p.record(
+                    kind=MentionKind.SUMMIT,
+                    entity=summit.id,
+                    confidence=0.75,
+                    method="date-reference",
+                    at=month.start,
+                )
+
+
+def _placed(
+    summit: SummitEntry, sentence: str, countries: set[int], officials_found: set[int]
+) -> bool:
+    place = (summit.city and summit.city in sentence) or (summit.country_id in countries)
+    return bool(place or summit.participant_ids & officials_found)

@@ -1,0 +1,552 @@
+"""Officials: by full name, by surname in context, by role alone, and by a mangled name.
+
+A surname that is also a common word needs a first name, a title or the full name elsewhere;
+a role without a name ("the Mexican foreign minister") is resolved through the role tenures
+on the article's date; a mangled name is matched fuzzily only inside a capitalised span, and
+with lower confidence.
+"""
+
+# ruff: noqa: RUF001, SIM905
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from articles.models import MentionKind
+from articles.tagging.kb import (
+    OFFICIAL_FULL,
+    OFFICIAL_SHORT,
+    ROLE_ANCHOR,
+    STOPWORDS,
+    TITLE_WORDS,
+    Key,
+    KnowledgeBase,
+    compact,
+    fold,
+    phonetic,
+    sound_prefix,
+)
+from articles.tagging.passage import CAP, Match, Passage, Place, tokens_before
+
+# --- context words ---------------------------------------------------------------------------
+
+_ROLE_HINTS = {
+    "immigration": "immigration_minister",
+    "inmigracion": "immigration_minister",
+    "foreign": "foreign_minister",
+    "state": "foreign_minister",
+    "canciller": "foreign_minister",
+    "exteriores": "foreign_minister",
+    "etrangeres": "foreign_minister",
+    "homeland": "security_minister",
+    "safety": "public_safety_minister",
+    "president": "head_of_government",
+    "presidente": "head_of_government",
+    "presidenta": "head_of_government",
+    "prime": "head_of_government",
+    "adviser": "adviser",
+    "advisor": "adviser",
+    "ambassador": "ambassador",
+    "embajador": "ambassador",
+    "ambassadeur": "ambassador",
+}
+_FIRM = re.compile(r"&\s?$")
+_FIRM_AFTER = re.compile(r"\s?(?:&|LLP\b|Inc\b|Ltd\b|Corp\b|& Co\b)")
+_FORMER = {
+    "former",
+    "ex",
+    "then",
+    "ancien",
+    "ancienne",
+    "late",
+    "previous",
+    "past",
+    "outgoing",
+    "exsecretario",
+    "excanciller",
+    "expresidente",
+    "antiguo",
+    "antigua",
+}
+
+
+def resolve_by_title(kb: KnowledgeBase, ids: set[int], before: list[str], on: date) -> int | None:
+    """Of several officials a name may mean, the one whose title is before it, in office."""
+    roles = {_ROLE_HINTS[t] for t in before if t in _ROLE_HINTS}
+    for role in roles:
+        holding = [i for i in ids if kb.in_office(official_id=i, on=on, role=role)]
+        if len(holding) == 1:
+            return holding[0]
+    active = [i for i in ids if kb.in_office(official_id=i, on=on)]
+    return active[0] if len(active) == 1 else None
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+class _Surname(NamedTuple):
+    start: int
+    end: int
+    keys: list[Key]
+
+
+def officials_by_name(p: Passage) -> None:
+    """Full names first (each one also vouches for its surname later), then surnames."""
+    full_found: set[int] = set()
+    surnames: list[_Surname] = []
+    grouped: dict[tuple[int, int], list[Key]] = {}
+    for m in p.longest([OFFICIAL_FULL, OFFICIAL_SHORT]):
+        grouped.setdefault((m.start, m.end), []).append(m.key)
+    for (start, end), keys in grouped.items():
+        if p.excluded.covers(start, end):
+            p.official_spans.mark(start, end)
+            continue
+        if _FIRM.search(p.doc, max(0, start - 3), start) or _FIRM_AFTER.match(p.doc, end):
+            continue  # 'Frost & Sullivan', 'Miller LLP': a firm, not a person
+        words = p.doc[start:end].split()
+        last_word = words[-1] if words else ""
+        if not last_word[:1].isupper():
+            continue
+        full = [k for k in keys if k.kind == OFFICIAL_FULL]
+        if not full:
+            surnames.append(_Surname(start, end, keys))
+            continue
+        ids = {k.entity for k in full}
+        if len(ids) > 1:
+            ids = {i for i in ids if p.kb.in_office(official_id=i, on=p.on)} or ids
+        if len(ids) == 1:
+            official = ids.pop()
+            full_found.add(official)
+            p.official_spans.mark(start, end)
+            p.record(
+                kind=MentionKind.OFFICIAL, entity=official, confidence=0.95, method="name", at=start
+            )
+    for surname in surnames:
+        _surname(p, surname, full_found)
+
+
+_WORD_BEFORE = re.compile(r"([A-ZÀ-ÞА-ЯΑ-Ω][\w'’\-]+)[ ]$")
+
+
+_TITLE_CASE = re.compile(r" [A-ZÀ-Þ]")
+_TITLE_CASE_BEFORE = re.compile(r"[A-ZÀ-Þ][\w'’\-]* $")
+
+
+def _other_first_name(p: Passage, start: int, end: int) -> bool:
+    """Whether a capitalised word that is no title, place or known surname comes right
+    before: 'Soledad Durazo' is someone else than Alfonso Durazo."""
+    m = _WORD_BEFORE.search(p.doc, max(0, start - 30), start)
+    if m is None or _TITLE_CASE.match(p.doc, end) or _TITLE_CASE_BEFORE.search(p.doc, 0, m.start()):
+        return False  # a headline in Title Case: 'Trump Says Sheinbaum Agreed'
+    word = _POSSESSIVE.sub("", _fold_word(m.group(1))).strip(".'")
+    return not (
+        word in TITLE_WORDS
+        or word in STOPWORDS
+        or word in p.kb.known_words
+        or word in _NOT_NAMES
+        or compact(word) in p.kb.surname_set
+    )
+
+
+def _surname(p: Passage, surname: _Surname, full_found: set[int]) -> None:
+    """A surname alone: the person named in full elsewhere in the text, or one in office
+    near the article's date (with a title before it, more surely); never after someone
+    else's first name."""
+    ids = {k.entity for k in surname.keys}
+    if _other_first_name(p, surname.start, surname.end):
+        return
+    common = any(k.needs_context for k in surname.keys)
+    sent_start = p.sentences.span(surname.start)[0]
+    before = tokens_before(p.folded, surname.start, 3, floor=sent_start)
+    titled = bool(set(before) & TITLE_WORDS)
+    if not ids & full_found:
+        ids = {i for i in ids if p.kb.in_office_near(official_id=i, on=p.on)}
+        if not ids:
+            p.official_spans.mark(surname.start, surname.end)  # read, and no one in office
+            return
+    chosen: int | None = None
+    confidence = 0.85
+    method = "surname"
+    if ids & full_found:
+        chosen = next(iter(ids & full_found)) if len(ids & full_found) == 1 else None
+        confidence = 0.9
+    elif len(ids) == 1 and not common:
+        chosen = next(iter(ids))
+        confidence, method = (0.9, "title+surname") if titled else (0.75, "surname+date")
+    elif titled:
+        chosen = resolve_by_title(p.kb, ids, before, p.on)
+        confidence, method = 0.8, "title+surname"
+    elif not common:
+        # Two people share the surname: the press means the one in office that day.
+        active = [i for i in ids if p.kb.in_office(official_id=i, on=p.on)]
+        chosen = active[0] if len(active) == 1 else None
+        confidence, method = 0.75, "surname+date"
+    if chosen is not None:
+        p.official_spans.mark(surname.start, surname.end)
+        p.record(
+            kind=MentionKind.OFFICIAL,
+            entity=chosen,
+            confidence=confidence,
+            method=method,
+            at=surname.start,
+        )
+
+
+# --- roles without names ---------------------------------------------------------------------
+
+
+class _RolePattern(NamedTuple):
+    regex: str  # over folded text
+    role: str
+    implied: str = ""  # ISO2 implied when no country is next to it
+    office: str = ""  # words of the office's title, for roles the role list does not name
+    destination: bool = False  # 'ambassador to X': X is where, not whose
+
+
+_ADJ = r"(?: [\w.]+)?"
+_ROLE_PATTERNS: list[_RolePattern] = [
+    _RolePattern(r"secretary of state", "foreign_minister", "US"),
+    _RolePattern(
+        r"(?:homeland security (?:secretary|chief)|secretary of homeland security|dhs (?:secretary"
+        r"|chief))",
+        "security_minister",
+        "US",
+    ),
+    _RolePattern(
+        r"(?:foreign (?:minister|secretary|affairs minister|affairs secretary)"
+        r"|minister of foreign affairs|secretary of foreign affairs|top diplomat|canciller"
+        r"|ministr[oa] de (?:relaciones|asuntos) exteriores"
+        r"|secretari[oa] de relaciones exteriores|ministre"
+        + _ADJ
+        + r" des affaires etrangeres|chef de la diplomatie|jef[ea] de la diplomacia)",
+        "foreign_minister",
+    ),
+    _RolePattern(
+        r"(?:immigration minister|minister of immigration|ministr[eao]"
+        + _ADJ
+        + r" (?:de l'immigration|de l immigration|de inmigracion|d'immigration))",
+        "immigration_minister",
+    ),
+    _RolePattern(
+        r"(?:public safety minister|minister of public safety|ministr[eao]"
+        + _ADJ
+        + r" de la securite publique|ministr[oa] de seguridad publica)",
+        "public_safety_minister",
+    ),
+    _RolePattern(
+        r"(?:interior minister|secretari[oa] de gobernacion|ministre de l'interieur)",
+        "security_minister",
+    ),
+    _RolePattern(
+        r"(?:vice president|vicepresident[ea]|vice presidente?|vice presidenta)",
+        "",
+        office="vice president",
+    ),
+    _RolePattern(r"(?:ambassad(?:or|eur|rice)|embajador[a]?)", "ambassador", destination=True),
+    _RolePattern(
+        r"(?:prime minister|premier ministre|premiere ministre|primer ministro|primera ministra"
+        r"|president|presidente|presidenta|presidente|mandatari[oa])",
+        "head_of_government",
+    ),
+]
+_ROLE_RE = re.compile(
+    "|".join(
+        rf"(?P<r{i}>(?<![\w]){pattern.regex}(?![\w]))" for i, pattern in enumerate(_ROLE_PATTERNS)
+    )
+)
+_LEFT_GAP = re.compile(r"^(?:'s|')? $")
+_RIGHT_GAP = re.compile(r"^ (?:(?:of|de|du|del|d'|des)(?: |(?<=')))?(?:(?:the|la|le|l') ?)?$")
+_TO_GAP = re.compile(r"^ (?:to|in|a|en|au|aux|ante|in the|to the|en los|aux)(?: the| los| les)? $")
+# 'President-elect', 'secretario designado': the role's next holder, not today's.
+_INCOMING_AFTER = re.compile(
+    r" (?:elect|electo|electa|elu|elue|designate|designado|designada|designe|designee|nominee)"
+    r"(?![\w])"
+)
+_INCOMING = {"incoming", "entrante", "future", "futur", "futura", "futuro", "next", "nominated"}
+_ACTING = {"acting", "interim", "interino", "interina", "encargado", "encargada"}
+# A capitalised word right after a role is the name it titles: 'President-elect Donald Trump'.
+_NAME_AFTER = re.compile(r"[ ,]{1,2}([A-ZÀ-ÞА-ЯΑ-Ω][\w'’.\-]+)")
+_NOT_NAMES = set(
+    "monday tuesday wednesday thursday friday saturday sunday lunes martes miercoles jueves "
+    "viernes sabado domingo lundi mardi mercredi jeudi vendredi samedi dimanche".split()
+)
+
+
+def _role_matches(folded: str, anchors: list[Match]) -> list[re.Match[str]]:
+    """Role phrases, searched only around words every role phrase contains ('minister')."""
+    found: dict[tuple[int, int], re.Match[str]] = {}
+    for a in anchors:
+        for m in _ROLE_RE.finditer(folded, max(0, a.start - 40), a.end + 60):
+            if m.start() <= a.start and a.end <= m.end():
+                found.setdefault(m.span(), m)
+    return [found[span] for span in sorted(found)]
+
+
+class _Role(NamedTuple):
+    start: int  # where the phrase starts, a country before it included
+    end: int  # where it ends, a country after it included
+    country: int | None
+    destination: int | None = None  # 'ambassador to the United States'
+
+
+def _country_after(p: Passage, end: int, gap: re.Pattern[str]) -> Place | None:
+    by_start = p.place_index.by_start
+    for width in range(1, 16):
+        right = by_start.get(end + width)
+        if right and gap.match(p.folded[end : end + width]):
+            return right
+    return None
+
+
+def _role_country(p: Passage, m: re.Match[str], pattern: _RolePattern) -> _Role:
+    """The country a role phrase belongs to: before it, inside it, after it, or implied."""
+    start, end = m.span()
+    destination = _country_after(p, end, _TO_GAP) if pattern.destination else None
+    to = destination.country if destination else None
+    by_end = p.place_index.by_end
+    for gap in range(0, 4):
+        left = by_end.get(start - gap)
+        if left is not None and _LEFT_GAP.match(p.folded[start - gap : start]):
+            return _Role(left.start, destination.end if destination else end, left.country, to)
+    starts = p.place_index.starts
+    i = bisect_right(starts, start)
+    if i < len(starts) and p.places[i].end <= end:
+        return _Role(start, end, p.places[i].country, to)
+    if destination is None:
+        right = _country_after(p, end, _RIGHT_GAP)
+        if right is not None:
+            return _Role(start, right.end, right.country)
+    country = None
+    if pattern.implied:
+        country = next((c for c, iso in p.kb.country_iso.items() if iso == pattern.implied), None)
+    return _Role(start, destination.end if destination else end, country, to)
+
+
+def _titles_a_name(p: Passage, end: int) -> bool:
+    """Whether a capitalised word (not a title, weekday or known word) follows the role."""
+    m = _NAME_AFTER.match(p.doc, end)
+    if m is None:
+        return False
+    word = fold(m.group(1)).strip(".'")
+    return not (
+        word in TITLE_WORDS or word in _NOT_NAMES or word in STOPWORDS or word in p.kb.known_words
+    )
+
+
+def officials_by_role(p: Passage) -> None:
+    """Roles named without a person, resolved to whoever held the role on the date; an
+    '-elect' or 'incoming' role to its next holder; a 'former' or 'acting' one to nobody."""
+    for m in _role_matches(p.folded, p.by_kind.get(ROLE_ANCHOR, [])):
+        pattern = _ROLE_PATTERNS[int(str(m.lastgroup)[1:])]
+        start, end = m.span()
+        before = tokens_before(p.folded, start, 2)
+        if before and before[-1] == "vice" and not pattern.office:
+            continue
+        role = _role_country(p, m, pattern)
+        if role.country is None or (pattern.destination and role.destination is None):
+            continue  # an ambassador is resolved only with the country they are posted to
+        qualifiers = set(tokens_before(p.folded, role.start, 2))
+        if qualifiers & (_FORMER | _ACTING):
+            continue
+        incoming = _INCOMING_AFTER.match(p.folded, end)
+        if _titles_a_name(p, max(role.end, incoming.end() if incoming else end)):
+            continue
+        office = pattern.office
+        if role.destination is not None:
+            office = fold(p.kb.countries[role.destination])  # 'ambassador to the united states'
+        holders = p.kb.holders(
+            country_id=role.country,
+            role=pattern.role,
+            on=p.on,
+            office=office,
+            incoming=bool(incoming or qualifiers & _INCOMING),
+        )
+        if len(holders) == 1 and not p.excluded.covers(start, end):
+            p.record(
+                kind=MentionKind.OFFICIAL,
+                entity=holders[0],
+                confidence=0.75,
+                method="role",
+                at=start,
+            )
+
+
+_COUNTERPART = re.compile(r"(?<![\w])(?:counterparts?|homologue?s?|homolog[oa]s?)(?![\w])")
+
+
+def officials_by_counterpart(p: Passage) -> None:
+    """'his Canadian counterpart', 'su homólogo canadiense': the holder, in that country, of
+    the role the official named just before holds."""
+    anchors = [m for m in p.by_kind.get(ROLE_ANCHOR, []) if _COUNTERPART.match(p.folded, m.start)]
+    named = sorted((r.at, e) for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL)
+    for a in anchors:
+        place = next(
+            (pl for pl in p.places if 0 <= a.start - pl.end <= 2 or 0 <= pl.start - a.end <= 2),
+            None,
+        )
+        earlier = [e for at, e in named if at < a.start]
+        if place is None or not earlier:
+            continue
+        tenure = p.kb.role_on(official_id=earlier[-1], on=p.on)
+        if tenure is None or tenure.country_id == place.country:
+            continue
+        holders = p.kb.holders(country_id=place.country, role=tenure.role, on=p.on)
+        if len(holders) == 1:
+            p.record(
+                kind=MentionKind.OFFICIAL,
+                entity=holders[0],
+                confidence=0.7,
+                method="counterpart",
+                at=a.start,
+            )
+
+
+# --- fuzzy names -----------------------------------------------------------------------------
+
+_RUN = re.compile(rf"{CAP}(?:[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*{CAP})*")
+_FUZZY_CACHE_MAX = 50_000
+_POSSESSIVE = re.compile(r"['’]s$")
+_fold_word = lru_cache(maxsize=100_000)(fold)
+
+
+class _Guess(NamedTuple):
+    official: int
+    confidence: float
+    method: str
+
+
+def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
+    key = compact(" ".join(tokens))
+    key_ph = phonetic(" ".join(tokens))
+    best = process.extractOne(key, kb.full_variants, scorer=fuzz.ratio, score_cutoff=85)
+    best_ph = process.extractOne(key_ph, kb.full_phonetic, scorer=fuzz.ratio, score_cutoff=88)
+    candidates = [b for b in (best, best_ph) if b]
+    if not candidates:
+        return None
+    score, index = max((b[1], b[2]) for b in candidates)
+    first = phonetic(tokens[0])
+    rest = phonetic(" ".join(tokens[1:]))
+    if fuzz.ratio(first, kb.full_first[index]) < 70 or fuzz.ratio(rest, kb.full_rest[index]) < 80:
+        return None
+    confidence = 0.85 if score >= 99 else 0.6 + 0.2 * (score - 85) / 15
+    return _Guess(kb.full_owner[index], round(confidence, 2), "fuzzy-name")
+
+
+class _SingleGuess(NamedTuple):
+    owners: set[int]
+    confidence: float
+    method: str
+    needs_title: bool
+
+
+def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
+    """Officials a lone capitalised word may name; needs_title: only after a title."""
+    key = compact(token)
+    if len(key) < 5:
+        return None
+    if key in kb.surname_set:
+        owners = kb.surname_owners[kb.surname_variants.index(key)]
+        return _SingleGuess(owners, 0.8, "joined-name", key in kb.surname_common)
+    best = process.extractOne(
+        phonetic(token), kb.surname_phonetic, scorer=fuzz.ratio, score_cutoff=85
+    )
+    if best is None:
+        best = process.extractOne(key, kb.surname_variants, scorer=fuzz.ratio, score_cutoff=88)
+        if best is None:
+            return None
+    common = kb.surname_variants[best[2]] in kb.surname_common
+    return _SingleGuess(kb.surname_owners[best[2]], 0.55, "fuzzy-surname", common)
+
+
+def officials_by_fuzzy_name(p: Passage) -> None:
+    """Mangled names, only inside capitalised spans no exact name was read in."""
+    nothing = p.kb.fuzzy_cache.setdefault(("no-official",), set())
+    for m in _RUN.finditer(p.doc):
+        run = m.group()
+        if run in nothing:
+            continue
+        start, end = m.span()
+        if p.excluded.covers(start, end) or p.official_spans.overlaps(start, end):
+            continue
+        matched = _fuzzy_run(p, run, start)
+        if not matched and len(nothing) < _FUZZY_CACHE_MAX:
+            nothing.add(run)
+
+
+def _run_tokens(kb: KnowledgeBase, run: str, start: int) -> tuple[list[str], list[int]]:
+    """The run's words and their offsets, leading titles, stopwords and known words dropped."""
+    tokens = run.split(" ")
+    offsets = []
+    pos = start
+    for tok in tokens:
+        offsets.append(pos)
+        pos += len(tok) + 1
+    while tokens:
+        first = _fold_word(tokens[0])
+        if not (first.strip(".'") in TITLE_WORDS or first in STOPWORDS or first in kb.known_words):
+            break
+        tokens.pop(0)
+        offsets.pop(0)
+    if tokens:
+        tokens[-1] = _POSSESSIVE.sub("", tokens[-1]).rstrip(".")
+    return tokens, offsets
+
+
+def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
+    """Match one capitalised run; False when it can name no official in any context."""
+    kb = p.kb
+    tokens, offsets = _run_tokens(kb, run, start)
+    if not tokens:
+        return False
+    if all(_fold_word(t) in kb.known_words for t in tokens):
+        return False
+    if not any(sound_prefix(t) in kb.sound_prefixes for t in tokens[1:] or tokens):
+        return False
+    if len(tokens) >= 2:
+        guess = _fuzzy_full(kb, tokens[-4:])
+        if guess is None and len(tokens) > 2:
+            guess = _fuzzy_full(kb, tokens[-2:])
+        if guess is None:
+            return False
+        p.record(
+            kind=MentionKind.OFFICIAL,
+            entity=guess.official,
+            confidence=guess.confidence,
+            method=guess.method,
+            at=offsets[0],
+        )
+        return True
+    single = _fuzzy_single(kb, tokens[0])
+    if single is not None:
+        _fuzzy_surname(p, single, offsets[0])
+    return single is not None
+
+
+def _fuzzy_surname(p: Passage, single: _SingleGuess, at: int) -> None:
+    sent_start, sent_end = p.sentences.span(at)
+    before = tokens_before(p.folded, at, 3, floor=sent_start)
+    titled = bool(set(before) & TITLE_WORDS)
+    if single.needs_title and not titled:
+        return
+    owners = {o for o in single.owners if p.kb.in_office_near(official_id=o, on=p.on)}
+    if single.method == "fuzzy-surname":
+        nearby = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
+        owners = {o for o in owners if titled or p.kb.officials[o].country_id in nearby}
+    if len(owners) > 1:
+        chosen = resolve_by_title(p.kb, owners, before, p.on) if titled else None
+    else:
+        chosen = next(iter(owners), None)
+    if chosen is not None:
+        p.record(
+            kind=MentionKind.OFFICIAL,
+            entity=chosen,
+            confidence=single.confidence,
+            method=single.method,
+            at=at,
+        )

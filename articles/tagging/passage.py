@@ -1,0 +1,301 @@
+"""One text being tagged: its folded copy, sentences, the names found in it, and the results.
+
+Every step of the tagger reads and adds to one `Passage`; positions are offsets into the
+text, which folding keeps (see kb.fold).
+"""
+
+# Look-alike letters and dashes are the point here; word lists read best as text.
+# ruff: noqa: RUF001, SIM905
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import NamedTuple
+
+from articles.tagging.kb import BLOCK, Key, KnowledgeBase, fold
+from articles.tagging.language import text_language
+
+# --- sentences -------------------------------------------------------------------------------
+
+_ABBREVIATIONS = set(
+    """
+mr mrs ms dr sen rep gov st jr sr sra srta lic gen col lt sgt prof no vs etc dept
+jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fevr avr juil sept déc
+u.s ee.uu d.c u.k u.n m mme mlle
+""".split()
+)
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])|\n")
+
+
+def _word_before(text: str, dot: int) -> str:
+    """The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'."""
+    k = dot
+    low = max(0, dot - 12)
+    while k > low and (text[k - 1].isalnum() or text[k - 1] in "._"):
+        k -= 1
+    return text[k:dot]
+
+
+def _sentence_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in _BOUNDARY.finditer(text):
+        dot = m.start()
+        if text[dot] == ".":
+            word = _word_before(text, dot)
+            if word and (len(word) == 1 or word.lower() in _ABBREVIATIONS):
+                continue
+        starts.append(m.end())
+    return starts
+
+
+class Sentences:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = _sentence_starts(text)
+
+    def index(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def span(self, pos: int) -> tuple[int, int]:
+        i = self.index(pos)
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return self.starts[i], end
+
+    def sentence(self, pos: int) -> str:
+        start, end = self.span(pos)
+        return " ".join(self.text[start:end].split())[:1000]
+
+
+# --- bylines ---------------------------------------------------------------------------------
+
+CAP = r"[A-ZÀ-ÞА-ЯΑ-Ω][\w'’.\-]*"
+_BYLINE = re.compile(
+    rf"(?m)^[ \t]*(?:[Bb]y|BY|[Pp]or|POR|[Pp]ar|PAR|[Tt]exte de|[Ee]scrito por|[Ww]ritten by)"
+    rf"[ \t]+{CAP}"
+    rf"(?:[ \t]*(?:,|and|y|et|&)?[ \t]*{CAP}){{0,7}}"
+    rf"(?:[ \t]*[|/–—•·,][ \t]*(?:{CAP}[ \t]*){{1,5}})?[ \t]*$"
+)
+_CREDIT = re.compile(
+    r"(?im)\([^()\n]{0,60}?\b(?:reporting|editing|writing|reportage|redacci[oó]n|edici[oó]n)\b"
+    r"[^()\n]*\)|^[ \t]*(?:additional )?(?:reporting|editing|writing) by\b.*$"
+)
+
+
+_CREDIT_WORDS = ("reporting", "editing", "writing", "reportage", "redacci", "edici")
+
+
+def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
+    ranges = [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
+    if any(word in folded for word in _CREDIT_WORDS):  # a substring test costs far less
+        ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
+    for author in authors:
+        needle = fold(author).strip()
+        if len(needle) < 4:
+            continue
+        pos = folded.find(needle)
+        while pos >= 0:
+            ranges.append((pos, pos + len(needle)))
+            pos = folded.find(needle, pos + 1)
+    return ranges
+
+
+class Mask:
+    """Character positions already claimed, so overlap checks stay linear on long texts."""
+
+    def __init__(self, size: int, ranges: Iterable[tuple[int, int]] = ()) -> None:
+        self.bits = bytearray(size + 1)
+        for start, end in ranges:
+            self.mark(start, end)
+
+    def mark(self, start: int, end: int) -> None:
+        self.bits[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.bits.find(1, start, end) != -1
+
+    def covers(self, start: int, end: int) -> bool:
+        return end > start and self.bits.find(0, start, end) == -1
+
+
+_TOKEN = re.compile(r"[\w.']+")
+
+
+def tokens_before(folded: str, pos: int, n: int, floor: int = 0) -> list[str]:
+    """The last `n` words before `pos` (within 48 characters, not before `floor`)."""
+    window = folded[max(floor, pos - 48) : pos]
+    return [t.strip(".'") for t in _TOKEN.findall(window)][-n:]
+
+
+def case_matches(text: str, start: int, case: tuple[tuple[int, int], ...]) -> bool:
+    """Whether the all-capitals pieces of a name (kb.case_mask) are capitals in the text."""
+    return all(text[start + a : start + b].isupper() for a, b in case)
+
+
+_WORD_BEFORE_SPAN = re.compile(r"(\w+)\W{1,3}$")
+_WORD_AFTER_SPAN = re.compile(r"\W{1,3}(\w+)")
+
+
+def _shouted(doc: str, start: int, end: int) -> bool:
+    """Whether a word beside the span is in capitals too: a headline in capitals, where an
+    acronym cannot be told from a common word."""
+    before = _WORD_BEFORE_SPAN.search(doc, max(0, start - 30), start)
+    after = _WORD_AFTER_SPAN.match(doc, end)
+    return any(
+        m is not None and len(m.group(1)) > 1 and m.group(1).isupper() for m in (before, after)
+    )
+
+
+def _acronym_fits(doc: str, start: int, end: int, key: Key, language: Callable[[], str]) -> bool:
+    """An all-capitals name ('MPP', 'U.S.') must be in capitals in the text; one that is also
+    a common word of the text's language ('DANS' in French) must stand amid ordinary case."""
+    if not case_matches(doc, start, key.case):
+        return False
+    if key.common_in and (language() in key.common_in or not language()):
+        return not _shouted(doc, start, end)
+    return True
+
+
+# --- the passage -----------------------------------------------------------------------------
+
+
+class Match(NamedTuple):
+    """A name found in the text, with one thing it may stand for."""
+
+    start: int
+    end: int
+    key: Key
+
+
+class Place(NamedTuple):
+    """A country named in the text (also inside bylines: it still gives a role its country)."""
+
+    start: int
+    end: int
+    country: int
+
+
+class PlaceIndex(NamedTuple):
+    by_start: dict[int, Place]
+    by_end: dict[int, Place]
+    starts: list[int]
+
+
+class Result(NamedTuple):
+    confidence: float
+    method: str
+    at: int  # where the evidence sentence is
+
+
+@dataclass
+class Passage:
+    kb: KnowledgeBase
+    doc: str  # title and text, NFC-normalised
+    folded: str
+    on: date
+    sentences: Sentences
+    excluded: Mask  # bylines, credits and authors' names
+    blocks: Mask  # region phrases ('North American') that hide a demonym
+    by_kind: dict[str, list[Match]]
+    official_spans: Mask  # where an official's name was read: no fuzzy match there
+    results: dict[tuple[str, int], Result] = field(default_factory=dict)
+    places: list[Place] = field(default_factory=list)
+
+    @classmethod
+    def read(
+        cls,
+        kb: KnowledgeBase,
+        *,
+        text: str,
+        title: str,
+        on: date,
+        authors: Sequence[str],
+        language: str = "",
+    ) -> Passage:
+        """Fold the text and find every known name in it, word-bounded."""
+        doc = unicodedata.normalize("NFC", f"{title}\n\n{text}" if title else text)
+        folded = fold(doc)
+        n = len(folded)
+        blocks: list[tuple[int, int]] = []
+        by_kind: dict[str, list[Match]] = {}
+        guessed: list[str] = []  # the language, guessed only when an acronym needs it
+
+        def text_lang() -> str:
+            if not guessed:
+                guessed.append(text_language(folded, declared=language))
+            return guessed[0]
+
+        for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
+            start = end - klen + 1
+            if start > 0 and folded[start - 1].isalnum():
+                continue
+            if end + 1 < n and folded[end + 1].isalnum():
+                if not prefixes:
+                    continue
+                keys = prefixes
+            if checked:
+                keys = tuple(k for k in keys if _acronym_fits(doc, start, end + 1, k, text_lang))
+                if not keys:
+                    continue
+            if keys[0].kind == BLOCK:
+                blocks.append((start, end + 1))
+            for key in keys:
+                by_kind.setdefault(key.kind, []).append(Match(start, end + 1, key))
+        return cls(
+            kb=kb,
+            doc=doc,
+            folded=folded,
+            on=on,
+            sentences=Sentences(doc),
+            excluded=Mask(n, _excluded_ranges(doc, folded, authors)),
+            blocks=Mask(n, blocks),
+            by_kind=by_kind,
+            official_spans=Mask(n),
+        )
+
+    def record(self, *, kind: str, entity: int, confidence: float, method: str, at: int) -> None:
+        """Keep the most confident way an entity was found."""
+        key = (kind, entity)
+        current = self.results.get(key)
+        if current is None or confidence > current.confidence:
+            self.results[key] = Result(confidence, method, at)
+
+    def longest(self, kinds: Iterable[str]) -> list[Match]:
+        """Longest match wins within the kinds: 'Marc Miller' over 'Miller'.
+
+        Every key of a winning span is kept (one name may stand for several entities).
+        """
+        candidates = sorted(
+            (m for kind in kinds for m in self.by_kind.get(kind, ())),
+            key=lambda m: (m.start - m.end, m.start),
+        )
+        chosen: list[Match] = []
+        taken = Mask(len(self.folded))
+        exact: set[tuple[int, int]] = set()
+        for m in candidates:
+            span = (m.start, m.end)
+            if span not in exact:
+                if taken.overlaps(*span):
+                    continue
+                taken.mark(*span)
+                exact.add(span)
+            chosen.append(m)
+        chosen.sort(key=lambda m: m.start)
+        return chosen
+
+    @cached_property
+    def place_index(self) -> PlaceIndex:
+        """The countries by where they start and end; read once countries() has run."""
+        return PlaceIndex(
+            {pl.start: pl for pl in self.places},
+            {pl.end: pl for pl in self.places},
+            [pl.start for pl in self.places],
+        )
+
+    def found(self, kind: str) -> set[int]:
+        return {entity for (k, entity) in self.results if k == kind}

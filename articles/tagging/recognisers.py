@@ -1,0 +1,42 @@
+"""Policies and meetings referred to by paraphrase: a recogniser's cue groups in one sentence.
+
+Recognisers are knowledge-base data (summits.models.Recogniser) that editors see and edit in
+admin; kb compiles each cue word, with its inflected forms, into the automaton.
+"""
+
+from __future__ import annotations
+
+from articles.models import MentionKind
+from articles.tagging.kb import CUE
+from articles.tagging.passage import Passage
+from articles.tagging.policies import policy_exists
+
+
+def by_recognisers(p: Passage) -> None:
+    cues = p.by_kind.get(CUE)
+    if not cues:
+        return
+    groups: dict[tuple[int, int], set[int]] = {}  # (sentence, recogniser) -> groups seen
+    first: dict[tuple[int, int], int] = {}
+    for m in cues:
+        # Not in a byline, and 'Mexic*' is not in 'New Mexico'.
+        if p.excluded.covers(m.start, m.end) or p.blocks.overlaps(m.start, m.end):
+            continue
+        key = (p.sentences.index(m.start), m.key.entity)
+        groups.setdefault(key, set()).add(m.key.group)
+        first[key] = min(first.get(key, m.start), m.start)
+    for key, seen in groups.items():
+        recogniser = p.kb.recognisers[key[1]]
+        if len(seen) < recogniser.groups or not recogniser.applies_on(p.on):
+            continue
+        if recogniser.kind == MentionKind.POLICY and not policy_exists(
+            p.kb, recogniser.entity_id, p.on
+        ):
+            continue
+        p.record(
+            kind=recogniser.kind,
+            entity=recogniser.entity_id,
+            confidence=recogniser.confidence,
+            method="recogniser",
+            at=first[key],
+        )

@@ -1,0 +1,206 @@
+"""One story told in several languages: articles linked by date, shared entities and figures.
+
+Syndicated copies and light rewrites share words, and dedupe finds them by SimHash; a story
+written in English, Spanish and French shares no words, but it shares what the tagger found
+(the same summit, policy, officials) and the figures it quotes ("10,000 troops", "25 %"),
+within a day or two. A card holds those; two cards in different languages that overlap
+enough (a weighted Jaccard over entities and figures) are one story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, StoryCluster
+from articles.tagging.tagger import Found
+
+# How far apart two reports of one event may be published.
+WINDOW_DAYS = 2
+# How much sharing one item says about being one story: a summit or policy is specific, a
+# country (the three core ones are in almost every article) much less so.
+WEIGHTS = {
+    MentionKind.SUMMIT: 3.0,
+    MentionKind.POLICY: 2.0,
+    MentionKind.OFFICIAL: 1.5,
+    MentionKind.COUNTRY: 0.5,
+    "figure": 1.5,
+}
+SIMILAR = 0.45
+MIN_CONFIDENCE = 0.7  # entities below this are too uncertain to link stories by
+MAX_CANDIDATES = 300
+
+# 10,000 · 10.000 · 10 000 · 25% · 3.5 — not years, not single digits.
+_FIGURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d{2,}(?:[.,]\d+)?)(?![\w])")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures a text quotes, written one way: '10,000' and '10 000' are '10000'."""
+    found = set()
+    for m in _FIGURE.finditer(text):
+        raw = m.group(1)
+        if re.fullmatch(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+", raw):
+            value = re.sub(r"\D", "", raw)
+        else:
+            value = raw.replace(",", ".")
+        if _YEAR.fullmatch(value) or value in {"10", "12", "24", "30"}:
+            continue  # years, hours and common round counts say nothing
+        found.add(value)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    language: str
+    on: date
+    items: frozenset[tuple[str, int | str]]  # (kind, entity id) and ("figure", value)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        language: str,
+        on: date,
+        title: str,
+        text: str,
+        entities: Iterable[tuple[str, int, float]],
+    ) -> StoryCard:
+        """A card from the tagger's findings (kind, entity id, confidence) and the text."""
+        items: set[tuple[str, int | str]] = {
+            (kind, entity) for kind, entity, confidence in entities if confidence >= MIN_CONFIDENCE
+        }
+        items |= {("figure", f) for f in figures(f"{title}\n{text}")}
+        return cls(language=language or "", on=on, items=frozenset(items))
+
+    @property
+    def specific(self) -> frozenset[tuple[str, int | str]]:
+        return frozenset(i for i in self.items if i[0] != MentionKind.COUNTRY)
+
+
+def _weight(items: Iterable[tuple[str, int | str]]) -> float:
+    return sum(WEIGHTS[kind] for kind, _ in items)
+
+
+def story_similarity(a: StoryCard, b: StoryCard) -> float:
+    """Weighted Jaccard of two cards' items; 0 when they are too far apart in time or share
+    nothing more specific than countries."""
+    if abs((a.on - b.on).days) > WINDOW_DAYS or not a.specific & b.specific:
+        return 0.0
+    union = _weight(a.items | b.items)
+    return _weight(a.items & b.items) / union if union else 0.0
+
+
+def stories_match(a: StoryCard, b: StoryCard) -> bool:
+    """Whether two articles in different languages report the same story."""
+    return a.language != b.language and story_similarity(a, b) >= SIMILAR
+
+
+# --- articles in the database ----------------------------------------------------------------
+
+
+def _day(article: Article) -> date:
+    when: datetime = article.published_at or article.created_at or timezone.now()
+    return timezone.localdate(when)
+
+
+def _cards(articles: list[Article]) -> dict[int, StoryCard]:
+    entities: dict[int, list[tuple[str, int, float]]] = {a.pk: [] for a in articles}
+    rows = Mention.objects.filter(
+        article__in=[a.pk for a in articles], status__in=VISIBLE_STATUSES
+    ).values_list("article_id", "kind", "country_id", "official_id", "policy_id", "summit_id",
+                  "confidence", "status")  # fmt: skip
+    for article_id, kind, *ids, confidence, status in rows:
+        entity = next(i for i in ids if i is not None)
+        # An editor's decision is certain whatever the tagger's confidence was.
+        certain = 1.0 if status != "auto" else confidence
+        entities[article_id].append((kind, entity, certain))
+    return {
+        a.pk: StoryCard.of(
+            language=a.language,
+            on=_day(a),
+            title=a.title,
+            text=a.body or a.summary,
+            entities=entities[a.pk],
+        )
+        for a in articles
+    }
+
+
+def story_across_languages(*, article: Article) -> StoryCluster | None:
+    """The cluster of the same story in another language, for an article already tagged."""
+    if not article.language:
+        return None
+    own = _cards([article])[article.pk]
+    specific = [(kind, entity) for kind, entity in own.specific if kind != "figure"]
+    if not specific:
+        return None
+    day = own.on
+    shared = Q()
+    for kind, entity in specific:
+        shared |= Q(kind=kind, **{f"{kind}_id": entity})
+    low = timezone.make_aware(
+        datetime.combine(day - timedelta(days=WINDOW_DAYS + 1), datetime.min.time())
+    )
+    high = timezone.make_aware(
+        datetime.combine(day + timedelta(days=WINDOW_DAYS + 1), datetime.min.time())
+    )
+    candidate_ids = (
+        Mention.objects.filter(shared, status__in=VISIBLE_STATUSES, published_at__range=(low, high))
+        .exclude(article_id=article.pk)
+        .values_list("article_id", flat=True)
+        .distinct()[:MAX_CANDIDATES]
+    )
+    fields = ("language", "published_at", "created_at", "title", "body", "summary", "cluster")
+    candidates = list(
+        Article.objects.filter(pk__in=list(candidate_ids), cluster__isnull=False)
+        .exclude(language=article.language)
+        .exclude(language="")
+        .only(*fields)
+    )
+    # A story with coverage in this language already is not joined: a copy in the article's
+    # own words would have been found by dedupe, so this is another story or another angle.
+    covered = set(
+        Article.objects.filter(
+            cluster__in={c.cluster_id for c in candidates}, language=article.language
+        ).values_list("cluster_id", flat=True)
+    )
+    candidates = [c for c in candidates if c.cluster_id not in covered]
+    if not candidates:
+        return None
+    cards = _cards(candidates)
+    best = max(candidates, key=lambda c: (story_similarity(own, cards[c.pk]), -c.pk))
+    if not stories_match(own, cards[best.pk]):
+        return None
+    return best.cluster
+
+
+def articles_link_across_languages(
+    *, articles: Sequence[Article], found: Sequence[Sequence[Found]]
+) -> set[int]:
+    """Move each tagged article that is alone in its cluster into the same story in another
+    language; return the clusters to recount (the one it left is then deleted).
+
+    `found`: what the tagger found in each article; one without a summit, policy or official
+    it is sure of cannot be linked, and costs no query.
+    """
+    touched: set[int] = set()
+    for article, tags in zip(articles, found, strict=True):
+        if article.pk is None or article.cluster_id is None or not article.language:
+            continue
+        if not any(f.kind != MentionKind.COUNTRY and f.confidence >= MIN_CONFIDENCE for f in tags):
+            continue
+        if Article.objects.filter(cluster_id=article.cluster_id).exclude(pk=article.pk).exists():
+            continue  # it has copies in its own words: dedupe placed it
+        story = story_across_languages(article=article)
+        if story is None or story.pk == article.cluster_id:
+            continue
+        touched |= {article.cluster_id, story.pk}
+        Article.objects.filter(pk=article.pk).update(cluster=story)
+        article.cluster = story
+    return touched

@@ -1,0 +1,106 @@
+"""Cue groups of a recogniser: how editors write them, and the word forms each word stands for.
+
+Written one group per line, words separated by commas. The forms are generated for lower-case,
+accent-free words (the tagger folds text the same way before matching): English, Spanish and
+French plurals, feminine forms of adjectives and nouns of nationality, and English verb
+endings. Generating a form no language has costs nothing; it never occurs in text.
+"""
+
+import re
+import unicodedata
+
+MIN_GROUPS = 2
+MIN_PREFIX = 4  # 'dep*' would match half the dictionary
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def cue_groups(text: str) -> list[list[str]]:
+    """The groups of words in an editor's text; ValueError in plain words when it is wrong."""
+    groups = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = [w.strip() for w in line.split(",") if w.strip()]
+        if not words:
+            continue
+        for word in words:
+            bare = word.rstrip("*")
+            if len(_plain(bare)) < 2:
+                raise ValueError(f"line {number}: {word!r} is too short to be a cue")
+            if word.endswith("*") and len(_plain(bare)) < MIN_PREFIX:
+                raise ValueError(
+                    f"line {number}: {word!r} matches too many words; give at least "
+                    f"{MIN_PREFIX} letters before the *"
+                )
+            if "*" in bare:
+                raise ValueError(f"line {number}: {word!r} may have a * only at its end")
+        groups.append(words)
+    if len(groups) < MIN_GROUPS:
+        raise ValueError(
+            f"give at least {MIN_GROUPS} groups, one per line: a single group of words is an "
+            "alias, not a recogniser"
+        )
+    return groups
+
+
+_VOWEL = "aeiou"
+
+
+def word_forms(word: str) -> tuple[set[str], bool]:
+    """The forms a cue word stands for (lower-case, accents removed) and whether it is a
+    prefix (written with a final *), which matches any ending."""
+    plain = _plain(word.strip())
+    if plain.endswith("*"):
+        return {plain.rstrip("*")}, True
+    forms = {plain}
+    if " " in plain:  # a phrase: only its last word inflects
+        head, last = plain.rsplit(" ", 1)
+        return {f"{head} {form}" for form in word_forms(last)[0]}, False
+    forms |= _plurals(plain)
+    forms |= {f for g in _genders(plain) for f in ({g} | _plurals(g))}
+    forms |= _verb_forms(plain)
+    return {f for f in forms if f}, False
+
+
+def _plurals(w: str) -> set[str]:
+    out = {w + "s"}
+    if w[-1] in "sxz":
+        out |= {w + "es"}
+    elif w[-1] not in _VOWEL:
+        out |= {w + "es"}  # nacional -> nacionales, frontier -> (harmless)
+    if w.endswith("z"):
+        out.add(w[:-1] + "ces")  # vez -> veces
+    if re.search(r"[^aeiou]y$", w):
+        out.add(w[:-1] + "ies")  # policy -> policies
+    if w.endswith("al"):
+        out.add(w[:-2] + "aux")  # national -> nationaux
+    if w.endswith("eau"):
+        out.add(w + "x")
+    if w.endswith("cion"):
+        out.add(w + "es")
+    return out
+
+
+def _genders(w: str) -> set[str]:
+    out = set()
+    if w.endswith("o"):
+        out.add(w[:-1] + "a")  # mexicano -> mexicana
+    if w.endswith(("ain", "an", "ais", "ois", "in", "ol", "al", "ien", "el")):
+        out.add(w + "e")  # mexicain -> mexicaine
+    if w.endswith(("ien", "el", "on")):
+        out.add(w + w[-1] + "e")  # canadien -> canadienne
+    if w.endswith("e") and not w.endswith("ee"):
+        out.add(w[:-1] + "a")  # presidente -> presidenta
+    return out
+
+
+def _verb_forms(w: str) -> set[str]:
+    if len(w) < 4:
+        return set()
+    stem = w[:-1] if w.endswith("e") else w
+    out = {stem + "ed", stem + "ing", w + "d" if w.endswith("e") else w + "ed"}
+    if re.search(r"[^aeiou]y$", w):
+        out.add(w[:-1] + "ied")
+    return out
