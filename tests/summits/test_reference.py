@@ -8,7 +8,16 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from summits.models import Country, Official, Policy, Summit, SummitKind, SummitStatus
+from summits.models import (
+    Country,
+    Official,
+    Policy,
+    Role,
+    RoleTenure,
+    Summit,
+    SummitKind,
+    SummitStatus,
+)
 from summits.services import REFERENCE_DIR, reference_load
 from tests.support.admin import post_confirming
 
@@ -231,3 +240,18 @@ def test_a_curated_summit_keeps_the_citations_an_editor_gave_it() -> None:
     Summit.objects.filter(pk=summit.pk).update(curated=True)
     reference_load()
     assert [c.title for c in summit.citations.all()] == ["Readout"]
+
+
+def test_a_country_has_one_head_of_government_at_a_time() -> None:
+    """The role tagger resolves 'the U.S. president' to whoever holds the role on the day;
+    two overlapping holders (a vice president filed as head of government) make it guess."""
+    reference_load()
+    tenures = sorted(
+        RoleTenure.objects.filter(role=Role.HEAD_OF_GOVERNMENT).select_related("official"),
+        key=lambda t: (t.country_id, t.start),
+    )
+    for before, after in zip(tenures, tenures[1:], strict=False):
+        if before.country_id == after.country_id:
+            assert before.end is not None and before.end <= after.start, (
+                f"{before.official.slug} and {after.official.slug} overlap"
+            )
