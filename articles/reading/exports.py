@@ -481,9 +481,18 @@ class _EntityKeys:
             "policy": dict(Policy.objects.values_list("pk", "slug")),
         }
 
+    def named(self, kind: str, ids: list[int] | None) -> list[str]:
+        keys = self.of[kind]
+        return [keys[pk] for pk in ids or ()]
+
 
 # The order of the tags in a list: most confident first, then the older tag.
 _TAG_ORDER = ("-confidence", "id")
+
+
+def _ids_of(kind: str) -> ArrayAgg:
+    """PostgreSQL: the ids of one kind of an article's tags, in the lists' order."""
+    return ArrayAgg(f"{kind}_id", filter=Q(kind=kind), ordering=_TAG_ORDER)
 
 
 def _tag_lists(article_ids: list[int], keys: _EntityKeys) -> dict[int, Tags]:
@@ -500,15 +509,18 @@ def _tag_lists(article_ids: list[int], keys: _EntityKeys) -> dict[int, Tags]:
             visible.order_by()
             .values("article_id")
             .annotate(
-                **{
-                    kind: ArrayAgg(f"{kind}_id", filter=Q(kind=kind), ordering=_TAG_ORDER)
-                    for kind in _KINDS
-                }
+                summit=_ids_of("summit"),
+                country=_ids_of("country"),
+                official=_ids_of("official"),
+                policy=_ids_of("policy"),
             )
         )
         for row in grouped:
             lists[row["article_id"]] = Tags(
-                **{kind: [keys.of[kind][pk] for pk in row[kind] or ()] for kind in _KINDS}
+                summit=keys.named("summit", row["summit"]),
+                country=keys.named("country", row["country"]),
+                official=keys.named("official", row["official"]),
+                policy=keys.named("policy", row["policy"]),
             )
         return lists
     entity = Coalesce(*(f"{kind}_id" for kind in _KINDS))

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 
+from articles.models import VISIBLE_STATUSES, Mention
 from summits.dates import span_window
 from summits.models import Country, Official, Policy, RoleTenure, Summit, SummitParticipant
 
@@ -22,15 +23,8 @@ COVERAGE_MARGIN = timedelta(weeks=4)
 CO_MENTION_SAMPLE = 5_000
 
 
-def _articles() -> Any:
-    from articles import models
-
-    return models
-
-
 def _visible_mentions(**lookup: Any) -> QuerySet[Any]:
-    models = _articles()
-    return models.Mention.objects.filter(status__in=models.VISIBLE_STATUSES, **lookup)
+    return Mention.objects.filter(status__in=VISIBLE_STATUSES, **lookup)
 
 
 def summit_list(*, filters: Any = None) -> QuerySet[Summit]:
