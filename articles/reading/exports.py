@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any, Generic, TypeVar
@@ -153,9 +153,14 @@ def cell_restore(value: str) -> str:
 
 def list_join(items: Iterable[str]) -> str:
     """A many-valued cell: items joined by "; ", with \\ and ; inside an item escaped by \\."""
-    return LIST_DELIMITER.join(
-        item.replace("\\", "\\\\").replace(";", "\\;") for item in items if item
-    )
+    kept = [item for item in items if item]
+    joined = LIST_DELIMITER.join(kept)
+    # Most lists are slugs and codes: escape only when an item holds \ or a ; of its own.
+    if "\\" in joined or joined.count(";") >= len(kept):
+        joined = LIST_DELIMITER.join(
+            item.replace("\\", "\\\\").replace(";", "\\;") for item in kept
+        )
+    return joined
 
 
 def list_split(cell: str) -> list[str]:
@@ -289,7 +294,7 @@ _NO_TAGS = Tags()
 
 @dataclass(slots=True)
 class ArticleRecord:
-    """One article as the export reads it: the names are those of `_article_values`."""
+    """One article as the export reads it; `_article_values` selects these fields in order."""
 
     id: int
     cluster_id: int | None
@@ -308,8 +313,8 @@ class ArticleRecord:
     tagger_version: str
     opening: str  # the body's first EXCERPT_CHARS + 1 characters
     feed_summary: str  # the feed's summary, read only when there is no body
-    text: str = ""  # the whole body: staff exports only
-    copies: int | None = None  # per=story only
+    text: str  # the whole body, for staff; empty otherwise
+    copies: int | None  # per=story only
     tags: Tags = _NO_TAGS
 
 
@@ -401,6 +406,8 @@ ARTICLE_COLUMNS: list[Column[ArticleRecord]] = [
         staff_only=True,
     ),
 ]
+# What the query selects, named and ordered by the record itself (its tags come apart).
+_ARTICLE_FIELDS = tuple(f.name for f in fields(ArticleRecord) if f.name != "tags")
 COPIES_COLUMN: Column[ArticleRecord] = Column(
     "copies",
     "With per=story: how many matching copies the story has (this row is the first).",
@@ -434,8 +441,8 @@ def _articles(filters: ArticleFilters, per_story: bool) -> QuerySet[Article]:
 
 
 def _article_values(qs: QuerySet[Article], *, per_story: bool, full_text: bool) -> QuerySet:
-    """The fields of ArticleRecord, by name: values() rows, not model instances."""
-    named: dict[str, Any] = {
+    """Rows of ArticleRecord's fields in the record's own order (tags aside): no instances."""
+    computed: dict[str, Any] = {
         "source_name": F("source__name"),
         "source_domain": F("source__domain"),
         "original_outlet": F("original_source__name"),
@@ -444,26 +451,11 @@ def _article_values(qs: QuerySet[Article], *, per_story: bool, full_text: bool) 
         "feed_summary": Case(
             When(body="", then=F("summary")), default=Value(""), output_field=TextField()
         ),
+        "text": F("body") if full_text else Value("", output_field=TextField()),
     }
-    plain = [
-        "id",
-        "cluster_id",
-        "url",
-        "canonical_url",
-        "original_source_name",
-        "title",
-        "published_at",
-        "published_unknown",
-        "language",
-        "authors",
-        "review_status",
-        "tagger_version",
-    ]
-    if full_text:
-        named["text"] = F("body")
-    if per_story:
-        plain.append("copies")
-    return qs.order_by("pk").values(*plain, **named)
+    if not per_story:
+        computed["copies"] = Value(None, output_field=IntegerField())
+    return qs.annotate(**computed).order_by("pk").values_list(*_ARTICLE_FIELDS)
 
 
 class _EntityKeys:
@@ -495,14 +487,18 @@ def _ids_of(kind: str) -> ArrayAgg:
     return ArrayAgg(f"{kind}_id", filter=Q(kind=kind), ordering=_TAG_ORDER)
 
 
-def _tag_lists(article_ids: list[int], keys: _EntityKeys) -> dict[int, Tags]:
-    """Per article: its visible summits, countries, officials, policies, best first.
+def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, Tags]:
+    """Per article of the chunk: its visible summits, countries, officials, policies, best first.
 
-    One query per chunk of articles, on every database. PostgreSQL groups the rows per
-    article itself (a tenth of the rows to send and to loop over in Python); elsewhere the
-    same rows come in the same order and are grouped here.
+    One query per chunk of articles, on every database; the chunk is given as the export's
+    queryset narrowed to a range of ids, so the query stays the same size however many ids
+    the chunk holds. PostgreSQL groups the rows per article itself (a tenth of the rows to
+    send and to loop over in Python); elsewhere the same rows come in the same order and are
+    grouped here.
     """
-    visible = Mention.objects.filter(article_id__in=article_ids, status__in=VISIBLE_STATUSES)
+    visible = Mention.objects.filter(
+        article__in=articles.order_by().values("pk"), status__in=VISIBLE_STATUSES
+    )
     lists: dict[int, Tags] = {}
     if connection.vendor == "postgresql":
         grouped = (
@@ -540,9 +536,12 @@ def _article_records(
         values = _article_values(qs, per_story=per_story, full_text=full_text)
         keys = _EntityKeys()
         for chunk in _chunks(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
-            lists = _tag_lists([row["id"] for row in chunk], keys)
-            for row in chunk:
-                yield ArticleRecord(**row, tags=lists.get(row["id"], _NO_TAGS))
+            records = [ArticleRecord(*row) for row in chunk]
+            ids = qs.filter(pk__gte=records[0].id, pk__lte=records[-1].id)
+            lists = _tag_lists(ids, keys)
+            for record in records:
+                record.tags = lists.get(record.id, _NO_TAGS)
+                yield record
 
 
 def _articles_export(params: QueryDict, staff: bool) -> Export[ArticleRecord]:
