@@ -467,10 +467,10 @@ class _EntityKeys:
 
     def __init__(self) -> None:
         self.of: dict[str, dict[int, str]] = {
-            "summit": dict(Summit.objects.values_list("pk", "slug")),
-            "country": dict(Country.objects.values_list("pk", "iso2")),
-            "official": dict(Official.objects.values_list("pk", "slug")),
-            "policy": dict(Policy.objects.values_list("pk", "slug")),
+            "summit": dict(Summit.objects.order_by().values_list("pk", "slug")),
+            "country": dict(Country.objects.order_by().values_list("pk", "iso2")),
+            "official": dict(Official.objects.order_by().values_list("pk", "slug")),
+            "policy": dict(Policy.objects.order_by().values_list("pk", "slug")),
         }
 
     def named(self, kind: str, ids: list[int] | None) -> list[str]:

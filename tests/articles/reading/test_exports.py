@@ -549,8 +549,10 @@ def test_the_exports_read_a_constant_number_of_queries(
     for i in range(40):
         a = article(world, 100 + i, title=f"More {i}")
         Mention.objects.create(article=a, kind="country", country=world.mx)
+    # 14: on PostgreSQL the export's snapshot transaction is a SAVEPOINT and its RELEASE
+    # inside the test's own transaction, and the rate limit's cache write is another pair.
     for kind in ("articles", "mentions"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(14):
             rows = parse(body(get(client, f"/exports/{kind}.csv")))
         assert len(rows) > 40
 

@@ -130,14 +130,14 @@ def _kill_this_connection() -> None:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.parametrize(
     ("url", "width"),
-    [("/exports/articles.csv", 17), ("/exports/mentions.csv", 8)],
-    ids=["copy", "cursor"],
+    [("/exports/articles.csv", PUBLIC_ARTICLE_COLUMNS), ("/exports/mentions.csv", 8)],
+    ids=["articles", "mentions"],
 )
 def test_postgresql_a_connection_killed_part_way_cuts_a_marked_file(
     url: str, width: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Some megabytes of rows, more than the sockets hold, so the database is still sending
-    # (COPY for articles.csv, a server-side cursor for mentions.csv) when it is killed.
+    # (through a server-side cursor) when it is killed.
     long = "x" * 20_000
     articles = many_articles(300, authors=[long])
     country = f.country("MX")
