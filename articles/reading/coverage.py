@@ -90,6 +90,10 @@ def coverage_by_press_country(
         bucket = buckets.get(start)
         if bucket is None:  # the range's first week starts before `date_from`
             continue
-        key = row["source__country__iso2"] if row["source__country__iso2"] in PRESS_COUNTRIES else OTHER
+        key = (
+            row["source__country__iso2"]
+            if row["source__country__iso2"] in PRESS_COUNTRIES
+            else OTHER
+        )
         bucket.counts[key] = bucket.counts.get(key, 0) + row["n"]
     return PressCoverage(per, list(buckets.values()))

@@ -295,11 +295,11 @@ def source_find(raw: str) -> Source | None:
     elif _DOMAIN.fullmatch(raw.lower().removeprefix("www.")):
         found = Source.objects.filter(domain=raw.lower().removeprefix("www.")).first()
     else:
-        raise FilterError(
-            f"“{shown(raw)}” is not a source: give its domain, such as elpais.com."
-        )
+        raise FilterError(f"“{shown(raw)}” is not a source: give its domain, such as elpais.com.")
     if found is None:
-        raise FilterError(f"There is no source “{shown(raw)}”: give its domain, such as elpais.com.")
+        raise FilterError(
+            f"There is no source “{shown(raw)}”: give its domain, such as elpais.com."
+        )
     return found
 
 

@@ -43,10 +43,11 @@ def coverage_bar(value: int, largest: int, width: int = 120) -> SafeString:
 
 
 def nice_top(largest: int) -> int:
-    """The y-axis maximum: the smallest of 1, 2, 5 times a power of ten at or above `largest`."""
+    """The y-axis maximum: the smallest of 1, 2, 4, 6, 8 times a power of ten at or above
+    `largest` (so that its half, the middle tick, is a whole number)."""
     top = 1
     while True:
-        for step in (1, 2, 5):
+        for step in (1, 2, 4, 6, 8):
             if top * step >= largest:
                 return top * step
         top *= 10
@@ -78,8 +79,9 @@ def chart_html(
         x = round(i * slot + (slot - width) / 2, 2)
         base = 0.0
         rects = []
-        for name, value in zip(series, column.values, strict=True):
-            if not value:
+        for n, (name, value) in enumerate(zip(series, column.values, strict=True)):
+            # An empty column still has its (zero-high) bar, so a meeting day stays marked.
+            if not value and (n or sum(column.values)):
                 continue
             h = HEIGHT * value / top
             cls = "bar marked" if column.marked else "bar"
@@ -138,9 +140,7 @@ def _label(point: Any) -> str:
 @register.simple_tag
 def bar_chart(points: Sequence[Any], title: str) -> SafeString:
     """A column chart of points with .count (and .marked, .day or .month)."""
-    columns = [
-        Column(_label(p), [p.count], bool(getattr(p, "marked", False))) for p in points
-    ]
+    columns = [Column(_label(p), [p.count], bool(getattr(p, "marked", False))) for p in points]
     return chart_html(columns, title=title)
 
 

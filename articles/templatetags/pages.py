@@ -115,7 +115,7 @@ def excerpt(article: Article, limit: int = EXCERPT_CHARS) -> str:
     space = cut.rfind(" ")
     if space > limit * 2 // 3:
         cut = cut[:space]
-    return cut.rstrip(" ,;:.–—-") + "…"
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
 
 
 @register.filter
