@@ -15,7 +15,7 @@ from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from articles.reading.coverage import SERIES, PressCoverage
 
@@ -105,8 +105,17 @@ def chart_html(
         for y in ([0, HEIGHT / 2] if half is not None else [0])
     )
     summary = escape(
-        f"{title}: {_articles(sum(totals))} in all, at most {number_format(max(totals))} "
-        f"in one bar, from {columns[0].label} to {columns[-1].label}."
+        gettext(
+            "%(title)s: %(articles)s in all, at most %(top)s in one bar, from %(first)s to "
+            "%(last)s."
+        )
+        % {
+            "title": title,
+            "articles": _articles(sum(totals)),
+            "top": number_format(max(totals)),
+            "first": columns[0].label,
+            "last": columns[-1].label,
+        }
     )
     y_axis = (
         f'<span class="y-top">{number_format(top)}</span>'
