@@ -215,3 +215,17 @@ def test_a_one_month_range_draws_separate_bars_on_a_y_axis(client: Client, world
     assert widths and max(widths) <= 720 / 12  # bars, not one block
     assert "<title>15 Nov 2021: 2 articles</title>" in chart
     assert "Mexican press 1" in html and "US press 1" in html
+
+
+def test_exports_take_a_source_by_domain_or_by_its_old_number(client: Client, world: dict) -> None:
+    by_domain = client.get("/exports/articles.csv", {"source": "diario.example"}).getvalue()
+    by_number = client.get("/exports/articles.csv", {"source": world["paper"].pk}).getvalue()
+    assert by_domain == by_number and by_domain.count(b"\r\n") == 3  # header and two copies
+
+
+def test_an_article_known_only_by_its_feed_summary_shows_it_as_plain_text(
+    client: Client, world: dict
+) -> None:
+    article = f.article(title="Brief", summary="<p>Talks <b>resume</b> in Ottawa.</p>")
+    html = client.get(f"/articles/{article.pk}/").content.decode()
+    assert "<p>Talks resume in Ottawa.</p>" in html
