@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from articles.reading import kb_selectors as selectors
+from articles.reading.coverage import coverage_by_press_country
 from articles.reading.filters import (
     SUMMIT_PARAMS,
     ArticleFilters,
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "years": years,
         "largest": largest,
+        "press": coverage_by_press_country(date_from=filters.date_from, date_to=filters.date_to),
         "filters": filters,
         "query": filters.as_query(),
         "countries": Country.objects.only("iso2", "name_en", "is_core"),
