@@ -209,7 +209,6 @@ class SourceRow:
 @dataclass
 class PressGroup:
     key: str  # an ISO code of PRESS_COUNTRIES, or OTHER_PRESS
-    label: str
     kinds: list[tuple[str, list[SourceRow]]]  # (kind label, sources by article count)
     articles: int
 
@@ -217,11 +216,10 @@ class PressGroup:
 def sources_by_press() -> list[PressGroup]:
     """Every outlet under its press country and kind, with how many articles it published."""
     counts = _counts(Article.objects.values("source_id"), "source_id")
-    names = dict(Country.objects.filter(iso2__in=PRESS_COUNTRIES).values_list("iso2", "name_en"))
-    labels = {iso2: f"{names.get(iso2, iso2)} press" for iso2 in PRESS_COUNTRIES}
-    labels[OTHER_PRESS] = "Other or unknown press"
     kind_labels = dict(SourceKind.choices)
-    grouped: dict[str, dict[str, list[SourceRow]]] = {key: {} for key in labels}
+    grouped: dict[str, dict[str, list[SourceRow]]] = {
+        key: {} for key in (*PRESS_COUNTRIES, OTHER_PRESS)
+    }
     for source in Source.objects.select_related("country").order_by("name"):
         iso2 = source.country.iso2 if source.country else ""
         key = iso2 if iso2 in PRESS_COUNTRIES else OTHER_PRESS
@@ -239,5 +237,5 @@ def sources_by_press() -> list[PressGroup]:
             )
         ]
         total = sum(r.articles for _, rows in ordered for r in rows)
-        out.append(PressGroup(key, labels[key], ordered, total))
+        out.append(PressGroup(key, ordered, total))
     return out

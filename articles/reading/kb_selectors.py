@@ -280,30 +280,17 @@ OTHER_PRESS = "other"
 
 
 @dataclass
-class PressColumn:
-    key: str  # an ISO code of PRESS_COUNTRIES, or OTHER_PRESS
-    label: str
-
-
-@dataclass
 class PhaseRow:
     phase: str  # before, during, after
-    label: str
     counts: list[int]  # one per press column
 
 
 @dataclass
 class PressCoverage:
-    columns: list[PressColumn]
+    columns: list[str]  # the ISO codes of PRESS_COUNTRIES, then OTHER_PRESS
     rows: list[PhaseRow]
     largest: int
     total: int
-
-
-def _press_columns() -> list[PressColumn]:
-    names = dict(Country.objects.filter(iso2__in=PRESS_COUNTRIES).values_list("iso2", "name_en"))
-    columns = [PressColumn(iso2, f"{names.get(iso2, iso2)} press") for iso2 in PRESS_COUNTRIES]
-    return [*columns, PressColumn(OTHER_PRESS, "Other or unknown press")]
 
 
 def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
@@ -335,14 +322,10 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
     for row in rows:
         iso2 = row["article__source__country__iso2"]
         counts[(row["phase"], iso2 if iso2 in PRESS_COUNTRIES else OTHER_PRESS)] += row["n"]
-    columns = _press_columns()
-    phases = [
-        ("before", "Four weeks before"),
-        ("during", "During the meeting"),
-        ("after", "Four weeks after"),
-    ]
+    columns = [*PRESS_COUNTRIES, OTHER_PRESS]
     table = [
-        PhaseRow(phase, label, [counts[(phase, c.key)] for c in columns]) for phase, label in phases
+        PhaseRow(phase, [counts[(phase, key)] for key in columns])
+        for phase in ("before", "during", "after")
     ]
     return PressCoverage(columns, table, max(counts.values(), default=0), sum(counts.values()))
 
