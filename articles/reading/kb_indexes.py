@@ -57,8 +57,8 @@ def officials_by_country(*, today: date | None = None) -> list[CountryOfficials]
     for official in officials:
         held = [t for t in official.tenures.all() if t.start <= today]
         now = [t for t in held if t.end is None or t.end >= today]
-        tenure = (now or held or list(official.tenures.all()) or [None])[-1]
-        row = OfficialRow(official, tenure, bool(now))
+        known = now or held or list(official.tenures.all())
+        row = OfficialRow(official, known[-1] if known else None, bool(now))
         group = groups.setdefault(official.country_id, CountryOfficials(official.country, []))
         group.rows.append(row)
     for group in groups.values():

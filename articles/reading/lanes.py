@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from summits.models import Policy, PolicyEvent, PolicyStatus, Summit
 
 # Statuses drawn alike: a lane shows whether a policy was on the table, applied, held up or over.
-STATUS_BAND = {
+STATUS_BAND: dict[str, str] = {
     PolicyStatus.PROPOSED: "proposed",
     PolicyStatus.SIGNED: "proposed",
     PolicyStatus.IN_FORCE: "in-force",
