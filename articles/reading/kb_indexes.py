@@ -137,7 +137,8 @@ class Lanes:
 
 
 def timeline_lanes(*, summits: list[Summit]) -> Lanes | None:
-    """A lane for every policy the shown meetings touched, on the meetings' span of days."""
+    """A lane for every policy the shown meetings touched, on one span of days that holds the
+    meetings and the policies' key dates."""
     summit_ids = [s.pk for s in summits]
     if not summit_ids:
         return None
@@ -153,7 +154,8 @@ def timeline_lanes(*, summits: list[Summit]) -> Lanes | None:
     events: dict[int, list[PolicyEvent]] = defaultdict(list)
     for event in PolicyEvent.objects.filter(policy_id__in=policies).order_by("date", "pk"):
         events[event.policy_id].append(event)
-    span = lane_span([s.start_date for s in summits], today=_today())
+    days = [s.start_date for s in summits] + [e.date for dated in events.values() for e in dated]
+    span = lane_span(days, today=_today())
     touched: dict[int, list[tuple[Summit, str]]] = defaultdict(list)
     for link in links:
         touched[link.policy_id].append((by_id[link.summit_id], link.get_effect_display()))

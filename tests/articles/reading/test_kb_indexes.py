@@ -163,7 +163,10 @@ def test_the_home_timeline_shows_policy_lanes_when_asked(client: Client) -> None
     lanes = client.get(reverse("summits:home"), {"lanes": "policies"})
 
     assert plain.context["policy_lanes"] is None
-    assert [lane.policy for lane in lanes.context["policy_lanes"].lanes] == [policy]
+    drawn = lanes.context["policy_lanes"]
+    assert [lane.policy for lane in drawn.lanes] == [policy]
+    assert drawn.first <= date(2004, 12, 29)  # the key date before the meeting is on the span
+    assert drawn.lanes[0].segments[0].left == 0.0
     assert "Policy lanes" in lanes.content.decode()
 
 
