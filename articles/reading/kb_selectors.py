@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from summits.dates import span_window
@@ -330,8 +330,21 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
     return PressCoverage(columns, table, max(counts.values(), default=0), sum(counts.values()))
 
 
+# A country's press over all time reads every article tagged with a meeting (over half a second
+# at 200,000 articles), so the series is kept in the cache until a new mention is stored or, for
+# reviews that change what is visible, for at most this long.
+COUNTRY_PRESS_CACHE_SECONDS = 600
+
+
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
+    from django.core.cache import cache
+
+    newest = _articles().Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    key = f"country-press:{country.pk}:{newest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [MonthCount(date.fromisoformat(month), n) for month, n in cached]
     rows = (
         _visible_mentions(
             kind="summit", article__source__country=country, published_at__isnull=False
@@ -341,4 +354,6 @@ def country_press_by_month(*, country: Country) -> list[MonthCount]:
         .annotate(n=Count("article_id", distinct=True))
         .order_by("month")
     )
-    return _fill_months({_month(row["month"]): row["n"] for row in rows})
+    months = _fill_months({_month(row["month"]): row["n"] for row in rows})
+    cache.set(key, [(m.month.isoformat(), m.count) for m in months], COUNTRY_PRESS_CACHE_SECONDS)
+    return months

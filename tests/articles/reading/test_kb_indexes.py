@@ -220,3 +220,18 @@ def test_the_reference_data_says_what_a_meeting_did_to_a_policy(reference: None)
     assert effects["stca-additional-protocol-2023"] == "announced"
     assert effects["us-canada-safe-third-country-agreement"] == "changed"
     assert reference_load().updated == {}
+
+
+def test_a_country_page_reads_its_press_series_again_once_a_mention_is_stored(
+    client: Client,
+) -> None:
+    mx = f.country("MX")
+    summit = f.summit()
+    mexican = f.source(country=mx)
+    f.mention(article=f.article(source=mexican, published_at=at(date(2023, 1, 9))), entity=summit)
+    url = reverse("summits:country", args=["MX"])
+    assert [m.count for m in client.get(url).context["press_months"]] == [1]
+
+    f.mention(article=f.article(source=mexican, published_at=at(date(2023, 1, 10))), entity=summit)
+
+    assert [m.count for m in client.get(url).context["press_months"]] == [2]
