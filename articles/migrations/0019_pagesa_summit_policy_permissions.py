@@ -1,6 +1,6 @@
 """Editors edit a summit's policies and their effect, and may remove one; analysts see them.
 
-The summit–policy table got a model of its own (summits 0004), with permissions of its own.
+The summit-policy table got a model of its own (summits 0004), with permissions of its own.
 """
 
 import importlib
