@@ -50,6 +50,9 @@ ARTICLE_PARAMS = (
     "per",
 )
 SUMMIT_PARAMS = ("country", "official", "policy", "kind", "from", "to")
+# The home timeline also takes `lanes`: what to draw under the meetings.
+HOME_PARAMS = (*SUMMIT_PARAMS, "lanes")
+LANE_KINDS = ("policies",)
 # The admin's pop-up parameter naming the field it returns.
 ADMIN_TO_FIELD = "_to_field"
 # PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded as UTF-8.
@@ -307,6 +310,16 @@ def _choice(raw: str, choices: Any, label: str) -> str:
     if raw and raw not in choices.values:
         allowed = ", ".join(choices.values)
         raise FilterError(f"“{shown(raw)}” is not a {label}; use one of: {allowed}.")
+    return raw
+
+
+def lanes_option(params: QueryDict) -> str:
+    """The home timeline's `lanes` parameter: "" (none) or one of LANE_KINDS."""
+    raw = params.get("lanes", "").strip()
+    if raw and raw not in LANE_KINDS:
+        raise FilterError(
+            f"“{shown(raw)}” is not a kind of lane; use one of: {', '.join(LANE_KINDS)}."
+        )
     return raw
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -159,3 +160,53 @@ def press_chart(coverage: PressCoverage, title: str) -> SafeString:
     fmt = "j M Y" if coverage.per == "week" else "M Y"
     columns = [Column(dateformat.format(b.start, fmt), b.series()) for b in coverage.buckets]
     return chart_html(columns, title=title, series=SERIES, key="press")
+
+
+LANE_HEIGHT = 26
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%-d %b %Y") if value else "today"
+
+
+@register.simple_tag
+def policy_lane(lane: Any) -> SafeString:
+    """A policy's status lane as SVG: a band per status, a tick per meeting (each a link)."""
+    parts = [f'<rect class="lane-track" x="0" y="4" width="{WIDTH}" height="16"></rect>']
+    for seg in lane.segments:
+        x, w = round(seg.left * WIDTH / 100, 1), round(max(seg.width * WIDTH / 100, 2), 1)
+        label = escape(f"{seg.label}: {_day(seg.start)} to {_day(seg.end)}")
+        parts.append(
+            f'<rect class="lane-band band-{seg.band}" x="{x}" y="4" width="{w}" height="16">'
+            f"<title>{label}</title></rect>"
+        )
+    for meeting in lane.meetings:
+        x = round(meeting.at * WIDTH / 100, 1)
+        summit = meeting.summit
+        label = escape(f"{summit.title} ({_day(summit.start_date)}): {meeting.effect}")
+        href = escape(reverse("summits:summit", args=[summit.slug]))
+        parts.append(
+            f'<a href="{href}"><title>{label}</title>'
+            f'<path class="lane-meeting" d="M{x} 0 L{x + 5} 12 L{x} 24 L{x - 5} 12 Z"></path></a>'
+        )
+    summary = escape(f"Status of {lane.policy.name} over time, with the meetings that touched it")
+    return mark_safe(  # noqa: S308 - every text piece is escaped above
+        f'<svg class="lane" viewBox="-6 0 {WIDTH + 12} {LANE_HEIGHT}" role="img" '
+        f'aria-label="{summary}">' + "".join(parts) + "</svg>"
+    )
+
+
+@register.simple_tag
+def lane_axis(years: Sequence[tuple[int, float]]) -> SafeString:
+    """The years under a set of lanes: a tick and label at each 1 January."""
+    ticks = []
+    for year, at in years:
+        x = round(at * WIDTH / 100, 1)
+        ticks.append(
+            f'<line class="axis" x1="{x}" y1="0" x2="{x}" y2="6"></line>'
+            f'<text class="tick" x="{x}" y="18" text-anchor="middle">{year}</text>'
+        )
+    return mark_safe(  # noqa: S308 - numbers only
+        f'<svg class="lane lane-axis" viewBox="-6 0 {WIDTH + 12} 22" aria-hidden="true" '
+        f'focusable="false">' + "".join(ticks) + "</svg>"
+    )
