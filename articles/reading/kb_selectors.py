@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -332,9 +333,7 @@ COUNTRY_PRESS_CACHE_SECONDS = 600
 
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
-    from django.core.cache import cache
-
-    newest = _articles().Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    newest = Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
     key = f"country-press:{country.pk}:{newest}"
     cached = cache.get(key)
     if cached is not None:
