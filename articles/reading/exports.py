@@ -53,7 +53,7 @@ from articles.reading.filters import (
     params_accept,
     shown,
 )
-from articles.reading.rights import EXCERPT_CHARS, article_excerpt
+from articles.reading.rights import EXCERPT_CHARS, EXCERPT_SOURCE_CHARS, article_excerpt
 from articles.tagging.tagger import TAGGER_VERSION
 from summits.dates import DatePrecision, format_date, format_span
 from summits.models import (
@@ -311,7 +311,7 @@ class ArticleRecord:
     authors: list[Any]
     review_status: str
     tagger_version: str
-    opening: str  # the body's first EXCERPT_CHARS + 1 characters
+    opening: str  # the body's first EXCERPT_SOURCE_CHARS characters
     feed_summary: str  # the feed's summary, read only when there is no body
     text: str  # the whole body, for staff; empty otherwise
     copies: int | None  # per=story only
@@ -447,7 +447,7 @@ def _article_values(qs: QuerySet[Article], *, per_story: bool, full_text: bool) 
         "source_domain": F("source__domain"),
         "original_outlet": F("original_source__name"),
         # Only the opening of the body travels, unless staff asked for the whole text.
-        "opening": Left("body", EXCERPT_CHARS + 1),
+        "opening": Left("body", EXCERPT_SOURCE_CHARS),
         "feed_summary": Case(
             When(body="", then=F("summary")), default=Value(""), output_field=TextField()
         ),
