@@ -287,12 +287,7 @@ _KINDS = tuple(MentionKind.values)
 
 
 class Tags(NamedTuple):
-    """An article's visible tags by export key (slug or ISO code), best first.
-
-    Tuples of strings, not lists nor a dataclass: the garbage collector stops tracking them,
-    so the tag lists of a chunk do not make it walk every object of the process again and
-    again during a long export (that cost a fifth of the export's time).
-    """
+    """An article's visible tags by export key (slug or ISO code), best first."""
 
     summit: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
@@ -300,7 +295,12 @@ class Tags(NamedTuple):
     policy: tuple[str, ...] = ()
 
 
-_NO_TAGS = Tags()
+# The tag lists of a chunk wait in plain tuples (the fields of Tags in order): the garbage
+# collector stops tracking those, while it would walk lists, dataclasses and named tuples over
+# and over as they wait, and then every object of the process (a tenth of the export's time).
+_TagKeys = tuple[tuple[str, ...], ...]
+_UNTAGGED = Tags()
+_NO_TAGS: _TagKeys = tuple(_UNTAGGED)
 
 
 @dataclass(slots=True)
@@ -326,7 +326,7 @@ class ArticleRecord:
     feed_summary: str  # the feed's summary, read only when there is no body
     text: str  # the whole body, for staff; empty otherwise
     copies: int | None  # per=story only
-    tags: Tags = _NO_TAGS
+    tags: Tags = _UNTAGGED
 
 
 ARTICLE_COLUMNS: list[Column[ArticleRecord]] = [
@@ -502,7 +502,7 @@ def _ids_of(kind: str) -> ArrayAgg:
     return ArrayAgg(f"{kind}_id", filter=Q(kind=kind), ordering=_TAG_ORDER)
 
 
-def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, Tags]:
+def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, _TagKeys]:
     """Per article of the chunk: its visible summits, countries, officials, policies, best first.
 
     One query per chunk of articles, on every database; the chunk is given as the export's
@@ -523,7 +523,7 @@ def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, Tags
         )
         named = keys.named
         return {
-            article_id: Tags(
+            article_id: (
                 named("summit", summit),
                 named("country", country),
                 named("official", official),
@@ -537,7 +537,7 @@ def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, Tags
     for article_id, kind, entity_id in rows:
         found.setdefault(article_id, {}).setdefault(kind, []).append(keys.of[kind][entity_id])
     return {
-        article_id: Tags(**{kind: tuple(items) for kind, items in by_kind.items()})
+        article_id: tuple(tuple(by_kind.get(kind, ())) for kind in Tags._fields)
         for article_id, by_kind in found.items()
     }
 
@@ -554,7 +554,9 @@ def _article_records(
             # One record at a time: each is gone before the next, so none outlives a young
             # collection of the garbage collector.
             for row in chunk:
-                yield ArticleRecord(*row, lists.get(row[_ID], _NO_TAGS))
+                record = ArticleRecord(*row)
+                record.tags = Tags(*lists.get(row[_ID], _NO_TAGS))
+                yield record
 
 
 def _articles_export(params: QueryDict, staff: bool) -> Export[ArticleRecord]:
