@@ -84,7 +84,7 @@ def _found(window: DateWindow, core: set[str]) -> bool:
     for c in DiscoveryCandidate.objects.filter(kind=CandidateKind.MEETING):
         on = c.meeting_date
         countries = set(c.countries)
-        if on and window.first <= on <= window.last and 2 <= len(countries) and countries <= core:
+        if on and window.first <= on <= window.last and len(countries) >= 2 and countries <= core:
             return True
     return False
 

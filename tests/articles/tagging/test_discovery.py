@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (meeting names carry an en dash)
 """Discovery: meetings, people and aliases the news names and the knowledge base lacks."""
 
 from datetime import UTC, date, datetime
