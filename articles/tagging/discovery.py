@@ -307,11 +307,11 @@ def known_base() -> KnownBase:
     return KnownBase(officials, known, sorted(known), summits, countries, place_words)
 
 
-def _meeting_day(sentence: str, published: date, *, named: bool = False) -> date | None:
-    """The day a meeting sentence speaks of: a date it names, yesterday, a weekday, else the
-    article's day (unless `named`: only a day the sentence names). None when it looks back
-    years (a meeting long past is not news) or ahead with no day."""
+def _dates_named(sentence: str, published: date) -> list[tuple[int, date]]:
+    """Dates a sentence spells out ('March 28', '28 de marzo'), where they stand, within 45
+    days before the article or 30 after it."""
     years = {int(y) for y in _YEAR.findall(sentence)}
+    found = []
     for m in _MONTH_DAY.finditer(sentence):
         month = MONTHS[m.group(1) or m.group(4)]
         day = int(m.group(2) or m.group(3))
@@ -326,30 +326,40 @@ def _meeting_day(sentence: str, published: date, *, named: bool = False) -> date
                 continue
         options = [d for d in options if -45 <= (d - published).days <= 30]
         if options:
-            return min(options, key=lambda d: abs((d - published).days))
-    if (years and years != {published.year}) or _LOOKING_BACK.search(sentence):
-        return None
-    if _UNSURE.search(sentence):
-        return None
-    if _YESTERDAY.search(sentence):
-        return published - timedelta(days=1)
-    if _TODAY.search(sentence):
-        return published
+            found.append((m.start(), min(options, key=lambda d: abs((d - published).days))))
+    return found
+
+
+def _meeting_day(sentence: str, published: date, *, named: bool = False) -> date | None:
+    """The day a meeting sentence speaks of: the date, 'yesterday' or weekday nearest its
+    meeting word, else the article's day (unless `named`: only a day the sentence names).
+    None when it looks back years (a meeting long past is not news) or ahead with no day."""
     meeting_at = [m.start() for m in _MEETING.finditer(sentence)] or [0]
+    cues = _dates_named(sentence, published)
+    if not cues:
+        years = {int(y) for y in _YEAR.findall(sentence)}
+        if (years and years != {published.year}) or _LOOKING_BACK.search(sentence):
+            return None
+        if _UNSURE.search(sentence):
+            return None
     # Looking ahead near a meeting word, not anywhere: 'there will be no tariff war, after
     # the call they held on Wednesday'.
     ahead = any(
         at - 80 <= m.start() <= at + 40 for m in _AHEAD.finditer(sentence) for at in meeting_at
     )
-    weekdays = list(_WEEKDAY.finditer(sentence))
-    if weekdays:
-        # The weekday nearest a meeting word is the meeting's: 'announced Monday, after a
-        # second call that day' against 'tariffs due on Tuesday'.
-        weekday = min(weekdays, key=lambda w: min(abs(w.start() - at) for at in meeting_at))
-        target = _WEEKDAYS[weekday.group(1)]
+    cues += [(m.start(), published - timedelta(days=1)) for m in _YESTERDAY.finditer(sentence)]
+    cues += [(m.start(), published) for m in _TODAY.finditer(sentence)]
+    for m in _WEEKDAY.finditer(sentence):
+        target = _WEEKDAYS[m.group(1)]
         if ahead:
-            return published + timedelta(days=(target - published.weekday()) % 7)
-        return published - timedelta(days=(published.weekday() - target) % 7)
+            cues.append((m.start(), published + timedelta(days=(target - published.weekday()) % 7)))
+        else:
+            cues.append((m.start(), published - timedelta(days=(published.weekday() - target) % 7)))
+    if cues:
+        # The cue nearest a meeting word is the meeting's: 'spoke by phone on Friday ... after
+        # the April 28 election', 'announced Monday, after a second call that day' against
+        # 'tariffs due on Tuesday'.
+        return min(cues, key=lambda c: min(abs(c[0] - at) for at in meeting_at))[1]
     # A meeting to come with no day named: its day is not known yet.
     return None if ahead or named else published
 
@@ -507,6 +517,7 @@ def _known(name: str, kb: KnownBase) -> tuple[str, int | None]:
     return "new", None
 
 
+_LEADING_WORDS = _NOT_NAMES | _OFFICE_WORDS | set(_TITLES) | {"mr", "mrs", "ms", "dr", "m", "mme"}
 _SUFFIX = re.compile(r"\s+(?:jr|sr|ii|iii)\.?$", re.IGNORECASE)
 
 
@@ -539,7 +550,10 @@ def name_findings(*, sentences: Sequence[Sentence], kb: KnownBase) -> list[NameF
             if m.group() != name and _SUFFIX.search(m.group()):
                 continue  # 'Donald Trump Jr.' is someone else
             words = name.split()
-            if len(words) < 2 or fold(words[0]) in _NOT_NAMES | _OFFICE_WORDS:
+            while words and fold(words[0]).rstrip(".") in _LEADING_WORDS:
+                words.pop(0)  # 'President Joe Biden' is Joe Biden
+            name = " ".join(words)
+            if len(words) < 2:
                 continue
             status, official = _known(name, kb)
             if status != "alias" or official is None:
