@@ -31,6 +31,19 @@ from summits.admin import GuardedAdmin
 from summits.models import Country, Official
 
 DECISIONS = ("confirm", "merge", "dismiss")
+CANDIDATE_FIELDS = (
+    "kind",
+    "status",
+    "name",
+    "title_seen",
+    "countries_shown",
+    "when",
+    "article_count",
+    "official",
+    "summit",
+    "decided_by",
+    "decided_at",
+)
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -72,24 +85,12 @@ class DecisionForm(forms.Form):
 
 @admin.register(DiscoveryCandidate)
 class DiscoveryCandidateAdmin(GuardedAdmin):
-    list_display = ["name", "kind", "when", "countries_shown", "article_count", "first_evidence"]
+    list_display = ["name", "kind", "when", "countries_shown", "articles_shown", "first_evidence"]
     list_filter = [OpenFilter, "kind"]
     search_fields = ["name"]
     list_per_page = 50
-    fields = [
-        "kind",
-        "status",
-        "name",
-        "title_seen",
-        "countries_shown",
-        "when",
-        "article_count",
-        "official",
-        "summit",
-        "decided_by",
-        "decided_at",
-    ]
-    readonly_fields = fields
+    fields = CANDIDATE_FIELDS  # type: ignore[assignment]
+    readonly_fields = CANDIDATE_FIELDS
     change_form_template = "admin/articles/discoverycandidate/change_form.html"
     actions = ["dismiss_selected"]
 
@@ -102,6 +103,10 @@ class DiscoveryCandidateAdmin(GuardedAdmin):
     @admin.display(description="countries")
     def countries_shown(self, obj: DiscoveryCandidate) -> str:
         return ", ".join(obj.countries) or "-"
+
+    @admin.display(description="articles", ordering="article_count")
+    def articles_shown(self, obj: DiscoveryCandidate) -> int:
+        return obj.article_count
 
     @admin.display(description="when", ordering="meeting_date")
     def when(self, obj: DiscoveryCandidate) -> str:

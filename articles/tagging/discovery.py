@@ -47,7 +47,14 @@ from articles.models import (
 )
 from articles.tagging.kb import MONTHS, fold
 from summits.dates import DatePrecision, DateWindow, span_window
-from summits.models import Country, Official, OfficialAlias, Summit, SummitStatus
+from summits.models import (
+    Country,
+    Official,
+    OfficialAlias,
+    Summit,
+    SummitParticipant,
+    SummitStatus,
+)
 
 CORE = ("US", "MX", "CA")
 # Stories of one meeting are dated within this many days of each other; a recorded meeting
@@ -269,9 +276,7 @@ def known_base() -> KnownBase:
             known.setdefault(" ".join(fold(n).replace(".", "").split()), pk)
     summits = []
     participants: dict[int, set[int]] = defaultdict(set)
-    for summit_id, official_id in Summit.participants.rel.related_model.objects.values_list(
-        "summit_id", "official_id"
-    ):
+    for summit_id, official_id in SummitParticipant.objects.values_list("summit_id", "official_id"):
         participants[summit_id].add(official_id)
     core_of: dict[int, set[str]] = defaultdict(set)
     for summit_id, country_id in Summit.countries.through.objects.values_list(

@@ -22,7 +22,6 @@ from summits.models import (
     Country,
     Official,
     OfficialAlias,
-    ReferenceRecord,
     Role,
     RoleTenure,
     Summit,
@@ -33,10 +32,10 @@ from summits.models import (
 _OPEN = CandidateStatus.OPEN
 
 
-def _slug(model: type[ReferenceRecord], text: str) -> str:
+def _slug(model: type[Summit | Official], text: str) -> str:
     base = slugify(text)[:100] or "record"
     slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
+    while model._default_manager.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug

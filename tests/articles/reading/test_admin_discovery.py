@@ -78,6 +78,7 @@ def test_the_queue_shows_each_candidate_with_its_day_countries_and_evidence(kb, 
 
     assert "Trump–Carney call" in html and "2025-03-28" in html and "CA, US" in html
     assert "Prime Minister Mark Carney and President Donald Trump spoke by phone" in html
+    assert "favicon.svg" in html
 
 
 def test_confirming_a_meeting_adds_it_for_review_and_retags_its_articles(
