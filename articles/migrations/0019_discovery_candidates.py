@@ -5,8 +5,11 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-# Editors decide on discovery candidates; analysts see the queue.
-ACTIONS = {"Editor": ("view", "change"), "Analyst": ("view",)}
+# Editors decide on discovery candidates; analysts see everything, as 0004 gives them.
+GRANTS = {
+    "Editor": ["view_discoverycandidate", "change_discoverycandidate"],
+    "Analyst": ["view_discoverycandidate", "view_discoveryrun"],
+}
 
 
 def forward(apps, schema_editor) -> None:
@@ -16,11 +19,10 @@ def forward(apps, schema_editor) -> None:
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, actions in ACTIONS.items():
+    for name, codenames in GRANTS.items():
         group = Group.objects.filter(name=name).first()
         if group is None:
             continue
-        codenames = [f"{action}_discoverycandidate" for action in actions]
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
         )
