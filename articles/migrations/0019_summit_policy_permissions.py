@@ -17,7 +17,7 @@ def forward(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0018_mention_review_sample"),
-        ("summits", "0004_pagesa_summit_policy_effect"),
+        ("summits", "0004_summit_policy_effect"),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
