@@ -35,7 +35,7 @@ def backward(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0018_mention_review_sample'),
+        ('articles', '0019_summit_policy_permissions'),
         ('summits', '0003_recognisers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
