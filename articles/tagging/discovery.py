@@ -60,6 +60,8 @@ CORE = ("US", "MX", "CA")
 # Stories of one meeting are dated within this many days of each other; a recorded meeting
 # this close (beyond its own window) already covers a story.
 MEETING_DAYS = 2
+# A discovery run re-reads the articles tagged this long before the last run ended.
+RUN_OVERLAP = timedelta(minutes=10)
 # A sentence and its evidence are cut to this length.
 SENTENCE_CHARS = 600
 # A candidate keeps this many evidence sentences.
@@ -886,7 +888,9 @@ def discovery_run_next() -> DiscoveryReport | None:
         .values_list("scanned_until", flat=True)
         .first()
     )
-    report = discovery_run(since=last)
+    # Read a little before where the last run stopped: an article tagged just before that
+    # moment whose transaction committed after it would be missed; reading twice is harmless.
+    report = discovery_run(since=last - RUN_OVERLAP if last else None)
     DiscoveryRun.objects.filter(pk=run.pk).update(
         status=DiscoveryRunStatus.DONE,
         finished_at=timezone.now(),

@@ -1,13 +1,20 @@
 # ruff: noqa: RUF001  (meeting names carry an en dash)
 """Discovery: meetings, people and aliases the news names and the knowledge base lacks."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.ingestion.tasks import discovery_queue
-from articles.models import CandidateKind, CandidateStatus, DiscoveryCandidate, DiscoveryRun
+from articles.models import (
+    Article,
+    CandidateKind,
+    CandidateStatus,
+    DiscoveryCandidate,
+    DiscoveryRun,
+)
 from articles.tagging.discovery import (
     candidates_open,
     discovery_run,
@@ -201,6 +208,8 @@ def test_a_name_the_knowledge_base_gained_is_withdrawn_from_the_queue(leaders):
 
 def test_feed_runs_share_one_queued_discovery_run_which_reads_only_what_is_new(leaders):
     _story(CALL, date(2025, 3, 29))
+    # Tagged an hour ago: before the overlap a run re-reads.
+    Article.objects.update(tagged_at=timezone.now() - timedelta(hours=1))
     discovery_queue()
     discovery_queue()
     assert DiscoveryRun.objects.count() == 1
@@ -213,6 +222,12 @@ def test_feed_runs_share_one_queued_discovery_run_which_reads_only_what_is_new(l
     report = discovery_run_next()
     assert report is not None and report.articles_read == 0
     assert DiscoveryCandidate.objects.count() == 1
+
+    fresh = _story(CALL.replace("OTTAWA", "WASHINGTON"), date(2025, 3, 28), title="Call")
+    discovery_queue()
+    report = discovery_run_next()
+    assert report is not None and report.articles_read == 1
+    assert DiscoveryCandidate.objects.get().articles.filter(pk=fresh.pk).exists()
 
 
 def test_the_command_reports_and_is_safe_to_run_twice(leaders, capsys):
