@@ -5,8 +5,8 @@ or a SimHash over word 4-shingles within `NEAR_DUPLICATE_BITS` of it, published 
 `WINDOW` of it. An article near members of several clusters joins them into one (the oldest
 keeps its id): nearness is not transitive, and without that the clusters of a story would
 depend on the order its copies arrived in, which several workers make arbitrary. Candidates
-are compared in Python over the window's simhashes: a few thousand
-articles a fortnight is cheap; beyond some hundred thousand a window, use banded LSH columns.
+are compared in Python over the window's simhashes: a few thousand articles a fortnight is
+cheap; beyond some hundred thousand a window, use banded LSH columns.
 """
 
 import functools
@@ -40,17 +40,16 @@ _MASK = (1 << 64) - 1
 
 
 @functools.cache
-def _combining() -> re.Pattern[str]:
-    """Every code point that unicodedata.combining() calls combining, as one class."""
-    marks = "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.combining(chr(c)))
-    return re.compile(f"[{marks}]")
+def _combining() -> dict[int, None]:
+    """Every code point that unicodedata.combining() calls combining, for str.translate."""
+    return dict.fromkeys(c for c in range(0x110000) if unicodedata.combining(chr(c)))
 
 
 def _tokens(text: str) -> list[str]:
     folded = text.lower()
     if not folded.isascii():
         # Accents folded: decomposed, then every combining mark dropped.
-        folded = _combining().sub("", unicodedata.normalize("NFKD", folded))
+        folded = unicodedata.normalize("NFKD", folded).translate(_combining())
     return _WORD.findall(folded.replace("_", " "))
 
 
@@ -75,17 +74,47 @@ def _tokens_simhash(tokens: list[str]) -> int:
         grams = [" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)]
     if not grams:
         return 0
-    # Column-wise bit counts over the shingles' 64-bit hashes, done by str.count in C.
-    rows = [
-        format(int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest()), "064b")
-        for g in grams
-    ]
-    half = len(rows) / 2
-    bits = "".join(
-        "1" if "".join(col).count("1") > half else "0" for col in zip(*rows, strict=True)
-    )
-    unsigned = int(bits, 2)
+    # Column-wise bit counts over the shingles' 64-bit hashes, added up as one big integer
+    # with a 16-bit counter per bit (see _spread), a few thousand shingles at a time.
+    counts = [0] * 64
+    blake2b = hashlib.blake2b
+    t0, t1, t2, t3, t4, t5, t6, t7 = _spread()
+    for start in range(0, len(grams), _COUNTER_MAX):
+        total = 0
+        for gram in grams[start : start + _COUNTER_MAX]:
+            d = blake2b(gram.encode("utf-8"), digest_size=8).digest()
+            total += (
+                t0[d[0]] + t1[d[1]] + t2[d[2]] + t3[d[3]]
+                + t4[d[4]] + t5[d[5]] + t6[d[6]] + t7[d[7]]
+            )  # fmt: skip
+        raw = total.to_bytes(128, "little")
+        for bit in range(64):
+            counts[bit] += raw[2 * bit] | raw[2 * bit + 1] << 8
+    half = len(grams) / 2
+    unsigned = 0
+    for count in counts:
+        unsigned = unsigned << 1 | (count > half)
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+_COUNTER_MAX = 0xFFFF
+
+
+@functools.cache
+def _spread() -> list[list[int]]:
+    """For each byte of a hash (most significant first), each of its values spread out as
+    eight 16-bit counters of 0 or 1, at the place of those bits among the 64 (bit 63 first)."""
+    tables = []
+    for position in range(8):
+        table = []
+        for value in range(256):
+            spread = 0
+            for i in range(8):
+                if value >> (7 - i) & 1:
+                    spread |= 1 << (16 * (position * 8 + i))
+            table.append(spread)
+        tables.append(table)
+    return tables
 
 
 def hamming(a: int, b: int) -> int:
