@@ -4,7 +4,7 @@ Identity is a database fact: one Article per canonical URL (by its hash), one pe
 a source, one Mention per article and entity.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -125,21 +125,24 @@ SEARCHED_FIELDS = frozenset({"title", "summary", "body"})
 class ArticleQuerySet(models.QuerySet["Article"]):
     """Bulk writes keep each article's search text in step with its title, summary and body."""
 
-    def bulk_create(self, objs: Iterable["Article"], *args: Any, **kwargs: Any) -> list["Article"]:
-        objs = list(objs)
-        for article in objs:
+    def bulk_create(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], *args: Any, **kwargs: Any
+    ) -> list["Article"]:
+        articles = list(objs)
+        for article in articles:
             article.search_text_refresh()
-        return super().bulk_create(objs, *args, **kwargs)
+        return list(super().bulk_create(articles, *args, **kwargs))  # type: ignore[arg-type]
 
-    def bulk_update(
-        self, objs: Iterable["Article"], fields: Sequence[str], *args: Any, **kwargs: Any
+    def bulk_update(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], fields: Iterable[str], *args: Any, **kwargs: Any
     ) -> int:
-        objs = list(objs)
-        if SEARCHED_FIELDS & set(fields):
-            for article in objs:
+        articles = list(objs)
+        names = list(fields)
+        if SEARCHED_FIELDS & set(names):
+            for article in articles:
                 article.search_text_refresh()
-            fields = [*fields, "search_text"]
-        return super().bulk_update(objs, fields, *args, **kwargs)
+            names.append("search_text")
+        return super().bulk_update(articles, names, *args, **kwargs)  # type: ignore[arg-type]
 
     def update(self, **kwargs: Any) -> int:
         if SEARCHED_FIELDS & set(kwargs) and "search_text" not in kwargs:

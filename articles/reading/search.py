@@ -81,6 +81,6 @@ def search_filter(
                 status__in=VISIBLE_STATUSES,
                 **{f"{kind}_id": entity_id},
             )
-            match |= Exists(tagged)
+            match |= Q(Exists(tagged))
         queryset = queryset.filter(match)
     return queryset

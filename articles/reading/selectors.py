@@ -76,15 +76,17 @@ def article_list(*, filters: ArticleFilters, after: After | None = None) -> Quer
         if upper:
             tagged["mentions__published_at__lt"] = upper
         unfiltered: dict[str, Any] = {kind: None}
-        qs = replace(filters, **unfiltered).apply(Article.objects.filter(**tagged))
         date = "mentions__published_at"
+        # In the same filter() as the tag, so that the place is on that tag's join.
+        place = _after(after, date) if after is not None else Q()
+        qs = replace(filters, **unfiltered).apply(Article.objects.filter(place, **tagged))
     qs = qs.select_related("source", "original_source", "cluster")
     if filters.per == "story":
         # One row per story: the first-stored copy among the matching ones stands for it.
         # Most articles belong to no cluster; for them the subquery is skipped.
         earlier = base.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
         qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
-    if after is not None:
+    if after is not None and drive is None:
         qs = qs.filter(_after(after, date))
     return qs.order_by(F(date).desc(nulls_first=True), "-pk")
 
