@@ -1,4 +1,5 @@
-"""Page benchmark: server time of the home, summit, filtered article list and search pages.
+"""Page benchmark: server time of the home, summit, filtered article list and search pages,
+and of the Atom feeds and JSON that stand for them.
 
 Each page is requested in-process through Django's test client (all middleware, template
 rendering included), at least 20 times after one warm-up. Its baseline, measured in the same
@@ -25,7 +26,7 @@ PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
 def _pages() -> list[tuple[str, str]]:
-    """The four measured pages, pointed at the busiest summit and a common search word."""
+    """The measured pages and feeds, pointed at the busiest summit and a common search word."""
     from django.db.models import Count
 
     from articles.models import VISIBLE_STATUSES, Mention
@@ -46,6 +47,13 @@ def _pages() -> list[tuple[str, str]]:
         ("summit", f"/summits/{slug}/"),
         ("filtered article list", f"/articles/?country={iso2}&language=es&from=2021-01-01"),
         ("search", "/articles/?q=migration+border"),
+        ("timeline, Atom", "/api/timeline.atom"),
+        ("summit, Atom", f"/api/summits/{slug}.atom"),
+        (
+            "filtered article list, JSON",
+            f"/api/articles.json?country={iso2}&language=es&from=2021-01-01",
+        ),
+        ("search, JSON", "/api/articles.json?q=migration+border"),
     ]
 
 
