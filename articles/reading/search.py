@@ -14,6 +14,7 @@ Results are newest first, like every list.
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -34,8 +35,7 @@ _ENTITY_KEYS = {
 
 @dataclass(frozen=True)
 class Term:
-    words: str  # folded, single spaces
-    entities: tuple[tuple[str, int], ...] = ()  # (kind, id) the term names
+    words: str  # folded, single spaces: one word, or a quoted phrase
 
 
 def search_terms(q: str) -> list[Term]:
@@ -46,9 +46,9 @@ def search_terms(q: str) -> list[Term]:
     return [Term(words) for words in seen]
 
 
-def _named_entities(words: str) -> tuple[tuple[str, int], ...]:
-    # One cheap query checks the compiled names are current (an alias added in admin counts).
-    found = kb.knowledge_base_get().automaton.get(words, None)
+def _named_entities(automaton: Any, words: str) -> tuple[tuple[str, int], ...]:
+    """The officials, policies and meetings the tagger knows by exactly these words."""
+    found = automaton.get(words, None)
     if found is None:
         return ()
     _length, keys, _prefixes, _checked = found
@@ -60,27 +60,40 @@ def _named_entities(words: str) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(named))
 
 
+def _all_of(terms: list[Term]) -> Q:
+    """Every term in the article's folded words, each between spaces: whole words only."""
+    return Q(*(Q(search_text__contains=f" {term.words} ") for term in terms))
+
+
+def _tagged(named: tuple[tuple[str, int], ...]) -> Q:
+    """Articles with a visible tag of one of these entities (no article when there are none)."""
+    match = Q(pk__in=[])
+    for kind, entity_id in named:
+        tags = Mention.objects.filter(
+            article=OuterRef("pk"), kind=kind, status__in=VISIBLE_STATUSES, **{kind: entity_id}
+        )
+        match |= Q(Exists(tags))
+    return match
+
+
 def search_filter(
     queryset: QuerySet[Article], q: str, *, aliases: bool = True
 ) -> QuerySet[Article]:
     """Articles with every term of `q`; with `aliases`, a known name also finds its tags."""
     terms = search_terms(q)
-    if aliases and len(terms) > 1:
+    if not terms:
+        return queryset
+    if not aliases:
+        return queryset.filter(_all_of(terms))
+    # One cheap query checks the compiled names are current (an alias added in admin counts).
+    automaton = kb.knowledge_base_get().automaton
+    if len(terms) > 1:
         # "Lopez Obrador" typed without quotes is a name as well as two words.
-        whole = " ".join(t.words for t in terms)
-        named = _named_entities(whole)
+        named = _named_entities(automaton, " ".join(t.words for t in terms))
         if named:
-            terms = [Term(whole, named)]
+            return queryset.filter(_all_of(terms) | _tagged(named))
     for term in terms:
-        entities = term.entities or (_named_entities(term.words) if aliases else ())
-        match = Q(search_text__contains=f" {term.words} ")
-        for kind, entity_id in entities:
-            tagged = Mention.objects.filter(
-                article=OuterRef("pk"),
-                kind=kind,
-                status__in=VISIBLE_STATUSES,
-                **{f"{kind}_id": entity_id},
-            )
-            match |= Q(Exists(tagged))
-        queryset = queryset.filter(match)
+        queryset = queryset.filter(
+            _all_of([term]) | _tagged(_named_entities(automaton, term.words))
+        )
     return queryset

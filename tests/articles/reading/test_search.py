@@ -126,3 +126,14 @@ def test_search_syntax_the_user_types_never_breaks_the_page(client: Client) -> N
     f.article(title="Border talks")
     for q in ['"unclosed', "a & b | !", "-", "OR OR", "(((", "border -talks", "%", "_", "\\"]:
         assert client.get("/articles/", {"q": q}).status_code == 200
+
+
+def test_a_name_typed_without_quotes_finds_its_words_anywhere_or_its_tags() -> None:
+    amlo = f.official(name="Andrés Manuel López Obrador")
+    tagged = f.article(title="El presidente en Ottawa")
+    f.mention(article=tagged, entity=amlo)
+    apart = f.article(title="Obrador, Andrés Manuel López")
+    f.article(title="Andrés Bello")
+    q = "Andres Manuel Lopez Obrador"
+    assert set(search_filter(Article.objects.all(), q)) == {tagged, apart}
+    assert set(search_filter(Article.objects.all(), f'"{q}"')) == {tagged}
