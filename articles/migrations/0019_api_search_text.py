@@ -3,11 +3,13 @@
 It replaces the PostgreSQL-only `search_vector` column of 0002, which no model declared and a
 trigger kept. The new column is written by the ORM (articles.search_text, the one definition)
 and filled here for the articles already stored. On PostgreSQL a trigram index (pg_trgm)
-serves the substring matches search makes; other databases scan.
+serves the substring matches search makes; other databases scan. Analysts are also given
+the view permission on the knowledge base's new former-slug table.
 """
 
 import importlib
 
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 from articles.search_text import search_text
@@ -79,8 +81,27 @@ def drop_index(apps, schema_editor) -> None:
         schema_editor.execute("DROP INDEX IF EXISTS article_search_text_trgm_idx")
 
 
+def analysts_see_former_slugs(apps, schema_editor) -> None:
+    """Analysts see every knowledge-base table, the former slugs too (as 0004 grants)."""
+    app_config = apps.get_app_config("summits")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Permission = apps.get_model("auth", "Permission")
+    group = apps.get_model("auth", "Group").objects.filter(name="Analyst").first()
+    if group is not None:
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="summits", codename="view_formerslug"
+            )
+        )
+
+
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0018_mention_review_sample")]
+    dependencies = [
+        ("articles", "0018_mention_review_sample"),
+        ("summits", "0004_api_former_slug"),
+    ]
 
     operations = [
         # Going back leaves the old vector gone: 0002's own reverse drops it if present.
@@ -99,4 +120,5 @@ class Migration(migrations.Migration):
         migrations.RunPython(sqlite_triggers_make, sqlite_triggers_drop),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(add_index, drop_index, elidable=False),
+        migrations.RunPython(analysts_see_former_slugs, migrations.RunPython.noop),
     ]
