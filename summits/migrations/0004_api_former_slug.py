@@ -4,24 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('summits', '0003_recognisers'),
+        ("summits", "0003_recognisers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormerSlug',
+            name="FormerSlug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('summit', 'Summit'), ('official', 'Official'), ('policy', 'Policy')], max_length=10)),
-                ('slug', models.SlugField(max_length=120)),
-                ('object_id', models.PositiveBigIntegerField(help_text='The id of the summit, official or policy.')),
-                ('changed_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("summit", "Summit"),
+                            ("official", "Official"),
+                            ("policy", "Policy"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120)),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(
+                        help_text="The id of the summit, official or policy."
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'former slug',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'slug'), name='former_slug_unique')],
+                "verbose_name": "former slug",
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "slug"), name="former_slug_unique")
+                ],
             },
         ),
     ]
