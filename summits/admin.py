@@ -20,6 +20,7 @@ from summits.models import (
     Summit,
     SummitCitation,
     SummitParticipant,
+    SummitPolicy,
 )
 from summits.slugs import slug_change_record
 
@@ -179,11 +180,10 @@ class SummitParticipantInline(admin.TabularInline):
 
 
 class SummitPolicyInline(admin.TabularInline):
-    model = Summit.policies.through
+    model = SummitPolicy
     extra = 1
     autocomplete_fields = ["policy"]
-    verbose_name = "policy discussed"
-    verbose_name_plural = "policies discussed"
+    fields = ["policy", "effect"]
 
 
 @admin.register(Summit)

@@ -99,8 +99,8 @@ def analysts_see_former_slugs(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0018_mention_review_sample"),
-        ("summits", "0004_api_former_slug"),
+        ("articles", "0019_summit_policy_permissions"),
+        ("summits", "0005_api_former_slug"),
     ]
 
     operations = [
