@@ -29,8 +29,6 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
 
 from articles.models import VISIBLE_STATUSES, Article, Mention
 from articles.reading import kb_selectors
@@ -44,12 +42,12 @@ from articles.reading.filters import (
     params_accept,
 )
 from articles.reading.selectors import After, article_list
+from articles.templatetags.pages import EXCERPT_CHARS, excerpt, link_out
 from summits.models import Country, Official, Policy, Summit
 from summits.slugs import slug_current
 
 PER_PAGE = 50
 FEED_SIZE = 50
-EXCERPT_CHARS = 300
 # Ids in feeds and JSON: tag URIs (RFC 4151) on the site's host and the row's id, so an entry
 # keeps its id when a title or slug changes.
 ID_YEAR = 2026
@@ -112,14 +110,6 @@ def _tag_id(request: HttpRequest, kind: str, pk: int) -> str:
     return f"tag:{request.get_host().split(':')[0]},{ID_YEAR}:{kind}/{pk}"
 
 
-def excerpt(article: Article) -> str:
-    """The first EXCERPT_CHARS characters of the feed's summary, or else of the page's text."""
-    text = " ".join(strip_tags(article.summary or "").split())
-    if not text:
-        text = " ".join(getattr(article, "body_head", "").split())
-    return Truncator(text).chars(EXCERPT_CHARS)
-
-
 def _entity_key(kind: str, entity: Any) -> str:
     return entity.iso2 if kind == "country" else entity.slug
 
@@ -146,7 +136,7 @@ def article_record(request: HttpRequest, article: Article) -> dict[str, Any]:
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "language": article.language,
         "excerpt": excerpt(article),
-        "canonical_url": article.canonical_url,
+        "canonical_url": link_out(article),
         "story": article.cluster_id,
         "tags": [_tag(request, m) for m in article.visible_tags],  # type: ignore[attr-defined]
     }
@@ -167,6 +157,15 @@ def summit_record(request: HttpRequest, summit: Summit) -> dict[str, Any]:
         "countries": [c.iso2 for c in summit.countries.all()],
         "articles": summit.coverage,  # type: ignore[attr-defined]
     }
+
+
+def _rows(qs: QuerySet[Article], count: int) -> list[Article]:
+    """The first `count` articles with their tags and the head of their text, in few queries."""
+    rows = list(_with_tags(qs)[:count])
+    for article in rows:
+        # The excerpt reads the body; its head is all it needs (the body itself is not loaded).
+        article.body = article.body_head  # type: ignore[attr-defined]
+    return rows
 
 
 def _with_tags(qs: QuerySet[Article]) -> QuerySet[Article]:
@@ -236,7 +235,7 @@ def _article_entry(request: HttpRequest, article: Article) -> dict[str, Any]:
     )
     return {
         "title": article.title,
-        "link": article.canonical_url,
+        "link": record["canonical_url"],
         "description": record["excerpt"] + (f"\n\nTags: {tags}" if tags else ""),
         "unique_id": record["id"],
         "unique_id_is_permalink": False,
@@ -251,10 +250,10 @@ def _articles_answer(
     request: HttpRequest, fmt: str, view: View, filters: ArticleFilters
 ) -> HttpResponse:
     if fmt == "atom":
-        rows = list(_with_tags(article_list(filters=filters))[:FEED_SIZE])
+        rows = _rows(article_list(filters=filters), FEED_SIZE)
         return _atom(request, view, [_article_entry(request, a) for a in rows])
     after = _article_after(request.GET.get("cursor", ""))
-    rows = list(_with_tags(article_list(filters=filters, after=after))[: PER_PAGE + 1])
+    rows = _rows(article_list(filters=filters, after=after), PER_PAGE + 1)
     nxt = None
     if len(rows) > PER_PAGE:
         rows = rows[:PER_PAGE]
