@@ -100,7 +100,7 @@ def analysts_see_former_slugs(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0019_summit_policy_permissions"),
-        ("summits", "0005_api_former_slug"),
+        ("summits", "0005_former_slug"),
     ]
 
     operations = [
