@@ -25,6 +25,7 @@ from articles.ingestion.services import (
 )
 from articles.models import Article, DiscoveryRun, DiscoveryRunStatus, ExtractionStatus, Feed
 from articles.tagging.discovery import discovery_run_next
+from articles.tagging.retag import retag_run_fail, retag_run_step
 
 # Options for idempotent tasks: acknowledged only when done, and handed back to the queue
 # if the worker process dies mid-task, so another worker runs it again.
@@ -133,7 +134,6 @@ RETAG_SLICE_SECONDS = 60
 @_idempotent_task
 def retag_run_task(self: Any, run_id: int) -> None:
     """Re-tag a run's articles after an editor changed the knowledge base."""
-    from articles.tagging.retag import retag_run_fail, retag_run_step
 
     started = time.monotonic()
     try:

@@ -35,7 +35,7 @@ def backward(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0019_summit_policy_permissions'),
+        ('articles', '0020_search_text'),
         ('summits', '0003_recognisers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
