@@ -4,10 +4,14 @@ Identity is a database fact: one Article per canonical URL (by its hash), one pe
 a source, one Mention per article and entity.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from articles.search_text import search_text
 from summits.models import Country, Official, Policy, Summit
 
 
@@ -114,6 +118,41 @@ class ReviewStatus(models.TextChoices):
     NOT_RELEVANT = "not_relevant", "Not relevant"
 
 
+# The fields an article's search text is made of (see articles.search_text).
+SEARCHED_FIELDS = frozenset({"title", "summary", "body"})
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    """Bulk writes keep each article's search text in step with its title, summary and body."""
+
+    def bulk_create(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], *args: Any, **kwargs: Any
+    ) -> list["Article"]:
+        articles = list(objs)
+        for article in articles:
+            article.search_text_refresh()
+        return list(super().bulk_create(articles, *args, **kwargs))  # type: ignore[arg-type]
+
+    def bulk_update(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
+        articles = list(objs)
+        names = list(fields)
+        if SEARCHED_FIELDS & set(names):
+            for article in articles:
+                article.search_text_refresh()
+            names.append("search_text")
+        return super().bulk_update(articles, names, *args, **kwargs)  # type: ignore[arg-type]
+
+    def update(self, **kwargs: Any) -> int:
+        if SEARCHED_FIELDS & set(kwargs) and "search_text" not in kwargs:
+            # The search text is worked out in Python: an UPDATE cannot follow the new text.
+            raise TypeError(
+                "Change an article's title, summary or body with save() or bulk_update()."
+            )
+        return super().update(**kwargs)
+
+
 class Article(models.Model):
     url = models.URLField(max_length=2000, help_text="The link as the feed gave it.")
     canonical_url = models.URLField(max_length=2000)
@@ -180,6 +219,16 @@ class Article(models.Model):
     )
     tagged_at = models.DateTimeField(null=True, blank=True)
     tagger_version = models.CharField(max_length=20, blank=True)
+    # Written with the article (save, bulk_create, bulk_update) from its title, summary and
+    # body; searched by articles.reading.search. On PostgreSQL a trigram index serves it.
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Folded words of the title, summary and body, for search.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -219,6 +268,18 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or SEARCHED_FIELDS & set(fields):
+            self.search_text_refresh()
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_text_refresh(self) -> None:
+        """Work out the search text again from the title, summary and body in memory."""
+        self.search_text = search_text(title=self.title, summary=self.summary, body=self.body)
 
 
 class ArticleFeed(models.Model):
@@ -508,3 +569,116 @@ class RetagRun(models.Model):
 
     def __str__(self) -> str:
         return f"Re-tagging {len(self.article_ids)} article(s): {self.reason}"
+
+
+class CandidateKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    PERSON = "person", "Person"
+    ALIAS = "alias", "Alias"
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed"
+    MERGED = "merged", "Merged"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class DiscoveryCandidate(models.Model):
+    """Something the news names that the knowledge base lacks: a meeting, a person, or another
+    spelling of a known official. Only an editor's decision puts it in the knowledge base."""
+
+    kind = models.CharField(max_length=10, choices=CandidateKind.choices, db_index=True)
+    key = models.CharField(
+        max_length=300, unique=True, help_text="What makes two findings the same candidate."
+    )
+    status = models.CharField(
+        max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN, db_index=True
+    )
+    name = models.CharField(max_length=300, help_text="The proposed name or title.")
+    title_seen = models.CharField(
+        max_length=200, blank=True, help_text="People: the title the press gives them."
+    )
+    countries = models.JSONField(default=list, blank=True, help_text="ISO 3166-1 alpha-2 codes.")
+    meeting_date = models.DateField(null=True, blank=True, help_text="Meetings: the likely day.")
+    first_date = models.DateField(null=True, blank=True, help_text="The earliest article's day.")
+    last_date = models.DateField(null=True, blank=True, help_text="The latest article's day.")
+    article_count = models.PositiveIntegerField(default=0, db_index=True)
+    articles = models.ManyToManyField(Article, related_name="discovery_candidates", blank=True)
+    evidence = models.JSONField(
+        default=list, blank=True, help_text="Sentences: article id, day, title, sentence."
+    )
+    official_ids = models.JSONField(
+        default=list, blank=True, help_text="Meetings: the known officials seen meeting."
+    )
+    official = models.ForeignKey(
+        Official,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discovery_candidates",
+        help_text="Aliases: the known official the name resembles; after a decision, the record.",
+    )
+    summit = models.ForeignKey(
+        Summit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discovery_candidates",
+        help_text="Meetings: the record an editor created from it.",
+    )
+    dismissed_article_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The evidence an editor dismissed: it is not proposed again for it.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-article_count", "-last_date", "pk"]
+        verbose_name = "discovery candidate"
+        indexes = [models.Index(fields=["kind", "status", "meeting_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class DiscoveryRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class DiscoveryRun(models.Model):
+    """One pass of discovery over the articles tagged since the last one. At most one waits
+    in the queue: feed runs that finish meanwhile join it (the debounce)."""
+
+    status = models.CharField(
+        max_length=10, choices=DiscoveryRunStatus.choices, default=DiscoveryRunStatus.QUEUED
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    scanned_until = models.DateTimeField(
+        null=True, blank=True, help_text="Articles tagged up to this moment were read."
+    )
+    articles_read = models.PositiveIntegerField(default=0)
+    candidates_new = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="queued"),
+                name="discovery_run_one_queued",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Discovery {self.get_status_display().lower()} ({self.requested_at:%Y-%m-%d %H:%M})"
