@@ -130,7 +130,7 @@ RETAG_SLICE_SECONDS = 60
 @_idempotent_task
 def retag_run_task(self: Any, run_id: int) -> None:
     """Re-tag a run's articles after an editor changed the knowledge base."""
-    from articles.tagging.retag import retag_run_fail, retag_run_step
+    from articles.tagging.kb_change import retag_run_fail, retag_run_step
 
     started = time.monotonic()
     try:
