@@ -286,11 +286,10 @@ def tagging_preview(
             after_kb = knowledge_base_compile()
         finally:
             transaction.savepoint_rollback(point)
-    if article_ids is None:
-        articles = Article.objects.order_by("-published_at", "-pk")[:limit]
-    else:
-        articles = Article.objects.filter(pk__in=list(article_ids)).order_by("-published_at", "-pk")
-    articles = list(articles)
+    chosen = Article.objects.order_by("-published_at", "-pk")
+    if article_ids is not None:
+        chosen = chosen.filter(pk__in=list(article_ids))
+    articles = list(chosen[:limit])
     stored = _stored_tags([a.pk for a in articles])
     preview = TagChanges()
     titles: dict[int, str] = {}
