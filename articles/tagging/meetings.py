@@ -271,12 +271,17 @@ def summits_described(p: Passage) -> None:
         return
     summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
     seen: set[int] = set()
-    for sent_start in p.sentences.starts:
+    sentences: list[int] = []
+    for trip in _TRIP.finditer(p.folded):
+        start = p.sentences.span(trip.start())[0]
+        if not sentences or sentences[-1] != start:
+            sentences.append(start)
+    for sent_start in sentences:
         _, sent_end = p.sentences.span(sent_start)
         sentence = p.folded[sent_start:sent_end]
         # 'talks' alone is too general ('the next round of talks in January'); a meeting
         # already found in the sentence by its name or date is the one it describes.
-        if not _TRIP.search(sentence) or any(sent_start <= at < sent_end for at in summits_at):
+        if any(sent_start <= at < sent_end for at in summits_at):
             continue
         cues = _time_cues(p, sent_start)
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
