@@ -4,10 +4,14 @@ Identity is a database fact: one Article per canonical URL (by its hash), one pe
 a source, one Mention per article and entity.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from articles.search_text import search_text
 from summits.models import Country, Official, Policy, Summit
 
 
@@ -114,6 +118,41 @@ class ReviewStatus(models.TextChoices):
     NOT_RELEVANT = "not_relevant", "Not relevant"
 
 
+# The fields an article's search text is made of (see articles.search_text).
+SEARCHED_FIELDS = frozenset({"title", "summary", "body"})
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    """Bulk writes keep each article's search text in step with its title, summary and body."""
+
+    def bulk_create(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], *args: Any, **kwargs: Any
+    ) -> list["Article"]:
+        articles = list(objs)
+        for article in articles:
+            article.search_text_refresh()
+        return list(super().bulk_create(articles, *args, **kwargs))  # type: ignore[arg-type]
+
+    def bulk_update(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
+        articles = list(objs)
+        names = list(fields)
+        if SEARCHED_FIELDS & set(names):
+            for article in articles:
+                article.search_text_refresh()
+            names.append("search_text")
+        return super().bulk_update(articles, names, *args, **kwargs)  # type: ignore[arg-type]
+
+    def update(self, **kwargs: Any) -> int:
+        if SEARCHED_FIELDS & set(kwargs) and "search_text" not in kwargs:
+            # The search text is worked out in Python: an UPDATE cannot follow the new text.
+            raise TypeError(
+                "Change an article's title, summary or body with save() or bulk_update()."
+            )
+        return super().update(**kwargs)
+
+
 class Article(models.Model):
     url = models.URLField(max_length=2000, help_text="The link as the feed gave it.")
     canonical_url = models.URLField(max_length=2000)
@@ -180,6 +219,16 @@ class Article(models.Model):
     )
     tagged_at = models.DateTimeField(null=True, blank=True)
     tagger_version = models.CharField(max_length=20, blank=True)
+    # Written with the article (save, bulk_create, bulk_update) from its title, summary and
+    # body; searched by articles.reading.search. On PostgreSQL a trigram index serves it.
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Folded words of the title, summary and body, for search.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -219,6 +268,18 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or SEARCHED_FIELDS & set(fields):
+            self.search_text_refresh()
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_text_refresh(self) -> None:
+        """Work out the search text again from the title, summary and body in memory."""
+        self.search_text = search_text(title=self.title, summary=self.summary, body=self.body)
 
 
 class ArticleFeed(models.Model):
@@ -356,13 +417,19 @@ class Mention(models.Model):
         db_default=False,  # rows copied in bulk (COPY, raw INSERT) name only the columns they set
         help_text="A confident tag drawn at random for review, to measure the tagger's precision.",
     )
-    # A copy of the article's published_at, so coverage reads and entity-filtered lists walk
-    # one index on mentions instead of joining 200,000 articles. Database triggers (migration
-    # 0007) keep it equal to the article's on every write path, COPY and bulk inserts
-    # included; whatever Django writes here is overwritten.
+    # Read-only, maintained by the database: a copy of the article's published_at, so
+    # coverage reads and entity-filtered lists walk one index on mentions instead of joining
+    # 200,000 articles. Database triggers (migration 0007) keep it equal to the article's on
+    # every write path, COPY and bulk inserts included; whatever Django writes here is
+    # overwritten. It cannot be a GeneratedField: it comes from another table. So after a
+    # save() the value in memory is stale (None for a new mention): code that reads it after
+    # a write calls refresh_from_db(fields=["published_at"]) first.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        # Also maintained by the database, outside what Meta can declare in Django 5.2:
+        # extended statistics (kind, <entity>_id) for each of the four kinds, so the planner
+        # knows a tag names one entity of its kind (migration 0009, PostgreSQL only).
         ordering = ["kind", "-confidence"]
         constraints = [
             models.CheckConstraint(

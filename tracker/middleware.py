@@ -3,7 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from articles.reading.filters import FilterError, admin_problem, request_problem
@@ -48,7 +48,9 @@ def login_required_when_private(get_response: Handler) -> Handler:
 
 
 def _refusal(request: HttpRequest, message: str) -> HttpResponse:
-    if request.path.endswith(".csv"):
+    if request.path.endswith(".json"):
+        return JsonResponse({"error": message}, status=400)
+    if request.path.endswith((".csv", ".atom")):
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     return render(request, "400.html", {"message": message}, status=400)
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("articles.reading.urls")),
     path("", include("articles.reading.kb_urls")),
+    path("", include("articles.reading.api_urls")),
 ]

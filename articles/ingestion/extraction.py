@@ -12,6 +12,7 @@ Work is bounded: a page is read up to its first MAX_ELEMENTS elements, and only 
 are tested as cues, so a 5 MB page costs about what its first few thousand paragraphs do.
 """
 
+import contextlib
 import html as html_lib
 import itertools
 import json
@@ -26,7 +27,16 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from dateutil import parser as dateparser
 from lxml.etree import ParserError
-from trafilatura.metadata import extract_metadata
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+    find_date,
+)
 from trafilatura.settings import DEFAULT_CONFIG, set_date_params
 from trafilatura.utils import decode_file, load_html
 
@@ -183,8 +193,9 @@ def page_extract(*, html: bytes | str, url: str = "", rules: TextRules = TEXT_RU
     text, credited = _text_clean(main_text, cues=rules.cues)
 
     fallback: Any = None
-    if not all(meta.get(k) for k in ("title", "site_name", "published", "authors")):
-        fallback = _trafilatura_metadata(tree, url=url)
+    missing = {k for k in ("title", "site_name", "published", "authors") if not meta.get(k)}
+    if missing:
+        fallback = _trafilatura_metadata(tree, url=url, missing=missing)
     title = meta.get("title") or (getattr(fallback, "title", "") or "")
     site_name = meta.get("site_name") or (getattr(fallback, "sitename", "") or "")
     canonical = meta.get("canonical_url") or ""
@@ -252,12 +263,40 @@ def _trafilatura_text(tree: Any, *, url: str, focus: str, fast: bool) -> str:
     return (getattr(doc, "text", "") or "") if doc is not None else ""
 
 
-def _trafilatura_metadata(tree: Any, *, url: str) -> Any:
-    """trafilatura's metadata, for the fields the page's own tags leave empty."""
+def _trafilatura_metadata(tree: Any, *, url: str, missing: set[str]) -> Any:
+    """trafilatura's metadata, for the fields the page's own tags leave empty.
+
+    The steps of trafilatura's extract_metadata for those fields only, in its order: its
+    categories, tags and licence, and its date search when the page gave a date, cost a page
+    with many links tens of milliseconds, for fields we do not read.
+    """
     try:
-        # htmldate's extensive search hands odd strings to dateparser, which can take
-        # seconds loading every locale; the page's own metadata is read first anyway.
-        return extract_metadata(tree, url or None, set_date_params(extensive=False))
+        found = examine_meta(tree)
+        if found.author and " " not in found.author:
+            found.author = None
+        with contextlib.suppress(Exception):  # as trafilatura: JSON-LD is a bonus
+            found = extract_meta_json(tree, found)
+        if "title" in missing and not found.title:
+            found.title = extract_title(tree)
+        if "authors" in missing and not found.author:
+            found.author = extract_author(tree)
+        if missing & {"published", "site_name"} and not found.url:
+            found.url = extract_url(tree, url or None)
+        if "published" in missing:
+            # htmldate's extensive search hands odd strings to dateparser, which can take
+            # seconds loading every locale; the page's own metadata is read first anyway.
+            found.date = find_date(tree, **{**set_date_params(extensive=False), "url": found.url})
+        if "site_name" in missing:
+            if not found.sitename:
+                found.sitename = extract_sitename(tree)
+            if found.sitename:
+                found.sitename = found.sitename.lstrip("@")
+                if "." not in found.sitename and not found.sitename[:1].isupper():
+                    found.sitename = found.sitename.title()
+            elif found.url and (match := META_URL.match(found.url)):
+                found.sitename = match[1]
+        found.clean_and_trim()
+        return found
     except Exception:  # metadata is a bonus; the text stands without it
         logger.warning("trafilatura metadata failed on %s", url or "a page", exc_info=True)
         return None
@@ -290,35 +329,26 @@ def _text_clean(text: str, *, cues: bool = True) -> tuple[str, list[str]]:
 # --- metadata -----------------------------------------------------------------------------
 
 
-def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {}
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """<meta> contents by lower-case property, name or itemprop; the first of each wins."""
     tags: dict[str, str] = {}
     for element in tree.iter("meta"):
         key = element.get("property") or element.get("name") or element.get("itemprop") or ""
         content = element.get("content")
         if key and content and key.lower() not in tags:
             tags[key.lower()] = content.strip()
-    ld = _json_ld_article(tree)
+    return tags
 
-    meta["title"] = _clean(
-        _ld_str(ld.get("headline"))
-        or tags.get("og:title", "")
-        or tags.get("twitter:title", "")
-        or _title_tag(tree)
-    )
-    publisher = ld.get("publisher")
-    meta["site_name"] = _clean(
-        tags.get("og:site_name", "")
-        or (_ld_str(publisher.get("name")) if isinstance(publisher, dict) else "")
-        or tags.get("application-name", "")
-    )
-    canonical = ""
+
+def _canonical_link(tree: Any) -> str:
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            canonical = link.get("href").strip()
-            break
-    meta["canonical_url"] = _absolute_http(canonical or tags.get("og:url", ""), base=url)
+            return str(link.get("href")).strip()
+    return ""
 
+
+def _published(tree: Any, tags: dict[str, str], ld: dict[str, Any]) -> datetime | None:
+    """The first readable publication date: JSON-LD, then meta tags, then <time>."""
     for candidate in (
         _ld_str(ld.get("datePublished")),
         tags.get("article:published_time", ""),
@@ -331,26 +361,17 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
         tags.get("dc.date", ""),
         tags.get("sailthru.date", ""),
     ):
-        published = _date_parse(candidate)
-        if published:
-            meta["published"] = published
-            break
-    if "published" not in meta:
-        for element in tree.iter("time"):
-            published = _date_parse(element.get("datetime") or "")
-            if published:
-                meta["published"] = published
-                break
+        if published := _date_parse(candidate):
+            return published
+    for element in tree.iter("time"):
+        if published := _date_parse(element.get("datetime") or ""):
+            return published
+    return None
 
-    people, orgs = _ld_authors(ld.get("author"))
-    if not people and not orgs:
-        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
-        people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
-    meta["authors"] = people
-    meta["org_authors"] = orgs
 
+def _page_language(tree: Any, tags: dict[str, str], ld: dict[str, Any]) -> str:
     root = tree if tree.tag == "html" else tree.getroottree().getroot()
-    meta["language"] = _language_code(
+    language = _language_code(
         root.get("lang", "")
         or root.get("{http://www.w3.org/XML/1998/namespace}lang", "")
         or tags.get("content-language", "")
@@ -359,8 +380,38 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
         or _ld_str(ld.get("inLanguage"))
     )
     for element in tree.iter("meta"):
-        if (element.get("http-equiv") or "").lower() == "content-language" and not meta["language"]:
-            meta["language"] = _language_code(element.get("content") or "")
+        if (element.get("http-equiv") or "").lower() == "content-language" and not language:
+            language = _language_code(element.get("content") or "")
+    return language
+
+
+def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
+    tags = _meta_tags(tree)
+    ld = _json_ld_article(tree)
+    meta: dict[str, Any] = {}
+    meta["title"] = _clean(
+        _ld_str(ld.get("headline"))
+        or tags.get("og:title", "")
+        or tags.get("twitter:title", "")
+        or _title_tag(tree)
+    )
+    publisher = ld.get("publisher")
+    meta["site_name"] = _clean(
+        tags.get("og:site_name", "")
+        or (_ld_str(publisher.get("name")) if isinstance(publisher, dict) else "")
+        or tags.get("application-name", "")
+    )
+    canonical = _canonical_link(tree) or tags.get("og:url", "")
+    meta["canonical_url"] = _absolute_http(canonical, base=url)
+    if published := _published(tree, tags, ld):
+        meta["published"] = published
+    people, orgs = _ld_authors(ld.get("author"))
+    if not people and not orgs:
+        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
+        people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
+    meta["authors"] = people
+    meta["org_authors"] = orgs
+    meta["language"] = _page_language(tree, tags, ld)
     return meta
 
 
