@@ -364,7 +364,7 @@ ARTICLE_COLUMNS: list[Column[ArticleRecord]] = [
     Column(
         "authors",
         f"Bylines, {LIST_NOTE}.",
-        lambda a: _list([str(name) for name in json.loads(a.bylines)]),
+        lambda a: _list([str(name) for name in json.loads(a.bylines) or ()]),
     ),
     Column(
         "summits",
