@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from summits.citations import validate_deep_link
 from summits.cues import cue_groups
@@ -63,6 +64,19 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name_en
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page."""
+        return _in_language(self, "name", self.name_en)
+
+
+def _in_language(record: models.Model, field: str, fallback: str) -> str:
+    """A record's `field_es` or `field_fr` for a Spanish or French page, when it is filled in."""
+    language = (get_language() or "en")[:2]
+    if language in ("es", "fr"):
+        return getattr(record, f"{field}_{language}", "") or fallback
+    return fallback
 
 
 class Official(ReferenceRecord):
@@ -143,6 +157,12 @@ class RoleTenure(models.Model):
 
 class Policy(ReferenceRecord):
     name = models.CharField(max_length=200)
+    name_es = models.CharField(
+        "name in Spanish", max_length=200, blank=True, help_text="Its official Spanish name, if any."
+    )
+    name_fr = models.CharField(
+        "name in French", max_length=200, blank=True, help_text="Its official French name, if any."
+    )
     description = models.TextField(blank=True)
     countries = models.ManyToManyField(Country, related_name="policies", blank=True)
 
@@ -152,6 +172,11 @@ class Policy(ReferenceRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page; the English name where it has none."""
+        return _in_language(self, "name", self.name)
 
 
 class PolicyAlias(models.Model):

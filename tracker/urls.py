@@ -1,9 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
-# /healthz and /readyz are answered by tracker.health before URL routing.
+# /healthz and /readyz are answered by tracker.health before URL routing. The admin stays
+# in English at /admin/; the public pages are English at their plain paths and Spanish and
+# French under /es/ and /fr/ (CSV files too, the same files: only the pages are translated).
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("articles.reading.urls")),
-    path("", include("articles.reading.kb_urls")),
+    path("language/", set_language, name="set_language"),
+    *i18n_patterns(
+        path("", include("articles.reading.urls")),
+        path("", include("articles.reading.kb_urls")),
+        prefix_default_language=False,
+    ),
 ]
