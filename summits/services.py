@@ -274,6 +274,8 @@ def _load_officials(
             tenures.append(
                 {
                     "office": t["office"],
+                    "office_es": t.get("office_es", ""),
+                    "office_fr": t.get("office_fr", ""),
                     "start": _date(t["start"], where),
                     "start_precision": _precision(t, "start_precision", where),
                     "end": _date(t.get("end"), where),

@@ -8,8 +8,9 @@ from django.views.i18n import set_language
 # French under /es/ and /fr/ (CSV files too, the same files: only the pages are translated).
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("language/", set_language, name="set_language"),
     *i18n_patterns(
+        # Under the page's own prefix, so that the page it returns to is read in its language.
+        path("language/", set_language, name="set_language"),
         path("", include("articles.reading.urls")),
         path("", include("articles.reading.kb_urls")),
         prefix_default_language=False,

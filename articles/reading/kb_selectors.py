@@ -179,6 +179,10 @@ class CoMention:
     entity: Any
     count: int
 
+    @property
+    def kind_label(self) -> str:
+        return str(_articles().MentionKind(self.kind).label)
+
 
 def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMention]:
     """The entities most often tagged on the same articles (over its latest articles)."""

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -31,11 +33,24 @@ def coverage_bar(value: int, largest: int, width: int = 120) -> SafeString:
 
 
 def _label(point: Any) -> str:
-    return str(getattr(point, "label", None) or getattr(point, "day", None) or point.month)
+    """A bar's label in the language of the page: "18 Nov 2021" for a day, "November 2021"."""
+    label = getattr(point, "label", None)
+    if label:
+        return str(label)
+    day = getattr(point, "day", None)
+    if day:
+        return date_format(day, "SHORT_DATE_FORMAT")
+    return date_format(point.month, "YEAR_MONTH_FORMAT")
+
+
+def _articles(n: int) -> str:
+    return ngettext("%(count)s article", "%(count)s articles", n) % {
+        "count": number_format(n, force_grouping=True)
+    }
 
 
 @register.simple_tag
-def bar_chart(points: Sequence[Any], title: str, unit: str = "articles") -> SafeString:
+def bar_chart(points: Sequence[Any], title: str) -> SafeString:
     """A column chart of points with .count (and .marked, .day or .month) as accessible SVG."""
     if not points:
         return mark_safe("")
@@ -47,14 +62,17 @@ def bar_chart(points: Sequence[Any], title: str, unit: str = "articles") -> Safe
     for i, point in enumerate(points):
         h = round(plot * point.count / top, 1)
         cls = "bar marked" if getattr(point, "marked", False) else "bar"
-        label = escape(f"{_label(point)}: {point.count} {unit}")
+        label = escape(f"{_label(point)}: {_articles(point.count)}")
         bars.append(
             f'<rect class="{cls}" x="{round(i * step, 2)}" y="{round(plot - h, 1)}" '
             f'width="{max(round(step - gap, 2), 0.5)}" height="{h}"><title>{label}</title></rect>'
         )
     first, last = escape(_label(points[0])), escape(_label(points[-1]))
     total = sum(p.count for p in points)
-    summary = escape(f"{title}: {total} {unit} in all, at most {top} in one bar.")
+    summary = escape(
+        gettext("%(title)s: %(articles)s in all, at most %(top)s in one bar.")
+        % {"title": title, "articles": _articles(total), "top": number_format(top, force_grouping=True)}
+    )
     return mark_safe(  # noqa: S308 - every text piece is escaped above
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{summary}">'

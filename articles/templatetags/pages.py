@@ -4,8 +4,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from articles.ingestion.parsing import html_sanitize
 from articles.models import Mention, MentionStatus
@@ -54,9 +56,9 @@ def feed_html(value: str) -> SafeString:
 
 
 _STATUS_WORDS = {
-    MentionStatus.APPROVED: "Reviewed",
-    MentionStatus.EDITOR_ADDED: "Added by an editor",
-    MentionStatus.REJECTED: "Rejected",
+    MentionStatus.APPROVED: gettext_lazy("Reviewed"),
+    MentionStatus.EDITOR_ADDED: gettext_lazy("Added by an editor"),
+    MentionStatus.REJECTED: gettext_lazy("Rejected"),
 }
 
 
@@ -65,5 +67,37 @@ def tag_status(mention: Mention) -> str:
     """What a tag is, truthfully: 'Auto', 'Auto, awaiting review' (only while it is in the
     editors' queue), 'Reviewed' or 'Added by an editor'."""
     if mention.status != MentionStatus.AUTO:
-        return _STATUS_WORDS[MentionStatus(mention.status)]
-    return "Auto, awaiting review" if mention_awaits_review(mention) else "Auto"
+        return str(_STATUS_WORDS[MentionStatus(mention.status)])
+    return gettext("Auto, awaiting review") if mention_awaits_review(mention) else gettext("Auto")
+
+
+@register.filter
+def shown_count(page: Any) -> str:
+    """A page's count as the lede shows it: "1,234", or "more than 10,000" when capped."""
+    if page.count_is_capped:
+        return gettext("more than %(count)s") % {"count": intcomma(page.cap)}
+    return str(intcomma(page.count))
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language code as its name in the language of the page: "es" is "Spanish", "español"."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+_FACET_NAMES = {
+    "source": gettext_lazy("Source"),
+    "country": gettext_lazy("Country"),
+    "official": gettext_lazy("Official"),
+    "policy": gettext_lazy("Policy"),
+    "summit": gettext_lazy("Summit"),
+}
+
+
+@register.filter
+def facet_name(param: str) -> str:
+    """The heading of a group of facets ("country" is "Country", "País")."""
+    return str(_FACET_NAMES.get(param, param.capitalize()))
