@@ -6,8 +6,8 @@ a source, one Mention per article and entity.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from summits.models import Country, Official, Policy, Summit
 

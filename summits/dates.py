@@ -27,7 +27,6 @@ MONTHS = (
 )  # fmt: skip
 
 
-
 class DateWords(NamedTuple):
     """How a language writes a date: month names and the order of the parts."""
 

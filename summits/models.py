@@ -170,7 +170,10 @@ class RoleTenure(models.Model):
 class Policy(ReferenceRecord):
     name = models.CharField(max_length=200)
     name_es = models.CharField(
-        "name in Spanish", max_length=200, blank=True, help_text="Its official Spanish name, if any."
+        "name in Spanish",
+        max_length=200,
+        blank=True,
+        help_text="Its official Spanish name, if any.",
     )
     name_fr = models.CharField(
         "name in French", max_length=200, blank=True, help_text="Its official French name, if any."

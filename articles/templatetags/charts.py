@@ -71,7 +71,11 @@ def bar_chart(points: Sequence[Any], title: str) -> SafeString:
     total = sum(p.count for p in points)
     summary = escape(
         gettext("%(title)s: %(articles)s in all, at most %(top)s in one bar.")
-        % {"title": title, "articles": _articles(total), "top": number_format(top, force_grouping=True)}
+        % {
+            "title": title,
+            "articles": _articles(total),
+            "top": number_format(top, force_grouping=True),
+        }
     )
     return mark_safe(  # noqa: S308 - every text piece is escaped above
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '

@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('summits', '0003_recognisers'),
+        ("summits", "0003_recognisers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policy',
-            name='name_es',
-            field=models.CharField(blank=True, help_text='Its official Spanish name, if any.', max_length=200, verbose_name='name in Spanish'),
+            model_name="policy",
+            name="name_es",
+            field=models.CharField(
+                blank=True,
+                help_text="Its official Spanish name, if any.",
+                max_length=200,
+                verbose_name="name in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='policy',
-            name='name_fr',
-            field=models.CharField(blank=True, help_text='Its official French name, if any.', max_length=200, verbose_name='name in French'),
+            model_name="policy",
+            name="name_fr",
+            field=models.CharField(
+                blank=True,
+                help_text="Its official French name, if any.",
+                max_length=200,
+                verbose_name="name in French",
+            ),
         ),
         migrations.AddField(
-            model_name='roletenure',
-            name='office_es',
-            field=models.CharField(blank=True, help_text='For the Spanish pages.', max_length=300, verbose_name='office in Spanish'),
+            model_name="roletenure",
+            name="office_es",
+            field=models.CharField(
+                blank=True,
+                help_text="For the Spanish pages.",
+                max_length=300,
+                verbose_name="office in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='roletenure',
-            name='office_fr',
-            field=models.CharField(blank=True, help_text='For the French pages.', max_length=300, verbose_name='office in French'),
+            model_name="roletenure",
+            name="office_fr",
+            field=models.CharField(
+                blank=True,
+                help_text="For the French pages.",
+                max_length=300,
+                verbose_name="office in French",
+            ),
         ),
     ]
