@@ -88,7 +88,9 @@ def untranslated_text(source: str) -> list[str]:
     html = re.sub(r"<!doctype[^>]*>|<!--.*?-->", "", "".join(skeleton), flags=re.S | re.I)
     words += [v for v in WORDS_IN_ATTRIBUTES.findall(html) if LETTER.search(v)]
     visible = re.sub(r"&[a-z]+;|&#\d+;", " ", TAG.sub("\x00", html))
-    words += [w.strip() for w in re.split(r"\x00|\n", visible) if LETTER.search(w)]
+    pieces = (w.strip() for w in re.split(r"\x00|\n", visible))
+    # A file's extension after its name ("{{ name }}.csv") is not a word to translate.
+    words += [w for w in pieces if LETTER.search(w) and not re.fullmatch(r"\.[a-z]+", w)]
     return words
 
 
