@@ -35,7 +35,12 @@ KEYWORDS = {
 # Text that needs no translation: code samples and file names shown as they are.
 VERBATIM = re.compile(r"<(pre|code)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]*>")
-WORDS_IN_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"{]*)"')
+WORDS_IN_ATTRIBUTES = re.compile(
+    r'\b(?:aria-label|title|alt|placeholder|data-label)="([^"{]*)"'
+    # What a link preview shows: the page's description and OpenGraph/Twitter titles.
+    r'|\b(?:name|property)="(?:description|og:title|og:description|og:site_name|'
+    r'twitter:title|twitter:description)"\s+content="([^"{]*)"'
+)
 LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -75,6 +80,11 @@ def untranslated_text(source: str) -> list[str]:
                 inside += 1
             elif name in ("endblocktranslate", "endblocktrans", "endcomment"):
                 inside -= 1
+            if name == "include":
+                # {% include "x.html" with title="Articles" %} passes words of its own.
+                words += [
+                    w for w in re.findall(r'\w="([^"]*)"', content) if re.search(r"[A-Z\s]", w)
+                ]
             skeleton.append("\x00")
         elif token.token_type == TokenType.VAR:
             # {{ value|default:"Some words" }} shows words of its own.
@@ -86,7 +96,8 @@ def untranslated_text(source: str) -> list[str]:
         elif token.token_type == TokenType.TEXT and not inside:
             skeleton.append(content)
     html = re.sub(r"<!doctype[^>]*>|<!--.*?-->", "", "".join(skeleton), flags=re.S | re.I)
-    words += [v for v in WORDS_IN_ATTRIBUTES.findall(html) if LETTER.search(v)]
+    for found in WORDS_IN_ATTRIBUTES.findall(html):
+        words += [v for v in found if LETTER.search(v)]
     visible = re.sub(r"&[a-z]+;|&#\d+;", " ", TAG.sub("\x00", html))
     pieces = (w.strip() for w in re.split(r"\x00|\n", visible))
     # A file's extension after its name ("{{ name }}.csv") is not a word to translate.
@@ -104,8 +115,17 @@ def test_the_check_finds_text_left_out_of_translation() -> None:
         '{% load i18n %}<h1>{% translate "Articles" %}</h1><p>Download the <a href="x">CSV</a>'
         '</p><nav aria-label="Pages"></nav>{{ title|default:"Untitled" }}'
         "{% blocktranslate %}Page {{ n }}{% endblocktranslate %}<code>YYYY-MM-DD</code> · 12"
+        '{% include "snippets/feed_links.html" with title="Articles" heading_tag="h3" %}'
+        '<meta property="og:title" content="Tracker"><meta name="twitter:card" content="summary">'
     )
-    assert untranslated_text(source) == ["Untitled", "Pages", "Download the", "CSV"]
+    assert untranslated_text(source) == [
+        "Untitled",
+        "Articles",
+        "Pages",
+        "Tracker",
+        "Download the",
+        "CSV",
+    ]
 
 
 GETTEXT_CALL = re.compile(r"\b(n?p?gettext)\(((?:\s*u?'(?:[^'\\]|\\.)*'\s*,?)+)")
