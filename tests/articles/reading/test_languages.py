@@ -191,3 +191,15 @@ def test_counts_agree_with_their_nouns_in_every_language(client: Client, world: 
     assert "1 article<" in text(client.get("/"))
     assert "1 artículo<" in text(client.get("/es/"))
     assert "1 article<" in text(client.get("/fr/"))
+
+
+def test_a_refused_filter_is_explained_in_the_language_of_the_page(
+    client: Client, world: dict
+) -> None:
+    english = client.get("/articles/?from=2021-02-30")
+    spanish = client.get("/es/articles/?from=2021-02-30")
+    french = client.get("/fr/articles/?country=ZZ")
+    assert english.status_code == spanish.status_code == french.status_code == 400
+    assert "“2021-02-30” is not a date: use YYYY-MM-DD for from." in text(english)
+    assert "«2021-02-30» no es una fecha" in text(spanish)
+    assert "Il n&#x27;y a pas de pays « ZZ »." in text(french)
