@@ -5,11 +5,11 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from articles.reading.filters import FilterError, admin_problem, request_problem
+from articles.reading.languages import page_in
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -32,25 +32,6 @@ def content_security_policy(get_response: Handler) -> Handler:
     return middleware
 
 
-def _page_in(language: str, request: HttpRequest) -> str | None:
-    """The address of the page asked for, in another language; None if it has no such address.
-
-    Built from the path alone (never a scheme or host a crafted address could slip in)."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    with translation.override(language):
-        try:
-            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-        except NoReverseMatch:
-            return None
-    if path == request.path:
-        return None
-    query = request.META.get("QUERY_STRING", "")
-    return f"{path}?{query}" if query else path
-
-
 def language_from_browser(get_response: Handler) -> Handler:
     """A browser that prefers Spanish or French, opening a page at its plain (English) address,
     is sent to the same page under /es/ or /fr/. A language chosen with the switch (a cookie)
@@ -65,7 +46,7 @@ def language_from_browser(get_response: Handler) -> Handler:
         ):
             return get_response(request)
         preferred = translation.get_language_from_request(request, check_path=False)
-        there = _page_in(preferred, request) if preferred != settings.LANGUAGE_CODE else None
+        there = page_in(preferred, request) if preferred != settings.LANGUAGE_CODE else None
         response = HttpResponseRedirect(there) if there else get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response

@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -11,6 +12,7 @@ from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from articles.ingestion.parsing import html_sanitize
 from articles.models import Mention, MentionStatus
+from articles.reading.languages import page_in
 from articles.tagging.review import mention_awaits_review
 
 register = template.Library()
@@ -101,3 +103,18 @@ _FACET_NAMES = {
 def facet_name(param: str) -> str:
     """The heading of a group of facets ("country" is "Country", "País")."""
     return str(_FACET_NAMES.get(param, param.capitalize()))
+
+
+@register.simple_tag(takes_context=True)
+def page_versions(context: template.Context) -> list[tuple[str, str]]:
+    """(language, absolute address) of this page in each language, for hreflang links."""
+    request = context.get("request")
+    if request is None or request.resolver_match is None:
+        return []
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        address = page_in(code, request)
+        if address is None:
+            return []
+        versions.append((code, request.build_absolute_uri(address)))
+    return versions

@@ -203,3 +203,14 @@ def test_a_refused_filter_is_explained_in_the_language_of_the_page(
     assert "“2021-02-30” is not a date: use YYYY-MM-DD for from." in text(english)
     assert "«2021-02-30» no es una fecha" in text(spanish)
     assert "Il n&#x27;y a pas de pays « ZZ »." in text(french)
+
+
+def test_each_page_names_its_versions_in_the_other_languages(client: Client, world: dict) -> None:
+    page = text(client.get("/es/policies/mpp/"))
+    for code, path in (
+        ("en", "/policies/mpp/"),
+        ("es", "/es/policies/mpp/"),
+        ("fr", "/fr/policies/mpp/"),
+    ):
+        assert f'<link rel="alternate" hreflang="{code}" href="http://testserver{path}">' in page
+    assert 'hreflang="es"' not in text(client.get("/no-such-page/"))
