@@ -28,9 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "largest": largest,
         "filters": filters,
         "query": filters.as_query(),
-        "countries": Country.objects.only("iso2", "name_en", "is_core"),
+        "countries": Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core"),
         "officials": Official.objects.only("slug", "name"),
-        "policies": Policy.objects.only("slug", "name"),
+        "policies": Policy.objects.only("slug", "name", "name_es", "name_fr"),
         "kinds": SummitKind.choices,
     }
     return render(request, "summits/home.html", context)

@@ -214,3 +214,14 @@ def test_each_page_names_its_versions_in_the_other_languages(client: Client, wor
     ):
         assert f'<link rel="alternate" hreflang="{code}" href="http://testserver{path}">' in page
     assert 'hreflang="es"' not in text(client.get("/no-such-page/"))
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_a_page_in_spanish_or_french_runs_the_queries_of_the_english_one(
+    client: Client, language: str
+) -> None:
+    from tests.articles.reading.test_kb_views_queries import PAGES, build, count_queries
+
+    build(6)
+    for url in [*PAGES, "/articles/", "/articles/?country=MX"]:
+        assert count_queries(client, f"/{language}{url}") == count_queries(client, url), url
