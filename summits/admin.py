@@ -20,6 +20,7 @@ from summits.models import (
     Summit,
     SummitCitation,
     SummitParticipant,
+    SummitPolicy,
 )
 
 
@@ -169,11 +170,10 @@ class SummitParticipantInline(admin.TabularInline):
 
 
 class SummitPolicyInline(admin.TabularInline):
-    model = Summit.policies.through
+    model = SummitPolicy
     extra = 1
     autocomplete_fields = ["policy"]
-    verbose_name = "policy discussed"
-    verbose_name_plural = "policies discussed"
+    fields = ["policy", "effect"]
 
 
 @admin.register(Summit)

@@ -275,7 +275,9 @@ class Summit(ReferenceRecord):
         Country, on_delete=models.PROTECT, related_name="hosted_summits", null=True, blank=True
     )
     countries = models.ManyToManyField(Country, related_name="summits", blank=True)
-    policies = models.ManyToManyField(Policy, related_name="summits", blank=True)
+    policies = models.ManyToManyField(
+        Policy, related_name="summits", blank=True, through="SummitPolicy"
+    )
     outcome = models.TextField("outcome summary", blank=True)
     aliases = models.JSONField(
         default=list, blank=True, help_text='Nicknames in the press: "Three Amigos summit".'
@@ -306,6 +308,39 @@ class SummitParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.official} — {self.role}"
+
+
+class PolicyEffect(models.TextChoices):
+    DISCUSSED = "discussed", _("Discussed")
+    ANNOUNCED = "announced", _("Announced")
+    CHANGED = "changed", _("Changed")
+    EXTENDED = "extended", _("Extended")
+    ENDED = "ended", _("Ended")
+
+
+class SummitPolicy(models.Model):
+    """A policy on a meeting's table, and what the meeting did to it."""
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="policy_links")
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="summit_links")
+    effect = models.CharField(
+        max_length=12,
+        choices=PolicyEffect.choices,
+        default=PolicyEffect.DISCUSSED,
+        help_text="What the meeting's outcome did to the policy: announced, changed, extended "
+        "or ended it, or only discussed it.",
+    )
+
+    class Meta:
+        # The table Django made for the plain many-to-many relation, kept with its rows.
+        db_table = "summits_summit_policies"
+        unique_together = [("summit", "policy")]
+        ordering = ["pk"]
+        verbose_name = "policy on the table"
+        verbose_name_plural = "policies on the table"
+
+    def __str__(self) -> str:
+        return f"{self.policy} — {self.get_effect_display()}"
 
 
 class CitationKind(models.TextChoices):

@@ -20,12 +20,14 @@ from summits.models import (
     Policy,
     PolicyAlias,
     PolicyCitation,
+    PolicyEffect,
     PolicyEvent,
     Recogniser,
     RoleTenure,
     Summit,
     SummitCitation,
     SummitParticipant,
+    SummitPolicy,
     SummitStatus,
 )
 
@@ -181,6 +183,34 @@ def _sync_m2m(manager: Any, wanted: list[Any]) -> bool:
         return False
     manager.set(wanted)
     return True
+
+
+def _sync_summit_policies(
+    summit: Summit, entries: list[Any], policies: dict[str, Policy], where: str
+) -> bool:
+    """A summit's policies: a slug alone was discussed; {"policy", "effect"} says more."""
+    wanted: dict[int, str] = {}
+    for entry in entries:
+        slug, effect = (
+            (entry, None) if isinstance(entry, str) else (entry["policy"], entry.get("effect"))
+        )
+        policy = _lookup(policies, slug, "policy", where)
+        wanted[policy.pk] = _choice(effect, PolicyEffect, PolicyEffect.DISCUSSED, where)
+    current = {link.policy_id: link for link in summit.policy_links.all()}
+    changed = False
+    for policy_id, link in current.items():
+        if policy_id not in wanted:
+            link.delete()
+            changed = True
+        elif link.effect != wanted[policy_id]:
+            link.effect = wanted[policy_id]
+            link.save(update_fields=["effect"])
+            changed = True
+    for policy_id, effect in wanted.items():
+        if policy_id not in current:
+            SummitPolicy.objects.create(summit=summit, policy_id=policy_id, effect=effect)
+            changed = True
+    return changed
 
 
 def _record(report: LoadReport, kind: str, outcome: str, children_changed: bool = False) -> None:
@@ -386,10 +416,7 @@ def _load_summits(
             summit.countries,
             [_lookup(countries, iso, "country", where) for iso in rec.get("countries", [])],
         )
-        changed |= _sync_m2m(
-            summit.policies,
-            [_lookup(policies, slug, "policy", where) for slug in rec.get("policies", [])],
-        )
+        changed |= _sync_summit_policies(summit, rec.get("policies", []), policies, where)
         participants = [
             {"official": _lookup(officials, p["official"], "official", where), "role": p["role"]}
             for p in rec.get("participants", [])

@@ -343,6 +343,21 @@ def feed_add(*, url: str, source_name: str = "") -> FeedAddResult:
     )
 
 
+@transaction.atomic
+def feed_register(*, url: str, title: str = "", source_name: str = "") -> tuple[Feed, bool]:
+    """Store a feed without fetching it now: its first scheduled fetch checks it, and a
+    failure shows in feed health like any other. Returns the feed and whether it is new."""
+    url = _validate_url(url)
+    existing = Feed.objects.filter(url=url).first()
+    if existing is not None:
+        return existing, False
+    source = source_for_url(url=url, name=source_name or title)
+    feed = Feed(url=url, source=source, title=title[:300], next_fetch_at=timezone.now())
+    feed.full_clean()
+    feed.save()
+    return feed, True
+
+
 def feeds_reenable(*, feeds: Iterable[Feed]) -> int:
     """Turn disabled feeds back on, due now, with their failure count cleared."""
     ids = [feed.pk for feed in feeds]

@@ -121,3 +121,32 @@ def source_guess_store(*, source: Source, language: str = "") -> bool:
     if changed and source.pk:
         source.save(update_fields=[name.removesuffix("_id") for name in changed])
     return bool(changed)
+
+
+class SourceFactsError(ValueError):
+    """A country, kind or language given for a source cannot be used."""
+
+
+def source_confirm(*, source: Source, country_iso2: str, kind: str, language: str) -> bool:
+    """Set a source's press country, kind and language as known facts, marked confirmed.
+
+    A source an editor already confirmed is left as it is (returns False), so importing a list
+    again never undoes an editor's correction. Raises SourceFactsError on a value it cannot use.
+    """
+    country = None
+    if country_iso2:
+        country = Country.objects.filter(iso2=country_iso2.upper()).first()
+        if country is None:
+            raise SourceFactsError(f"there is no country with the code {country_iso2!r}")
+    if kind not in SourceKind.values:
+        raise SourceFactsError(
+            f"{kind!r} is not a kind of source; use one of: {', '.join(SourceKind.values)}"
+        )
+    language = language.lower()
+    if not (len(language) == 2 and language.isalpha()):
+        raise SourceFactsError(f"{language!r} is not a two-letter language code (en, es, fr)")
+    if source.confirmed:
+        return False
+    source.country, source.kind, source.language, source.confirmed = country, kind, language, True
+    source.save(update_fields=["country", "kind", "language", "confirmed"])
+    return True

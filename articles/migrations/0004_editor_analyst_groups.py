@@ -4,8 +4,7 @@ Editors review and correct tags, manage feeds and sources, and keep the knowledg
 They do not delete articles, mentions, feeds, countries or whole knowledge-base records:
 rejecting a tag or marking an article "not relevant" is what keeps it from coming back, and
 deleting would let the next ingestion or tagging run bring it back. Rows edited inside a
-record (aliases, tenures, participants, policy events) may be deleted; a summit's policies,
-an auto-created many-to-many table, follow the "change policy" permission as the admin does.
+record (aliases, tenures, participants, policy events, a summit's policies) may be deleted.
 Analysts may look at everything in the two apps and change nothing.
 
 Re-running sets the groups' permissions to exactly these; other groups are left alone.
@@ -47,6 +46,8 @@ EDITOR = {
         "summitcitation": EDIT_DELETE,
         # Added with the recognisers (summits 0003; granted on existing databases by 0011).
         "recogniser": EDIT_DELETE,
+        # A summit's policies with their effect (summits 0004; granted by articles 0019).
+        "summitpolicy": EDIT_DELETE,
     },
 }
 

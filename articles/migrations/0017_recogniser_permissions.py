@@ -1,5 +1,5 @@
 """Editors edit recognisers (a policy's or meeting's cue groups) and may delete them, as they
-may an alias; analysts see them."""
+may an alias; analysts see them. Later migrations grant other models the same way."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -7,7 +7,8 @@ from django.db import migrations
 ACTIONS = {"Editor": ("view", "add", "change", "delete"), "Analyst": ("view",)}
 
 
-def forward(apps, schema_editor) -> None:
+def grant(apps, model: str) -> None:
+    """Editors view, add, change and delete `model` of summits; analysts view it."""
     app_config = apps.get_app_config("summits")
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
@@ -18,12 +19,14 @@ def forward(apps, schema_editor) -> None:
         group = Group.objects.filter(name=name).first()
         if group is None:
             continue
-        codenames = [f"{action}_recogniser" for action in actions]
+        codenames = [f"{action}_{model}" for action in actions]
         group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="summits", codename__in=codenames
-            )
+            *Permission.objects.filter(content_type__app_label="summits", codename__in=codenames)
         )
+
+
+def forward(apps, schema_editor) -> None:
+    grant(apps, "recogniser")
 
 
 def backward(apps, schema_editor) -> None:

@@ -51,6 +51,9 @@ ARTICLE_PARAMS = (
     "per",
 )
 SUMMIT_PARAMS = ("country", "official", "policy", "kind", "from", "to")
+# The home timeline also takes `lanes`: what to draw under the meetings.
+HOME_PARAMS = (*SUMMIT_PARAMS, "lanes")
+LANE_KINDS = ("policies",)
 # The admin's pop-up parameter naming the field it returns.
 ADMIN_TO_FIELD = "_to_field"
 # PostgreSQL refuses NUL in text; a lone surrogate cannot be encoded as UTF-8.
@@ -319,6 +322,32 @@ def _one(model: Any, field: str, raw: str, label: str) -> Any:
     return obj
 
 
+# A domain as Source.domain keeps it: lower-case host name, no scheme, path or spaces.
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
+
+
+def source_find(raw: str) -> Source | None:
+    """The `source` parameter: a source's domain (elpais.com), or, as older links have it,
+    its number; None when absent."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    number = whole_number(raw)
+    if number is not None:
+        found = Source.objects.filter(pk=number).first()
+    elif raw.isascii() and raw.isdigit():
+        raise FilterError(f"“{shown(raw)}” is not a source id: give the source's domain instead.")
+    elif _DOMAIN.fullmatch(raw.lower().removeprefix("www.")):
+        found = Source.objects.filter(domain=raw.lower().removeprefix("www.")).first()
+    else:
+        raise FilterError(f"“{shown(raw)}” is not a source: give its domain, such as elpais.com.")
+    if found is None:
+        raise FilterError(
+            f"There is no source “{shown(raw)}”: give its domain, such as elpais.com."
+        )
+    return found
+
+
 def _choice(raw: str, choices: Any, label: str) -> str:
     if raw and raw not in choices.values:
         message = _NOT_A_CHOICE.get(
@@ -326,6 +355,16 @@ def _choice(raw: str, choices: Any, label: str) -> str:
         )
         raise FilterError(
             str(message) % {"value": shown(raw), "allowed": ", ".join(choices.values)}
+        )
+    return raw
+
+
+def lanes_option(params: QueryDict) -> str:
+    """The home timeline's `lanes` parameter: "" (none) or one of LANE_KINDS."""
+    raw = params.get("lanes", "").strip()
+    if raw and raw not in LANE_KINDS:
+        raise FilterError(
+            f"“{shown(raw)}” is not a kind of lane; use one of: {', '.join(LANE_KINDS)}."
         )
     return raw
 
@@ -369,9 +408,6 @@ class ArticleFilters:
         q = params.get("q", "").strip()
         if len(q) > MAX_QUERY_LENGTH:
             raise FilterError(f"The search is too long: at most {MAX_QUERY_LENGTH} characters.")
-        source_raw = params.get("source", "").strip()
-        if source_raw and whole_number(source_raw) is None:
-            raise FilterError(f"“{shown(source_raw)}” is not a source id.")
         per = params.get("per", "story").strip() or "story"
         if per not in ("story", "copy"):
             raise FilterError("per must be “story” (one row per story) or “copy” (every copy).")
@@ -381,7 +417,7 @@ class ArticleFilters:
         date_from, date_to = _date_range(params)
         return cls(
             q=q,
-            source=_one(Source, "pk", source_raw, "source"),
+            source=source_find(params.get("source", "")),
             country=_one(Country, "iso2", params.get("country", "").strip().upper(), "country"),
             official=_one(Official, "slug", params.get("official", "").strip(), "official"),
             policy=_one(Policy, "slug", params.get("policy", "").strip(), "policy"),
@@ -429,7 +465,7 @@ class ArticleFilters:
         values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
         out = {
             "q": values["q"],
-            "source": str(values["source"].pk) if values["source"] else "",
+            "source": values["source"].domain if values["source"] else "",
             "country": values["country"].iso2 if values["country"] else "",
             "official": values["official"].slug if values["official"] else "",
             "policy": values["policy"].slug if values["policy"] else "",

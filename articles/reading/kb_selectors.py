@@ -10,11 +10,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from summits.dates import span_window
-from summits.models import Country, Official, Policy, RoleTenure, Summit, SummitParticipant
+from summits.models import (
+    Country,
+    Official,
+    Policy,
+    RoleTenure,
+    Summit,
+    SummitParticipant,
+    SummitPolicy,
+)
 
 COVERAGE_MARGIN = timedelta(weeks=4)
 # Co-mentions are counted over an entity's latest articles, so the page stays fast for the
@@ -80,7 +88,13 @@ def summit_timeline(*, filters: Any = None) -> tuple[list[TimelineYear], int]:
 
 def summit_detail(*, slug: str) -> Summit | None:
     """One summit with everything its page shows about it, joined."""
-    return summit_list().prefetch_related("citations").filter(slug=slug).first()
+    links = SummitPolicy.objects.select_related("policy").order_by("pk")
+    return (
+        summit_list()
+        .prefetch_related("citations", Prefetch("policy_links", queryset=links))
+        .filter(slug=slug)
+        .first()
+    )
 
 
 @dataclass
@@ -157,7 +171,10 @@ def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
         .annotate(n=Count("*"))
         .order_by("month")
     )
-    counts = {_month(row["month"]): row["n"] for row in rows}
+    return _fill_months({_month(row["month"]): row["n"] for row in rows})
+
+
+def _fill_months(counts: dict[date, int]) -> list[MonthCount]:
     if not counts:
         return []
     months = []
@@ -254,10 +271,93 @@ def policy_detail(*, slug: str) -> Policy | None:
     )
 
 
-def policy_summits(*, policy: Policy) -> QuerySet[Summit]:
-    return policy.summits.select_related("country").order_by("start_date")
-
-
 def role_counts(participations: list[SummitParticipant]) -> list[tuple[str, int]]:
     """How often the official attended in each role."""
     return Counter(p.role for p in participations).most_common()
+
+
+# Coverage by press country ------------------------------------------------------------------
+
+# The three countries whose press the tracker compares, in the order their columns appear.
+PRESS_COUNTRIES = ("US", "MX", "CA")
+OTHER_PRESS = "other"
+
+
+@dataclass
+class PhaseRow:
+    phase: str  # before, during, after
+    counts: list[int]  # one per press column
+
+
+@dataclass
+class PressCoverage:
+    columns: list[str]  # the ISO codes of PRESS_COUNTRIES, then OTHER_PRESS
+    rows: list[PhaseRow]
+    largest: int
+    total: int
+
+
+def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
+    """Articles tagged with the summit before, during and after it, by the press country of
+    their outlet (four weeks either side, as the daily chart)."""
+    window = span_window(
+        start=summit.start_date, end=summit.end_date, precision=summit.date_precision
+    )
+    first, last = _start_of(window.first), _start_of(window.last + timedelta(days=1))
+    rows = (
+        _visible_mentions(
+            kind="summit",
+            summit=summit,
+            published_at__gte=_start_of(window.first - COVERAGE_MARGIN),
+            published_at__lt=_start_of(window.last + COVERAGE_MARGIN + timedelta(days=1)),
+        )
+        .annotate(
+            phase=Case(
+                When(published_at__lt=first, then=Value("before")),
+                When(published_at__lt=last, then=Value("during")),
+                default=Value("after"),
+            )
+        )
+        .values("phase", "article__source__country__iso2")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        iso2 = row["article__source__country__iso2"]
+        counts[(row["phase"], iso2 if iso2 in PRESS_COUNTRIES else OTHER_PRESS)] += row["n"]
+    columns = [*PRESS_COUNTRIES, OTHER_PRESS]
+    table = [
+        PhaseRow(phase, [counts[(phase, key)] for key in columns])
+        for phase in ("before", "during", "after")
+    ]
+    return PressCoverage(columns, table, max(counts.values(), default=0), sum(counts.values()))
+
+
+# A country's press over all time reads every article tagged with a meeting (over half a second
+# at 200,000 articles), so the series is kept in the cache until a new mention is stored or, for
+# reviews that change what is visible, for at most this long.
+COUNTRY_PRESS_CACHE_SECONDS = 600
+
+
+def country_press_by_month(*, country: Country) -> list[MonthCount]:
+    """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
+    from django.core.cache import cache
+
+    newest = _articles().Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    key = f"country-press:{country.pk}:{newest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [MonthCount(date.fromisoformat(month), n) for month, n in cached]
+    rows = (
+        _visible_mentions(
+            kind="summit", article__source__country=country, published_at__isnull=False
+        )
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(n=Count("article_id", distinct=True))
+        .order_by("month")
+    )
+    months = _fill_months({_month(row["month"]): row["n"] for row in rows})
+    cache.set(key, [(m.month.isoformat(), m.count) for m in months], COUNTRY_PRESS_CACHE_SECONDS)
+    return months

@@ -5,12 +5,15 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
+from articles.reading.coverage import coverage_by_press_country
 from articles.reading.filters import (
-    SUMMIT_PARAMS,
+    HOME_PARAMS,
     ArticleFilters,
     SummitFilters,
     accepts,
+    lanes_option,
     page_number,
 )
 from articles.reading.selectors import article_list, queryset_slice
@@ -19,15 +22,20 @@ from summits.models import Country, Official, Policy, SummitKind
 ARTICLES_PER_PAGE = 20
 
 
-@accepts(*SUMMIT_PARAMS)
+@accepts(*HOME_PARAMS)
 def home(request: HttpRequest) -> HttpResponse:
     filters = SummitFilters.from_query(request.GET)
+    lanes = lanes_option(request.GET)
     years, largest = selectors.summit_timeline(filters=filters)
+    shown = [summit for year in years for summit in year.summits]
     context = {
         "years": years,
         "largest": largest,
+        "press": coverage_by_press_country(date_from=filters.date_from, date_to=filters.date_to),
         "filters": filters,
         "query": filters.as_query(),
+        "lanes": lanes,
+        "policy_lanes": indexes.timeline_lanes(summits=shown) if lanes == "policies" else None,
         "countries": Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core"),
         "officials": Official.objects.only("slug", "name"),
         "policies": Policy.objects.only("slug", "name", "name_es", "name_fr"),
@@ -51,6 +59,7 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "summit": summit,
         "days": selectors.summit_coverage_by_day(summit=summit),
+        "press": selectors.summit_coverage_by_press(summit=summit),
         "sources": selectors.summit_top_sources(summit=summit),
         "articles": articles,
         "query": filters.as_query(),
@@ -91,6 +100,7 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
         "country": country,
         "summits": list(selectors.country_summits(country=country)),
         "officials": list(selectors.country_officials(country=country)),
+        "press_months": selectors.country_press_by_month(country=country),
         **_entity_context("country", country),
     }
     return render(request, "summits/country.html", context)
@@ -101,9 +111,35 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
     policy = selectors.policy_detail(slug=slug)
     if policy is None:
         raise Http404(f"There is no policy “{slug}”.")
+    links = indexes.policy_meetings(policy=policy)
     context = {
         "policy": policy,
-        "summits": list(selectors.policy_summits(policy=policy)),
+        "links": links,
+        "lane": indexes.policy_page_lane(policy=policy, links=links),
         **_entity_context("policy", policy),
     }
     return render(request, "summits/policy.html", context)
+
+
+@accepts()
+def officials_index(request: HttpRequest) -> HttpResponse:
+    context = {"countries": indexes.officials_by_country()}
+    return render(request, "summits/officials.html", context)
+
+
+@accepts()
+def policies_index(request: HttpRequest) -> HttpResponse:
+    context = {"groups": indexes.policies_by_status()}
+    return render(request, "summits/policies.html", context)
+
+
+@accepts()
+def countries_index(request: HttpRequest) -> HttpResponse:
+    context = {"rows": indexes.countries_index()}
+    return render(request, "summits/countries.html", context)
+
+
+@accepts()
+def sources_index(request: HttpRequest) -> HttpResponse:
+    context = {"groups": indexes.sources_by_press()}
+    return render(request, "summits/sources.html", context)

@@ -61,7 +61,7 @@ def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch
         unfiltered: dict[str, Any] = {kind: None}
         qs = replace(filters, **unfiltered).apply(Article.objects.filter(**tagged))
         order = ("-mentions__published_at", "-pk")
-    qs = qs.select_related("source", "original_source", "cluster")
+    qs = qs.select_related("source__country", "original_source", "cluster")
     if filters.per == "story":
         # One row per story: the first-stored copy among the matching ones stands for it.
         # Most articles belong to no cluster; for them the subquery is skipped.
@@ -170,12 +170,12 @@ def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> F
     groups: dict[str, list[FacetValue]] = {}
     sources = (
         Article.objects.filter(pk__in=ids)
-        .values("source", "source__name")
+        .values("source__domain", "source__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "source__name")[:top]
     )
     groups["source"] = [
-        FacetValue("source", str(s["source"]), s["source__name"], s["n"]) for s in sources
+        FacetValue("source", s["source__domain"], s["source__name"], s["n"]) for s in sources
     ]
     for kind in ("country", "official", "policy", "summit"):
         rows = list(
@@ -206,7 +206,7 @@ class FacetChoices:
 
 def facet_choices() -> FacetChoices:
     """Everything the filter form offers (small reference tables: one query each)."""
-    sources = list(Source.objects.only("pk", "name", "language").order_by("name"))
+    sources = list(Source.objects.only("pk", "name", "domain", "language").order_by("name"))
     languages = sorted({s.language for s in sources if s.language} | {"en", "es", "fr"})
     return FacetChoices(
         sources=sources,
@@ -226,7 +226,7 @@ def article_detail(*, article_id: int) -> Article | None:
         .order_by("kind", "-confidence", "pk")
     )
     return (
-        Article.objects.select_related("source", "original_source", "cluster")
+        Article.objects.select_related("source__country", "original_source", "cluster")
         .prefetch_related(Prefetch("mentions", queryset=mentions))
         .filter(pk=article_id)
         .first()
@@ -240,6 +240,6 @@ def article_copies(*, article: Article, limit: int = 50) -> list[Article]:
     return list(
         Article.objects.filter(cluster_id=article.cluster_id)
         .exclude(pk=article.pk)
-        .select_related("source")
+        .select_related("source__country")
         .order_by("published_at", "pk")[:limit]
     )

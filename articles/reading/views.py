@@ -1,11 +1,17 @@
 """The article list (facets and search) and the article page."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
 from articles.models import ReviewStatus
 from articles.reading import selectors
-from articles.reading.filters import ARTICLE_PARAMS, ArticleFilters, accepts, page_number
+from articles.reading.filters import (
+    ARTICLE_PARAMS,
+    ArticleFilters,
+    accepts,
+    page_number,
+    whole_number,
+)
 
 PER_PAGE = 25
 
@@ -13,6 +19,11 @@ PER_PAGE = 25
 @accepts(*ARTICLE_PARAMS, "page")
 def article_list(request: HttpRequest) -> HttpResponse:
     filters = ArticleFilters.from_query(request.GET)
+    if filters.source is not None and whole_number(request.GET["source"].strip()) is not None:
+        # Older links name a source by its number; its address now uses the domain.
+        params = request.GET.copy()
+        params["source"] = filters.source.domain
+        return HttpResponsePermanentRedirect(f"{request.path}?{params.urlencode()}")
     number = page_number(request.GET)
     results = selectors.queryset_slice(
         selectors.article_list(filters=filters),
@@ -26,8 +37,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": filters.as_query(),
         "results": results,
+        # The CSV holds what the page shows: one row per story unless every copy is asked for
+        # (the export's own default is every copy, so `per` is always written out).
+        "export_query": {**filters.as_query(), "per": filters.per},
         "facets": selectors.article_facets(filters=filters, matching=results.count)
-        if filters.active
+        if filters.active and results.count
         else selectors.Facets(counted=False),
         "facet_limit": selectors.FACET_LIMIT,
         "choices": selectors.facet_choices(),

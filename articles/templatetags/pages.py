@@ -1,5 +1,8 @@
-"""Small helpers for page templates: links that keep the current filters, feed HTML."""
+"""Small helpers for page templates: links that keep the current filters, feed HTML, dates
+in the outlet's time zone, excerpts and outbound links."""
 
+import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -7,13 +10,18 @@ from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info, gettext, gettext_lazy
 
+from articles.ingestion.canonical import url_canonicalize
 from articles.ingestion.parsing import html_sanitize
-from articles.models import Mention, MentionStatus
+from articles.models import Article, Mention, MentionStatus, Source
 from articles.reading.languages import page_in
 from articles.tagging.review import mention_awaits_review
+from articles.timezones import source_time_zone
 
 register = template.Library()
 
@@ -39,14 +47,15 @@ def query_set(base: dict[str, str], key: str, value: Any) -> str:
 
 
 @register.simple_tag
-def export_url(kind: str, params: dict[str, str] | None = None) -> str:
-    """The "Download CSV" link for an export kind, carrying the page's filters."""
+def export_url(kind: str, params: dict[str, str] | None = None, **extra: Any) -> str:
+    """The "Download CSV" link for an export kind, carrying the page's filters (and `extra`
+    output options such as bom=1)."""
     try:
         path = reverse("articles:export", kwargs={"kind": kind})
     except NoReverseMatch:
         # The exports' route lands separately; its path is agreed: /exports/<kind>.csv
         path = f"/exports/{kind}.csv"
-    query = urlencode(params or {})
+    query = urlencode({**(params or {}), **{k: str(v) for k, v in extra.items()}})
     return f"{path}?{query}" if query else path
 
 
@@ -118,3 +127,54 @@ def page_versions(context: template.Context) -> list[tuple[str, str]]:
             return []
         versions.append((code, request.build_absolute_uri(address)))
     return versions
+
+
+def _zone_label(when: datetime) -> str:
+    """The zone's abbreviation (CST, EDT, UTC), or its offset when it has none (UTC-03:00)."""
+    name = when.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = when.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:5]}"
+
+
+@register.simple_tag
+def outlet_time(
+    value: datetime | None, source: Source | None, fmt: str = "SHORT_DATETIME_FORMAT"
+) -> str:
+    """A <time> in the outlet's own time zone (see articles.timezones), with the zone named;
+    `fmt` a format or the name of one ("DATETIME_FORMAT"), written the page's language's way."""
+    if value is None:
+        return ""
+    local = value.astimezone(source_time_zone(source))
+    return format_html(
+        '<time datetime="{}">{} {}</time>',
+        local.isoformat(),
+        dateformat.format(local, get_format(fmt)),
+        _zone_label(local),
+    )
+
+
+EXCERPT_CHARS = 300
+
+
+@register.filter
+def excerpt(article: Article, limit: int = EXCERPT_CHARS) -> str:
+    """About the first `limit` characters of the article's text (or feed summary), cut at a
+    word: what the public pages may quote of a publisher's article."""
+    text = article.body or strip_tags(article.summary or "")
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
+
+
+@register.filter
+def link_out(article: Article) -> str:
+    """The article's canonical address, without the tracking parameters links carry."""
+    # A #fragment that names a story of its own on a shared page stays (see README).
+    return url_canonicalize(article.canonical_url or article.url, keep_fragment=True)

@@ -1,6 +1,7 @@
 import io
 import json
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -250,7 +251,7 @@ def test_a_country_has_one_head_of_government_at_a_time() -> None:
         RoleTenure.objects.filter(role=Role.HEAD_OF_GOVERNMENT).select_related("official"),
         key=lambda t: (t.country_id, t.start),
     )
-    for before, after in zip(tenures, tenures[1:], strict=False):
+    for before, after in pairwise(tenures):
         if before.country_id == after.country_id:
             assert before.end is not None and before.end <= after.start, (
                 f"{before.official.slug} and {after.official.slug} overlap"

@@ -53,9 +53,9 @@ REFUSED = [
     ("/?country=%00", "NUL character"),
     # Digits from other scripts pass str.isdigit() and failed int().
     ("/articles/?page=%C2%B2", "is not a page number"),
-    ("/articles/?source=%C2%B2", "is not a source id"),
+    ("/articles/?source=%C2%B2", "is not a source: give its domain"),
     ("/summits/nals-2021/?page=%E2%91%A0", "is not a page number"),
-    ("/exports/articles.csv?source=%C2%B2", "is not a source id"),
+    ("/exports/articles.csv?source=%C2%B2", "is not a source: give its domain"),
     # Past OFFSET's range, and past any real list.
     ("/articles/?page=99999999999999999999", "Pages go up to"),
     ("/summits/nals-2021/?page=99999999999999999999", "Pages go up to"),

@@ -120,7 +120,8 @@ def test_summit_page_shows_facts_chart_sources_and_stories(client: Client, world
     assert response.status_code == 200
     assert "Secretary of State" in html and "A joint declaration on migration." in html
     assert html.count('class="bar marked"') == 1  # one meeting day
-    assert html.count('<rect class="bar') == 57  # four weeks either side, and the day
+    chart = html.split('<svg class="chart-plot"')[1].split("</svg>")[0]
+    assert chart.count('<rect class="bar') == 57  # four weeks either side, and the day
     assert "2 copies" in html
     # Three articles, two stories: the copy is folded into its story.
     assert html.count('class="article-row"') == 2

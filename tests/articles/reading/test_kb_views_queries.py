@@ -18,11 +18,14 @@ def _plain_http(settings: object) -> None:
 
 
 def hubs() -> tuple:
-    from summits.models import Official, Policy, Summit
+    from summits.models import Official, Policy, PolicyEvent, Summit
 
     mx = f.country("MX")
     hub = Official.objects.filter(slug="hub").first() or f.official(slug="hub", country=mx)
-    policy = Policy.objects.filter(slug="hub-policy").first() or f.policy(slug="hub-policy")
+    policy = Policy.objects.filter(slug="hub-policy").first()
+    if policy is None:
+        policy = f.policy(slug="hub-policy")
+        PolicyEvent.objects.create(policy=policy, date=date(2019, 1, 29), status="in_force")
     main = Summit.objects.filter(slug="hub-summit").first() or f.summit(
         slug="hub-summit", participants=[(hub, "Minister")], policies=[policy]
     )
@@ -31,12 +34,16 @@ def hubs() -> tuple:
 
 def build(n: int) -> None:
     """n more summits, officials, policies and two-copy stories, all tagged with the hubs."""
+    from summits.models import PolicyEvent
+
     mx, hub, policy, main = hubs()
     us = f.country("US")
     for i in range(n):
         person = f.official(country=us)
         f.tenure(official=person, start=date(2010 + i % 10, 1, 1))
         extra = f.policy()
+        PolicyEvent.objects.create(policy=extra, date=date(2019 + i % 5, 1, 1), status="in_force")
+        PolicyEvent.objects.create(policy=extra, date=date(2024, 2, 1), status="blocked")
         f.summit(
             start_date=date(2005 + i % 20, 3, 1),
             participants=[(person, "Envoy"), (hub, "Minister")],
@@ -46,7 +53,7 @@ def build(n: int) -> None:
         for copy in range(2):
             a = f.article(
                 cluster=story,
-                source=f.source(),
+                source=f.source(country=(mx, us, None)[i % 3], kind=("outlet", "wire")[i % 2]),
                 published_at=datetime(2021, 11, 1, tzinfo=UTC) + timedelta(hours=i * 7 + copy),
             )
             for entity in (main, mx, hub, policy, person, extra):
@@ -60,6 +67,11 @@ PAGES = [
     "/officials/hub/",
     "/countries/MX/",
     "/policies/hub-policy/",
+    "/?lanes=policies",
+    "/officials/",
+    "/policies/",
+    "/countries/",
+    "/sources/",
 ]
 
 
@@ -74,6 +86,8 @@ def count_queries(client: Client, url: str) -> int:
 def test_the_query_count_does_not_grow_with_rows(client: Client, url: str) -> None:
     build(2)
     few = count_queries(client, url)
-    assert few <= 14, url
+    # The country page keeps its press series in the cache: storing it in the default
+    # database cache costs a few queries of its own.
+    assert few <= (18 if url.startswith("/countries/MX") else 14), url
     build(18)
     assert count_queries(client, url) <= few, url

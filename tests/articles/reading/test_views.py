@@ -81,7 +81,7 @@ def test_a_filtered_list_counts_its_facets(client: Client, world: dict) -> None:
 
 def test_a_filter_on_a_source_keeps_the_story_it_carried(client: Client, world: dict) -> None:
     # The Spanish copy is not the story's first copy, but the source filter must still find it.
-    html = client.get("/articles/", {"source": world["paper"].pk, "per": "story"}).content.decode()
+    html = client.get("/articles/", {"source": "diario.example", "per": "story"}).content.decode()
     assert "Lopez Obrador y Biden" in html and rows(html) == 2
 
 
@@ -96,7 +96,8 @@ def test_search_finds_words_in_title_and_body(client: Client, world: dict) -> No
     ("params", "message"),
     [
         ({"from": "yesterday"}, "is not a date"),
-        ({"source": "abc"}, "is not a source id"),
+        ({"source": "abc"}, "There is no source “abc”"),
+        ({"source": "a b"}, "is not a source: give its domain"),
         ({"source": "999999"}, "There is no source"),
         ({"official": "nobody"}, "There is no official"),
         ({"per": "page"}, "per must be"),
