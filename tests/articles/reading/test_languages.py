@@ -223,6 +223,7 @@ def test_a_page_in_spanish_or_french_runs_the_queries_of_the_english_one(
     from tests.articles.reading.test_kb_views_queries import PAGES, build, count_queries
 
     build(6)
-    for url in [*PAGES, "/articles/", "/articles/?country=MX"]:
+    indexes = ["/officials/", "/policies/", "/countries/", "/sources/"]
+    for url in [*PAGES, *indexes, "/articles/", "/articles/?country=MX"]:
         count_queries(client, url)  # fills what a page caches, for both languages
         assert count_queries(client, f"/{language}{url}") == count_queries(client, url), url
