@@ -357,13 +357,19 @@ class Mention(models.Model):
         db_default=False,  # rows copied in bulk (COPY, raw INSERT) name only the columns they set
         help_text="A confident tag drawn at random for review, to measure the tagger's precision.",
     )
-    # A copy of the article's published_at, so coverage reads and entity-filtered lists walk
-    # one index on mentions instead of joining 200,000 articles. Database triggers (migration
-    # 0007) keep it equal to the article's on every write path, COPY and bulk inserts
-    # included; whatever Django writes here is overwritten.
+    # Read-only, maintained by the database: a copy of the article's published_at, so
+    # coverage reads and entity-filtered lists walk one index on mentions instead of joining
+    # 200,000 articles. Database triggers (migration 0007) keep it equal to the article's on
+    # every write path, COPY and bulk inserts included; whatever Django writes here is
+    # overwritten. It cannot be a GeneratedField: it comes from another table. So after a
+    # save() the value in memory is stale (None for a new mention): code that reads it after
+    # a write calls refresh_from_db(fields=["published_at"]) first.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        # Also maintained by the database, outside what Meta can declare in Django 5.2:
+        # extended statistics (kind, <entity>_id) for each of the four kinds, so the planner
+        # knows a tag names one entity of its kind (migration 0009, PostgreSQL only).
         ordering = ["kind", "-confidence"]
         constraints = [
             models.CheckConstraint(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 
+from tracker.celery import app
+
 Handler = Callable[[HttpRequest], HttpResponse]
 BROKER_TIMEOUT = 3
 
@@ -27,8 +29,6 @@ def _database_problem() -> str:
 def _broker_problem() -> str:
     if not settings.CELERY_BROKER_URL:
         return ""
-    from tracker.celery import app
-
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)

@@ -52,7 +52,7 @@ def url_canonicalize(url: str, *, keep_fragment: bool = False) -> str:
     query = [
         (name, value)
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if name.lower() not in TRACKING_NAMES and not name.lower().startswith(TRACKING_PREFIXES)
+        if not _is_tracking(name)
     ]
     path = parts.path or "/"
     fragment = parts.fragment if keep_fragment else ""
@@ -77,3 +77,23 @@ def url_domain(url: str) -> str:
     """The lower-case host of `url` without a leading www., for Source.domain."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     return host.removeprefix("www.")
+
+
+def url_untracked(url: str) -> str:
+    """`url` without its tracking parameters (utm_… and the like), otherwise as written."""
+    if "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if not _is_tracking(name)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_NAMES or name.startswith(TRACKING_PREFIXES)

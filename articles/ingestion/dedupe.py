@@ -123,6 +123,9 @@ def articles_cluster(*, articles: Sequence[Article]) -> list[StoryCluster]:
     return [clusters[a.cluster_id] for a in articles]  # type: ignore[index]
 
 
+# Longer than most (about 70 lines), on purpose: one pass over the batch in order, where each
+# article's match depends on the ones placed before it; split up, the pieces would pass
+# five accumulators (placed, targets, fresh, shared, previous ids) back and forth.
 def clusters_assign(*, articles: Sequence[Article]) -> set[int]:
     """Give each article, in order, its story's cluster or a new one; returns the clusters
     that existed before and gained or lost members, to recount once the articles are written.

@@ -290,35 +290,26 @@ def _text_clean(text: str, *, cues: bool = True) -> tuple[str, list[str]]:
 # --- metadata -----------------------------------------------------------------------------
 
 
-def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {}
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """<meta> contents by lower-case property, name or itemprop; the first of each wins."""
     tags: dict[str, str] = {}
     for element in tree.iter("meta"):
         key = element.get("property") or element.get("name") or element.get("itemprop") or ""
         content = element.get("content")
         if key and content and key.lower() not in tags:
             tags[key.lower()] = content.strip()
-    ld = _json_ld_article(tree)
+    return tags
 
-    meta["title"] = _clean(
-        _ld_str(ld.get("headline"))
-        or tags.get("og:title", "")
-        or tags.get("twitter:title", "")
-        or _title_tag(tree)
-    )
-    publisher = ld.get("publisher")
-    meta["site_name"] = _clean(
-        tags.get("og:site_name", "")
-        or (_ld_str(publisher.get("name")) if isinstance(publisher, dict) else "")
-        or tags.get("application-name", "")
-    )
-    canonical = ""
+
+def _canonical_link(tree: Any) -> str:
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            canonical = link.get("href").strip()
-            break
-    meta["canonical_url"] = _absolute_http(canonical or tags.get("og:url", ""), base=url)
+            return str(link.get("href")).strip()
+    return ""
 
+
+def _published(tree: Any, tags: dict[str, str], ld: dict[str, Any]) -> datetime | None:
+    """The first readable publication date: JSON-LD, then meta tags, then <time>."""
     for candidate in (
         _ld_str(ld.get("datePublished")),
         tags.get("article:published_time", ""),
@@ -331,26 +322,17 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
         tags.get("dc.date", ""),
         tags.get("sailthru.date", ""),
     ):
-        published = _date_parse(candidate)
-        if published:
-            meta["published"] = published
-            break
-    if "published" not in meta:
-        for element in tree.iter("time"):
-            published = _date_parse(element.get("datetime") or "")
-            if published:
-                meta["published"] = published
-                break
+        if published := _date_parse(candidate):
+            return published
+    for element in tree.iter("time"):
+        if published := _date_parse(element.get("datetime") or ""):
+            return published
+    return None
 
-    people, orgs = _ld_authors(ld.get("author"))
-    if not people and not orgs:
-        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
-        people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
-    meta["authors"] = people
-    meta["org_authors"] = orgs
 
+def _page_language(tree: Any, tags: dict[str, str], ld: dict[str, Any]) -> str:
     root = tree if tree.tag == "html" else tree.getroottree().getroot()
-    meta["language"] = _language_code(
+    language = _language_code(
         root.get("lang", "")
         or root.get("{http://www.w3.org/XML/1998/namespace}lang", "")
         or tags.get("content-language", "")
@@ -359,8 +341,38 @@ def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
         or _ld_str(ld.get("inLanguage"))
     )
     for element in tree.iter("meta"):
-        if (element.get("http-equiv") or "").lower() == "content-language" and not meta["language"]:
-            meta["language"] = _language_code(element.get("content") or "")
+        if (element.get("http-equiv") or "").lower() == "content-language" and not language:
+            language = _language_code(element.get("content") or "")
+    return language
+
+
+def _metadata(tree: Any, *, url: str) -> dict[str, Any]:
+    tags = _meta_tags(tree)
+    ld = _json_ld_article(tree)
+    meta: dict[str, Any] = {}
+    meta["title"] = _clean(
+        _ld_str(ld.get("headline"))
+        or tags.get("og:title", "")
+        or tags.get("twitter:title", "")
+        or _title_tag(tree)
+    )
+    publisher = ld.get("publisher")
+    meta["site_name"] = _clean(
+        tags.get("og:site_name", "")
+        or (_ld_str(publisher.get("name")) if isinstance(publisher, dict) else "")
+        or tags.get("application-name", "")
+    )
+    canonical = _canonical_link(tree) or tags.get("og:url", "")
+    meta["canonical_url"] = _absolute_http(canonical, base=url)
+    if published := _published(tree, tags, ld):
+        meta["published"] = published
+    people, orgs = _ld_authors(ld.get("author"))
+    if not people and not orgs:
+        people = byline_split(tags.get("author", "") or tags.get("article:author", ""))
+        people = [p for p in people if not p.lower().startswith(("http://", "https://"))]
+    meta["authors"] = people
+    meta["org_authors"] = orgs
+    meta["language"] = _page_language(tree, tags, ld)
     return meta
 
 

@@ -280,6 +280,59 @@ def _too_large(cap: int) -> str:
     return f"the response is larger than {cap / 1024 / 1024:g} MB after decompression"
 
 
+def _request_headers(*, accept: str, etag: str, last_modified: str) -> dict[str, str]:
+    headers = {
+        "User-Agent": settings.TRACKER_USER_AGENT,
+        "Accept": accept,
+        "Accept-Encoding": "gzip, deflate",
+    }
+    # Only values that can be sent back as they came (printable ASCII, a readable date).
+    if etag := etag_value(etag):
+        headers["If-None-Match"] = etag
+    if last_modified := last_modified_value(last_modified):
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _connect(url: str, headers: dict[str, str], host: str) -> tuple[HTTPConnection, Any]:
+    """_open, with every way a connection fails said in plain words as a FetchError."""
+    try:
+        return _open(url, headers)
+    except FetchError:
+        raise
+    except BlockedAddressError as exc:
+        raise FetchError(str(exc), transient=False) from exc
+    except (TimeoutError, ReadTimeoutError) as exc:
+        raise FetchError(
+            f"the server at {host} did not answer within {settings.TRACKER_READ_TIMEOUT:g} seconds"
+        ) from exc
+    except SSLError as exc:
+        raise FetchError(f"the secure connection to {host} failed: {exc}") from exc
+    except (OSError, HTTPError) as exc:
+        raise FetchError(f"the connection to {host} failed: {exc}") from exc
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:  # http.client parse errors on garbage responses
+        raise FetchError(f"the server at {host} sent a malformed response: {exc}") from exc
+
+
+def _redirect_target(status: int, location: str, *, current: str, seen: list[str]) -> str:
+    """Where a redirect leads; a FetchError when it leads nowhere or back to a hop seen."""
+    if not location.strip():
+        raise FetchError(
+            f"the server answered {status} without saying where to go", transient=False
+        )
+    target = location_url(location, base=current)
+    if not target:
+        raise FetchError(
+            f"the server answered {status} with an address that cannot be read: {location[:200]!r}",
+            transient=False,
+        )
+    if target in seen:
+        raise FetchError(f"redirect loop: {target} redirects back to itself", transient=False)
+    return target
+
+
 def fetch(
     url: str,
     *,
@@ -291,61 +344,18 @@ def fetch(
     """GET `url`, following redirects ourselves so every hop is re-checked; raise FetchError."""
     cap = max_bytes or settings.TRACKER_MAX_BODY_BYTES
     deadline = time.monotonic() + settings.TRACKER_TOTAL_TIMEOUT
-    headers = {
-        "User-Agent": settings.TRACKER_USER_AGENT,
-        "Accept": accept,
-        "Accept-Encoding": "gzip, deflate",
-    }
-    # Only values that can be sent back as they came (printable ASCII, a readable date).
-    if etag := etag_value(etag):
-        headers["If-None-Match"] = etag
-    if last_modified := last_modified_value(last_modified):
-        headers["If-Modified-Since"] = last_modified
+    headers = _request_headers(accept=accept, etag=etag, last_modified=last_modified)
     current = ascii_url(url.strip())
     seen = [current]
     for _hop in range(settings.TRACKER_MAX_REDIRECTS + 1):
         host = urlsplit(current).hostname or current
-        try:
-            conn, response = _open(current, headers)
-        except FetchError:
-            raise
-        except BlockedAddressError as exc:
-            raise FetchError(str(exc), transient=False) from exc
-        except (TimeoutError, ReadTimeoutError) as exc:
-            raise FetchError(
-                f"the server at {host} did not answer within "
-                f"{settings.TRACKER_READ_TIMEOUT:g} seconds"
-            ) from exc
-        except SSLError as exc:
-            raise FetchError(f"the secure connection to {host} failed: {exc}") from exc
-        except (OSError, HTTPError) as exc:
-            raise FetchError(f"the connection to {host} failed: {exc}") from exc
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception as exc:  # http.client parse errors on garbage responses
-            raise FetchError(f"the server at {host} sent a malformed response: {exc}") from exc
+        conn, response = _connect(current, headers, host)
         try:
             status = response.status
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             if status in REDIRECT_CODES:
                 location = response_headers.get("location", "")
-                if not location.strip():
-                    raise FetchError(
-                        f"the server answered {status} without saying where to go",
-                        transient=False,
-                    )
-                target = location_url(location, base=current)
-                if not target:
-                    raise FetchError(
-                        f"the server answered {status} with an address that cannot be read: "
-                        f"{location[:200]!r}",
-                        transient=False,
-                    )
-                current = target
-                if current in seen:
-                    raise FetchError(
-                        f"redirect loop: {current} redirects back to itself", transient=False
-                    )
+                current = _redirect_target(status, location, current=current, seen=seen)
                 seen.append(current)
                 continue
             if status == 304:

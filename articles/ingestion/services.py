@@ -25,7 +25,7 @@ from django.utils import timezone
 from articles.ingestion import scheduling
 from articles.ingestion.canonical import url_canonicalize, url_domain, url_fragment, url_hash
 from articles.ingestion.dedupe import clusters_assign, clusters_recount
-from articles.ingestion.extraction import page_extract
+from articles.ingestion.extraction import Extracted, page_extract
 from articles.ingestion.fetching import FetchError, FetchResult, fetch
 from articles.ingestion.headers import (
     RETRY_AFTER_CEILING,
@@ -1068,27 +1068,8 @@ def _original_source(name: str) -> Source | None:
     return Source.objects.filter(Q(name__iexact=name) | Q(domain__iexact=name)).first()
 
 
-def article_process(*, article: Article) -> None:
-    """Extract, dedupe and tag the article from its newest stored page; no network."""
-    document = (
-        RawDocument.objects.filter(article=article, kind=RawKind.PAGE)
-        .order_by("-fetched_at", "-pk")
-        .first()
-    )
-    if document is None:
-        article_analyze(article=article)
-        return
-    try:
-        extracted = page_extract(html=raw_bytes(document), url=document.final_url or article.url)
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception as exc:
-        logger.exception("article %s: extraction failed", article.pk)
-        article.extraction_status = ExtractionStatus.FAILED
-        article.extraction_error = f"The page could not be read: {type(exc).__name__}: {exc}"
-        article.save(update_fields=["extraction_status", "extraction_error", "updated_at"])
-        article_analyze(article=article)
-        return
+def _page_adopt(article: Article, extracted: Extracted) -> None:
+    """Take what the page says over what the feed said: text, title, date, byline, origin."""
     if extracted.text.strip():
         article.body = extracted.text
         article.extraction_status = ExtractionStatus.EXTRACTED
@@ -1118,6 +1099,30 @@ def article_process(*, article: Article) -> None:
         original, origin = "", None
     article.original_source_name = original[:200]
     article.original_source = origin
+
+
+def article_process(*, article: Article) -> None:
+    """Extract, dedupe and tag the article from its newest stored page; no network."""
+    document = (
+        RawDocument.objects.filter(article=article, kind=RawKind.PAGE)
+        .order_by("-fetched_at", "-pk")
+        .first()
+    )
+    if document is None:
+        article_analyze(article=article)
+        return
+    try:
+        extracted = page_extract(html=raw_bytes(document), url=document.final_url or article.url)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:
+        logger.exception("article %s: extraction failed", article.pk)
+        article.extraction_status = ExtractionStatus.FAILED
+        article.extraction_error = f"The page could not be read: {type(exc).__name__}: {exc}"
+        article.save(update_fields=["extraction_status", "extraction_error", "updated_at"])
+        article_analyze(article=article)
+        return
+    _page_adopt(article, extracted)
     _adopt_canonical(article, extracted.canonical_url)
     # The text changed: let dedupe work it out again from the new text.
     article.content_hash = ""

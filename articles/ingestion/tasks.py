@@ -24,6 +24,7 @@ from articles.ingestion.services import (
     pages_lease_end,
 )
 from articles.models import Article, ExtractionStatus, Feed
+from articles.tagging.retag import retag_run_fail, retag_run_step
 
 # Options for idempotent tasks: acknowledged only when done, and handed back to the queue
 # if the worker process dies mid-task, so another worker runs it again.
@@ -130,7 +131,6 @@ RETAG_SLICE_SECONDS = 60
 @_idempotent_task
 def retag_run_task(self: Any, run_id: int) -> None:
     """Re-tag a run's articles after an editor changed the knowledge base."""
-    from articles.tagging.retag import retag_run_fail, retag_run_step
 
     started = time.monotonic()
     try:

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from articles.models import Mention, MentionKind
+from articles.models import VISIBLE_STATUSES, Article, Feed, Mention, MentionKind
 from articles.tagging.kb import fold
+from articles.tagging.review import review_queue
 from summits.models import Country, Official, Policy, PolicyStatus, Summit
 
 # A sentence longer than this is shown as a window around the words that name the entity.
@@ -192,8 +193,6 @@ def _distance(summit: Summit, day: date) -> int:
 def summits_suggested(*, article_ids: Iterable[int]) -> list[SummitSuggestion]:
     """Every summit, the likeliest for these articles first: nearest in date, then sharing
     the officials and countries they mention. Four queries."""
-    from articles.models import VISIBLE_STATUSES, Article
-
     ids = list(article_ids)
     days = [
         timezone.localdate(when)
@@ -247,8 +246,6 @@ def capped_count(queryset: Any) -> int:
 
 
 def pending_tags() -> DeskCount:
-    from articles.tagging.review import review_queue
-
     return DeskCount(
         label="tags waiting for review",
         count=capped_count(review_queue()),
@@ -258,8 +255,6 @@ def pending_tags() -> DeskCount:
 
 
 def failing_feeds() -> DeskCount:
-    from articles.models import Feed
-
     return DeskCount(
         label="failing feeds",
         count=capped_count(Feed.objects.filter(consecutive_failures__gt=0)),

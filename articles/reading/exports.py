@@ -1,9 +1,13 @@
-"""CSV exports for researchers: generators that yield a header, then rows, at any size.
+"""CSV exports for researchers: each declared once, as columns over typed records.
 
-Each exporter reads one queryset through a server-side cursor (a named cursor on PostgreSQL)
-and fetches its many-valued columns once per chunk of rows, so memory stays flat whatever the
-size. Cells are neutralised against formula injection as OWASP advises, in a way that can be
-undone exactly; the data-dictionary page documents that beside every column.
+An export is a list of `Column`s — a name, what it means, and how one record becomes that
+cell — and a generator of records. The same definition serves every database: records come
+from one queryset read through a server-side cursor (a named cursor on PostgreSQL) in
+chunks, with the many-valued columns fetched once per chunk, so memory stays flat whatever
+the size. Cells are neutralised against formula injection as OWASP advises, in a way that
+can be undone exactly; the data-dictionary page documents that beside every column. A column
+marked `staff_only` (an article's full extracted text) is left out of the file unless a
+signed-in staff member asks for it: see `articles.reading.rights`.
 """
 
 import csv
@@ -12,18 +16,33 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Left
 from django.http import QueryDict
 
-from articles.models import VISIBLE_STATUSES, Article, Mention
+from articles.ingestion.canonical import url_untracked
+from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind
 from articles.reading.filters import (
     ARTICLE_PARAMS,
     SUMMIT_PARAMS,
@@ -34,6 +53,8 @@ from articles.reading.filters import (
     params_accept,
     shown,
 )
+from articles.reading.rights import EXCERPT_CHARS, EXCERPT_SOURCE_CHARS, article_excerpt
+from articles.tagging.tagger import TAGGER_VERSION
 from summits.dates import DatePrecision, format_date, format_span
 from summits.models import (
     Country,
@@ -45,6 +66,7 @@ from summits.models import (
     RoleTenure,
     Summit,
     SummitKind,
+    SummitParticipant,
 )
 
 logger = logging.getLogger(__name__)
@@ -65,6 +87,9 @@ FALSE_VALUES = ("", "0", "false", "no", "off")
 # Parameters every export takes besides its filters; `page` comes along on links from pages.
 OUTPUT_PARAMS = ("bom", "meta", "page")
 
+R = TypeVar("R")
+Cell = str | int | float | None
+
 
 class UnknownExportError(LookupError):
     """There is no export of that name."""
@@ -75,27 +100,38 @@ class ExportInterruptedError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Generic[R]):
+    """One column of an export: its name, its meaning, and its cell for one record."""
+
     name: str
     description: str
+    cell: Callable[[R], Cell]
+    # Publishers' rights: only in the files of signed-in staff (see articles.reading.rights).
+    staff_only: bool = False
 
 
 @dataclass
-class Export:
-    """One export, its filters parsed: `rows()` streams the data, `count()` counts it."""
+class Export(Generic[R]):
+    """One export, its filters parsed: `rows()` streams the cells, `count()` counts the rows."""
 
     kind: str
-    columns: Sequence[Column]
+    columns: Sequence[Column[R]]
     filters: dict[str, str]
-    rows: Callable[[], Iterator[list[Any]]]
+    records: Callable[[], Iterator[R]]
     count: Callable[[], int]
-    # Where the database writes the CSV lines itself: (rows, UTF-8) pieces holding the same
-    # bytes that `rows()` gives through the csv module.
-    lines: Callable[[], Iterator[tuple[int, bytes]]] | None = None
 
     @property
     def header(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    def rows(self) -> Iterator[list[Cell]]:
+        cells = [column.cell for column in self.columns]
+        for record in self.records():
+            yield [cell(record) for cell in cells]
+
+
+def _shown_to(columns: Iterable[Column[R]], *, staff: bool) -> list[Column[R]]:
+    return [column for column in columns if staff or not column.staff_only]
 
 
 # Cells ---------------------------------------------------------------------------------
@@ -117,9 +153,14 @@ def cell_restore(value: str) -> str:
 
 def list_join(items: Iterable[str]) -> str:
     """A many-valued cell: items joined by "; ", with \\ and ; inside an item escaped by \\."""
-    return LIST_DELIMITER.join(
-        item.replace("\\", "\\\\").replace(";", "\\;") for item in items if item
-    )
+    kept = [item for item in items if item]
+    joined = LIST_DELIMITER.join(kept)
+    # Most lists are slugs and codes: escape only when an item holds \ or a ; of its own.
+    if "\\" in joined or joined.count(";") >= len(kept):
+        joined = LIST_DELIMITER.join(
+            item.replace("\\", "\\\\").replace(";", "\\;") for item in kept
+        )
+    return joined
 
 
 def list_split(cell: str) -> list[str]:
@@ -157,11 +198,6 @@ def _list(items: Iterable[str]) -> str:
 
 def _citations(citations: Iterable[Any]) -> str:
     return _list(" | ".join([c.kind, c.publisher, _day(c.date), c.title, c.url]) for c in citations)
-
-
-def _tenure_as_known(tenure: RoleTenure) -> str:
-    end = format_date(tenure.end, tenure.end_precision) if tenure.end else "present"
-    return _text(f"{format_date(tenure.start, tenure.start_precision)} to {end}")
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -240,50 +276,149 @@ CITATIONS_NOTE = (
     f"secondary; the URL is the last field), {LIST_NOTE}."
 )
 PRECISION_NOTE = "when its precision is not day, a placeholder inside the window (see Dates)"
-ARTICLE_COLUMNS = [
-    Column("article_id", "The article's id in the tracker."),
-    Column("story_id", "The story cluster its copies share; empty when it has none yet."),
-    Column("url", "The link as the feed gave it."),
-    Column("canonical_url", "The page's canonical URL: one article per canonical URL."),
-    Column("source", "The outlet that published this copy."),
-    Column("source_domain", "That outlet's domain."),
-    Column("original_source", "The outlet the story comes from, when this copy republishes it."),
-    Column("title", "The headline."),
-    Column("published_utc", "When it was published, UTC, as YYYY-MM-DDTHH:MM:SSZ."),
-    Column("language", "ISO 639-1 language code."),
-    Column("authors", f"Bylines, {LIST_NOTE}."),
-    Column("summits", f"Summits it is about, by summit id, {LIST_NOTE}."),
-    Column("countries", f"Countries it is about, by ISO 3166-1 alpha-2 code, {LIST_NOTE}."),
-    Column("officials", f"Officials it names, by official id, {LIST_NOTE}."),
-    Column("policies", f"Policies it is about, by policy id, {LIST_NOTE}."),
-    Column("review_status", "unreviewed, reviewed or not_relevant: an editor's verdict."),
-    Column("tagger_version", "The tagger version that last tagged it; empty if never tagged."),
+_KINDS = tuple(MentionKind.values)
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """An article's visible tags by export key (slug or ISO code), best first."""
+
+    summit: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    official: list[str] = field(default_factory=list)
+    policy: list[str] = field(default_factory=list)
+
+
+_NO_TAGS = Tags()
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """One article as the export reads it; `_article_values` selects these fields in order."""
+
+    id: int
+    cluster_id: int | None
+    url: str
+    canonical_url: str
+    source_name: str
+    source_domain: str
+    original_outlet: str | None
+    original_source_name: str
+    title: str
+    published_at: datetime | None
+    published_unknown: bool
+    language: str
+    authors: list[Any]
+    review_status: str
+    tagger_version: str
+    opening: str  # the body's first EXCERPT_SOURCE_CHARS characters
+    feed_summary: str  # the feed's summary, read only when there is no body
+    text: str  # the whole body, for staff; empty otherwise
+    copies: int | None  # per=story only
+    tags: Tags = _NO_TAGS
+
+
+ARTICLE_COLUMNS: list[Column[ArticleRecord]] = [
+    Column("article_id", "The article's id in the tracker.", lambda a: a.id),
+    Column(
+        "story_id",
+        "The story cluster its copies share; empty when it has none yet.",
+        lambda a: a.cluster_id,
+    ),
+    Column(
+        "url",
+        "The link as the feed gave it, tracking parameters (utm_… and the like) removed.",
+        lambda a: _text(url_untracked(a.url)),
+    ),
+    Column(
+        "canonical_url",
+        "The page's canonical URL, tracking parameters removed: one article per canonical URL.",
+        lambda a: _text(url_untracked(a.canonical_url)),
+    ),
+    Column("source", "The outlet that published this copy.", lambda a: _text(a.source_name)),
+    Column("source_domain", "That outlet's domain.", lambda a: _text(a.source_domain)),
+    Column(
+        "original_source",
+        "The outlet the story comes from, when this copy republishes it.",
+        lambda a: _text(a.original_outlet or a.original_source_name),
+    ),
+    Column("title", "The headline.", lambda a: _text(a.title)),
+    Column(
+        "published_utc",
+        "When it was published, UTC, as YYYY-MM-DDTHH:MM:SSZ; when published_unknown is "
+        "true, when the tracker first saw it.",
+        lambda a: _utc(a.published_at),
+    ),
+    Column("language", "ISO 639-1 language code.", lambda a: _text(a.language)),
+    Column(
+        "authors",
+        f"Bylines, {LIST_NOTE}.",
+        lambda a: _list([str(name) for name in a.authors]) if a.authors else "",
+    ),
+    Column(
+        "summits",
+        f"Summits it is about, by summit id, {LIST_NOTE}.",
+        lambda a: _list(a.tags.summit),
+    ),
+    Column(
+        "countries",
+        f"Countries it is about, by ISO 3166-1 alpha-2 code, {LIST_NOTE}.",
+        lambda a: _list(a.tags.country),
+    ),
+    Column(
+        "officials",
+        f"Officials it names, by official id, {LIST_NOTE}.",
+        lambda a: _list(a.tags.official),
+    ),
+    Column(
+        "policies",
+        f"Policies it is about, by policy id, {LIST_NOTE}.",
+        lambda a: _list(a.tags.policy),
+    ),
+    Column(
+        "review_status",
+        "unreviewed, reviewed or not_relevant: an editor's verdict.",
+        lambda a: a.review_status,
+    ),
+    Column(
+        "tagger_version",
+        "The tagger version that last tagged it; empty if never tagged.",
+        lambda a: _text(a.tagger_version),
+    ),
+    Column(
+        "published_unknown",
+        "true when the feed gave no plausible date, so published_utc is only when the "
+        "tracker first saw the article.",
+        lambda a: _bool(a.published_unknown),
+    ),
+    Column(
+        "excerpt",
+        f"The opening of the extracted text, about {EXCERPT_CHARS} characters cut between "
+        "words and ending with … when cut (the feed's summary when no text was extracted). "
+        "The sentences each tag was found in are the evidence column of mentions.csv.",
+        lambda a: _text(article_excerpt(body=a.opening, summary=a.feed_summary)),
+    ),
+    Column(
+        "text",
+        "The whole extracted text. Staff only: left out of the file for everyone else, "
+        "out of respect for the publishers' rights.",
+        lambda a: _text(a.text),
+        staff_only=True,
+    ),
 ]
-COPIES_COLUMN = Column(
-    "copies", "With per=story: how many matching copies the story has (this row is the first)."
+# What the query selects, named and ordered by the record itself (its tags come apart).
+_ARTICLE_FIELDS = tuple(f.name for f in fields(ArticleRecord) if f.name != "tags")
+COPIES_COLUMN: Column[ArticleRecord] = Column(
+    "copies",
+    "With per=story: how many matching copies the story has (this row is the first).",
+    lambda a: a.copies,
 )
-_ARTICLE_FIELDS = (
-    "pk",
-    "cluster_id",
-    "url",
-    "canonical_url",
-    "source__name",
-    "source__domain",
-    "original_source__name",
-    "original_source_name",
-    "title",
-    "published_at",
-    "language",
-    "authors",
-    "review_status",
-    "tagger_version",
-)
-_ENTITY_KEYS = {
-    "summit": "summit__slug",
-    "country": "country__iso2",
-    "official": "official__slug",
-    "policy": "policy__slug",
-}
+
+
+def _article_columns(*, per_story: bool) -> list[Column[ArticleRecord]]:
+    if not per_story:
+        return list(ARTICLE_COLUMNS)
+    return [*ARTICLE_COLUMNS[:2], COPIES_COLUMN, *ARTICLE_COLUMNS[2:]]
 
 
 def _articles(filters: ArticleFilters, per_story: bool) -> QuerySet[Article]:
@@ -305,6 +440,24 @@ def _articles(filters: ArticleFilters, per_story: bool) -> QuerySet[Article]:
     return qs
 
 
+def _article_values(qs: QuerySet[Article], *, per_story: bool, full_text: bool) -> QuerySet:
+    """Rows of ArticleRecord's fields in the record's own order (tags aside): no instances."""
+    computed: dict[str, Any] = {
+        "source_name": F("source__name"),
+        "source_domain": F("source__domain"),
+        "original_outlet": F("original_source__name"),
+        # Only the opening of the body travels, unless staff asked for the whole text.
+        "opening": Left("body", EXCERPT_SOURCE_CHARS),
+        "feed_summary": Case(
+            When(body="", then=F("summary")), default=Value(""), output_field=TextField()
+        ),
+        "text": F("body") if full_text else Value("", output_field=TextField()),
+    }
+    if not per_story:
+        computed["copies"] = Value(None, output_field=IntegerField())
+    return qs.annotate(**computed).order_by("pk").values_list(*_ARTICLE_FIELDS)
+
+
 class _EntityKeys:
     """Id -> export key (ISO code or slug) of every country, official, policy and summit.
 
@@ -313,329 +466,283 @@ class _EntityKeys:
     """
 
     def __init__(self) -> None:
-        self.summit = dict(Summit.objects.values_list("pk", "slug"))
-        self.country = dict(Country.objects.values_list("pk", "iso2"))
-        self.official = dict(Official.objects.values_list("pk", "slug"))
-        self.policy = dict(Policy.objects.values_list("pk", "slug"))
+        self.of: dict[str, dict[int, str]] = {
+            "summit": dict(Summit.objects.order_by().values_list("pk", "slug")),
+            "country": dict(Country.objects.order_by().values_list("pk", "iso2")),
+            "official": dict(Official.objects.order_by().values_list("pk", "slug")),
+            "policy": dict(Policy.objects.order_by().values_list("pk", "slug")),
+        }
+
+    def named(self, kind: str, ids: list[int] | None) -> list[str]:
+        keys = self.of[kind]
+        return [keys[pk] for pk in ids or ()]
 
 
-# On PostgreSQL the database groups a chunk's tags per article: a quarter of the rows to
-# fetch, and one array parameter instead of 2,000 bound literals.
-_PG_TAGS = """
-SELECT article_id,
-  array_agg(summit_id ORDER BY confidence DESC, id) FILTER (WHERE summit_id IS NOT NULL),
-  array_agg(country_id ORDER BY confidence DESC, id) FILTER (WHERE country_id IS NOT NULL),
-  array_agg(official_id ORDER BY confidence DESC, id) FILTER (WHERE official_id IS NOT NULL),
-  array_agg(policy_id ORDER BY confidence DESC, id) FILTER (WHERE policy_id IS NOT NULL)
-FROM {table} WHERE article_id = ANY(%s) AND status = ANY(%s) GROUP BY article_id
-"""
+# The order of the tags in a list: most confident first, then the older tag.
+_TAG_ORDER = ("-confidence", "id")
 
 
-def _mention_lists(article_ids: list[int], keys: _EntityKeys) -> dict[int, list[list[str]]]:
-    """Per article: its visible summits, countries, officials, policies, best first."""
-    lists: dict[int, list[list[str]]] = {}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _PG_TAGS.format(table=Mention._meta.db_table),
-                [article_ids, [str(status) for status in VISIBLE_STATUSES]],
-            )
-            for article_id, summits, countries, officials, policies in cursor.fetchall():
-                lists[article_id] = [
-                    [keys.summit[pk] for pk in summits or ()],
-                    [keys.country[pk] for pk in countries or ()],
-                    [keys.official[pk] for pk in officials or ()],
-                    [keys.policy[pk] for pk in policies or ()],
-                ]
-        return lists
-    rows = (
-        Mention.objects.filter(article_id__in=article_ids, status__in=VISIBLE_STATUSES)
-        .order_by("article_id", "-confidence", "pk")
-        .values_list("article_id", "summit_id", "country_id", "official_id", "policy_id")
+def _ids_of(kind: str) -> ArrayAgg:
+    """PostgreSQL: the ids of one kind of an article's tags, in the lists' order."""
+    return ArrayAgg(f"{kind}_id", filter=Q(kind=kind), ordering=_TAG_ORDER)
+
+
+def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, Tags]:
+    """Per article of the chunk: its visible summits, countries, officials, policies, best first.
+
+    One query per chunk of articles, on every database; the chunk is given as the export's
+    queryset narrowed to a range of ids, so the query stays the same size however many ids
+    the chunk holds. PostgreSQL groups the rows per article itself (a tenth of the rows to
+    send and to loop over in Python); elsewhere the same rows come in the same order and are
+    grouped here.
+    """
+    visible = Mention.objects.filter(
+        article__in=articles.order_by().values("pk"), status__in=VISIBLE_STATUSES
     )
-    for article_id, summit, country, official, policy in rows:
+    lists: dict[int, Tags] = {}
+    if connection.vendor == "postgresql":
+        grouped = (
+            visible.order_by()
+            .values("article_id")
+            .annotate(
+                summit=_ids_of("summit"),
+                country=_ids_of("country"),
+                official=_ids_of("official"),
+                policy=_ids_of("policy"),
+            )
+        )
+        for row in grouped:
+            lists[row["article_id"]] = Tags(
+                summit=keys.named("summit", row["summit"]),
+                country=keys.named("country", row["country"]),
+                official=keys.named("official", row["official"]),
+                policy=keys.named("policy", row["policy"]),
+            )
+        return lists
+    entity = Coalesce(*(f"{kind}_id" for kind in _KINDS))
+    rows = visible.order_by("article_id", *_TAG_ORDER).values_list("article_id", "kind", entity)
+    for article_id, kind, entity_id in rows:
         tags = lists.get(article_id)
         if tags is None:
-            tags = lists[article_id] = [[], [], [], []]
-        if summit is not None:
-            tags[0].append(keys.summit[summit])
-        elif country is not None:
-            tags[1].append(keys.country[country])
-        elif official is not None:
-            tags[2].append(keys.official[official])
-        elif policy is not None:
-            tags[3].append(keys.policy[policy])
+            tags = lists[article_id] = Tags()
+        getattr(tags, kind).append(keys.of[kind][entity_id])
     return lists
 
 
-_NO_TAGS: list[list[str]] = [[], [], [], []]
-
-
-def _article_rows(qs: QuerySet[Article], per_story: bool) -> Iterator[list[Any]]:
-    fields = (*_ARTICLE_FIELDS, "copies") if per_story else _ARTICLE_FIELDS
+def _article_records(
+    qs: QuerySet[Article], *, per_story: bool, full_text: bool
+) -> Iterator[ArticleRecord]:
     with _snapshot():
-        cursor = qs.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+        values = _article_values(qs, per_story=per_story, full_text=full_text)
         keys = _EntityKeys()
-        for chunk in _chunks(cursor, CHUNK_SIZE):
-            lists = _mention_lists([row[0] for row in chunk], keys)
-            for row in chunk:
-                summits, countries, officials, policies = lists.get(row[0], _NO_TAGS)
-                out = [
-                    row[0],
-                    row[1],
-                    _text(row[2]),
-                    _text(row[3]),
-                    _text(row[4]),
-                    _text(row[5]),
-                    _text(row[6] or row[7]),
-                    _text(row[8]),
-                    _utc(row[9]),
-                    _text(row[10]),
-                    _list([str(a) for a in row[11]]) if row[11] else "",
-                    _list(summits),
-                    _list(countries),
-                    _list(officials),
-                    _list(policies),
-                    row[12],
-                    _text(row[13]),
-                ]
-                if per_story:
-                    out.insert(2, row[14])
-                yield out
+        for chunk in _chunks(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+            records = [ArticleRecord(*row) for row in chunk]
+            ids = qs.filter(pk__gte=records[0].id, pk__lte=records[-1].id)
+            lists = _tag_lists(ids, keys)
+            for record in records:
+                record.tags = lists.get(record.id, _NO_TAGS)
+                yield record
 
 
-# On PostgreSQL the database writes articles.csv itself, in one COPY: the rows, their tag lists
-# (a LATERAL aggregate per article, keys joined from the small knowledge-base tables), formula
-# neutralising in SQL, and quoting by COPY's CSV writer, which quotes exactly what csv.writer
-# does (a cell holding a comma, a quote, CR or LF). COPY sends one message per row, so Python
-# only turns each row's LF into CRLF; per-row Python work and a second query per chunk were
-# most of the time before. Each SQL expression mirrors a Python helper above, and a test
-# compares both outputs byte for byte.
-LINES_BATCH = 5000
-
-
-def _pg_neutralised(expr: str) -> str:
-    """cell_neutralise: any apostrophes then = + - @ tab or CR get one apostrophe in front."""
-    # ascii() first: the regular expression runs only on the rare cell that may need it.
-    return (
-        f"CASE WHEN ascii({expr}) IN (39, 61, 43, 45, 64, 9, 13) "
-        rf"""THEN regexp_replace({expr}, '^(''*[-=+@\t\r])', '''\1') ELSE {expr} END"""
-    )
-
-
-def _pg_text(expr: str) -> str:
-    # csv.writer writes an empty cell bare; COPY writes a bare cell only for NULL.
-    return f"NULLIF({_pg_neutralised(expr)}, '')"
-
-
-def _pg_list_item(expr: str) -> str:
-    """list_join's escaping of one item: a backslash before each backslash and semicolon."""
-    return rf"""replace(replace({expr}, '\', '\\'), ';', '\;')"""
-
-
-def _pg_tags(kind: str, key: str) -> str:
-    return (
-        f"string_agg({_pg_list_item(key)}, '; ' ORDER BY m.confidence DESC, m.id) "
-        f"FILTER (WHERE m.{kind}_id IS NOT NULL AND {key} <> '') AS {kind}_keys"
-    )
-
-
-_PG_ARTICLE_LINES = r"""
-COPY (
-SELECT {cells}
-FROM ({articles}) a
-LEFT JOIN LATERAL (
-  SELECT {summits}, {countries}, {officials}, {policies}
-  FROM {mention} m
-  LEFT JOIN {summit} su ON su.id = m.summit_id
-  LEFT JOIN {country} co ON co.id = m.country_id
-  LEFT JOIN {official} ofc ON ofc.id = m.official_id
-  LEFT JOIN {policy} po ON po.id = m.policy_id
-  WHERE m.article_id = a.pk AND m.status IN ({visible})
-) t ON true
-LEFT JOIN LATERAL (
-  SELECT string_agg({author}, '; ' ORDER BY x.n) AS names
-  FROM jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(a.authors) = 'array' THEN a.authors ELSE '[]' END
-  ) WITH ORDINALITY AS x(name, n)
-  WHERE x.name <> ''
-) au ON true
-ORDER BY a.pk
-) TO STDOUT (FORMAT csv)
-"""
-
-
-def _pg_article_sql(qs: QuerySet[Article], per_story: bool) -> tuple[str, list[Any]]:
-    fields = (*_ARTICLE_FIELDS, "copies") if per_story else _ARTICLE_FIELDS
-    inner = qs.order_by().values_list(*fields)
-    articles_sql, params = inner.query.get_compiler(using=inner.db).as_sql()
-    cells = [
-        "a.pk",
-        "a.cluster_id",
-        _pg_text("a.url"),
-        _pg_text("a.canonical_url"),
-        _pg_text('a."source__name"'),
-        _pg_text('a."source__domain"'),
-        # Python's `or`: an outlet with an empty name falls back to the name given as text.
-        _pg_text("""COALESCE(NULLIF(a."original_source__name", ''), a.original_source_name)"""),
-        _pg_text("a.title"),
-        """to_char(a.published_at AT TIME ZONE 'UTC', 'FMYYYY-MM-DD"T"HH24:MI:SS"Z"')""",
-        _pg_text("a.language"),
-        _pg_text("au.names"),
-        _pg_text("t.summit_keys"),
-        _pg_text("t.country_keys"),
-        _pg_text("t.official_keys"),
-        _pg_text("t.policy_keys"),
-        "NULLIF(a.review_status, '')",
-        _pg_text("a.tagger_version"),
-    ]
-    if per_story:
-        cells.insert(2, "a.copies")
-    sql = _PG_ARTICLE_LINES.format(
-        cells=", ".join(cells),
-        articles=articles_sql,
-        summits=_pg_tags("summit", "su.slug"),
-        countries=_pg_tags("country", "co.iso2"),
-        officials=_pg_tags("official", "ofc.slug"),
-        policies=_pg_tags("policy", "po.slug"),
-        mention=Mention._meta.db_table,
-        summit=Summit._meta.db_table,
-        country=Country._meta.db_table,
-        official=Official._meta.db_table,
-        policy=Policy._meta.db_table,
-        visible=", ".join(["%s"] * len(VISIBLE_STATUSES)),
-        author=_pg_list_item("x.name"),
-    )
-    return sql, [*params, *(str(status) for status in VISIBLE_STATUSES)]
-
-
-def _pg_article_lines(qs: QuerySet[Article], per_story: bool) -> Iterator[tuple[int, bytes]]:
-    sql, params = _pg_article_sql(qs, per_story)
-    with _snapshot(), connection.cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
-        batch: list[Any] = []
-        for row in copy:
-            batch.append(row[:-1])
-            if len(batch) == LINES_BATCH:
-                yield len(batch), b"\r\n".join(batch) + b"\r\n"
-                batch = []
-        if batch:
-            yield len(batch), b"\r\n".join(batch) + b"\r\n"
-
-
-def _articles_export(params: QueryDict) -> Export:
+def _articles_export(params: QueryDict, staff: bool) -> Export[ArticleRecord]:
     filters, per_story = _article_filters(params)
     qs = _articles(filters, per_story)
-    columns = list(ARTICLE_COLUMNS)
-    if per_story:
-        columns.insert(2, COPIES_COLUMN)
     return Export(
         kind="articles",
-        columns=columns,
+        columns=_shown_to(_article_columns(per_story=per_story), staff=staff),
         filters=_filters_echo(params),
-        rows=lambda: _article_rows(qs, per_story),
+        records=lambda: _article_records(qs, per_story=per_story, full_text=staff),
         count=lambda: qs.order_by().count(),
-        lines=(
-            (lambda: _pg_article_lines(qs, per_story))
-            if connection.vendor == "postgresql"
-            else None
-        ),
     )
 
 
 # Mentions ------------------------------------------------------------------------------
 
-MENTION_COLUMNS = [
-    Column("article_id", "The article, as article_id in articles.csv."),
-    Column("kind", "country, official, policy or summit."),
-    Column("entity_id", "ISO 3166-1 alpha-2 code for a country; the entity's id otherwise."),
-    Column("entity_name", "Its name: country name in English, official, policy, summit title."),
-    Column("confidence", "The tagger's confidence, 0 to 1 (1 for tags an editor added)."),
-    Column("method", "How the tagger found it (alias match, role resolution, …)."),
-    Column("status", "auto, approved, editor_added; rejected only with include_rejected=1."),
-    Column("evidence", "The sentence the tag was found in."),
+
+@dataclass(slots=True)
+class MentionRecord:
+    article_id: int
+    kind: str
+    entity_key: str  # ISO code of a country, slug of the others
+    entity_name: str
+    confidence: float
+    method: str
+    status: str
+    evidence: str
+
+
+MENTION_COLUMNS: list[Column[MentionRecord]] = [
+    Column("article_id", "The article, as article_id in articles.csv.", lambda m: m.article_id),
+    Column("kind", "country, official, policy or summit.", lambda m: m.kind),
+    Column(
+        "entity_id",
+        "ISO 3166-1 alpha-2 code for a country; the entity's id otherwise.",
+        lambda m: _text(m.entity_key),
+    ),
+    Column(
+        "entity_name",
+        "Its name: country name in English, official, policy, summit title.",
+        lambda m: _text(m.entity_name),
+    ),
+    Column(
+        "confidence",
+        "The tagger's confidence, 0 to 1 (1 for tags an editor added).",
+        lambda m: m.confidence,
+    ),
+    Column(
+        "method",
+        "How the tagger found it (alias match, role resolution, …).",
+        lambda m: _text(m.method),
+    ),
+    Column(
+        "status",
+        "auto, approved, editor_added; rejected only with include_rejected=1.",
+        lambda m: m.status,
+    ),
+    Column("evidence", "The sentence the tag was found in.", lambda m: _text(m.evidence)),
 ]
 
 
-def _mention_rows(qs: QuerySet[Mention]) -> Iterator[list[Any]]:
-    fields = (
+def _mention_records(qs: QuerySet[Mention]) -> Iterator[MentionRecord]:
+    # Exactly one of the four entities is set (a check constraint), so Coalesce picks it.
+    values = qs.order_by("article_id", "kind", "-confidence", "pk").values(
         "article_id",
         "kind",
-        *_ENTITY_KEYS.values(),
-        "summit__title",
-        "country__name_en",
-        "official__name",
-        "policy__name",
         "confidence",
         "method",
         "status",
         "evidence",
+        entity_key=Coalesce("summit__slug", "country__iso2", "official__slug", "policy__slug"),
+        entity_name=Coalesce(
+            "summit__title",
+            "country__name_en",
+            "official__name",
+            "policy__name",
+            output_field=TextField(),
+        ),
     )
     with _snapshot():
-        rows = qs.order_by("article_id", "kind", "-confidence", "pk").values_list(*fields)
-        for row in rows.iterator(chunk_size=CHUNK_SIZE):
-            kind = row[1]
-            index = ("summit", "country", "official", "policy").index(kind)
-            yield [
-                row[0],
-                kind,
-                _text(row[2 + index]),
-                _text(row[6 + index]),
-                row[10],
-                _text(row[11]),
-                row[12],
-                _text(row[13]),
-            ]
+        for row in values.iterator(chunk_size=CHUNK_SIZE):
+            yield MentionRecord(**row)
 
 
-def _mentions_export(params: QueryDict) -> Export:
+def _mentions_export(params: QueryDict, staff: bool) -> Export[MentionRecord]:
     filters, per_story = _article_filters(params)
     qs = Mention.objects.filter(article__in=_articles(filters, per_story).values("pk"))
     if not export_flag(params, "include_rejected"):
         qs = qs.filter(status__in=VISIBLE_STATUSES)
     return Export(
         kind="mentions",
-        columns=MENTION_COLUMNS,
+        columns=_shown_to(MENTION_COLUMNS, staff=staff),
         filters=_filters_echo(params),
-        rows=lambda: _mention_rows(qs),
+        records=lambda: _mention_records(qs),
         count=lambda: qs.order_by().count(),
     )
 
 
 # Reference data ------------------------------------------------------------------------
 
-SUMMIT_COLUMNS = [
-    Column("summit_id", "The summit's id (as in articles.csv and mentions.csv)."),
-    Column("title", "Its title."),
-    Column("kind", "The kind of meeting: " + ", ".join(SummitKind.values) + "."),
-    Column("start_date", f"First day, YYYY-MM-DD; {PRECISION_NOTE}."),
-    Column("end_date", f"Last day, YYYY-MM-DD; {PRECISION_NOTE}."),
-    Column("city", "Where it was held."),
-    Column("host_country", "The host country's ISO 3166-1 alpha-2 code."),
-    Column("countries", f"Participating countries, {LIST_NOTE}."),
-    Column("participants", f"Officials who attended, by official id, {LIST_NOTE}."),
-    Column("participant_roles", f"Their roles on the day, in the same order, {LIST_NOTE}."),
-    Column("policies", f"Policies discussed, by policy id, {LIST_NOTE}."),
-    Column("outcome", "A summary of the outcome."),
-    Column("aliases", f"Names the press uses for it, {LIST_NOTE}."),
-    Column("sources", f"URLs that support these facts, {LIST_NOTE}."),
-    Column("needs_review", "true when a fact is uncertain and an editor should check it."),
-    Column("articles", "How many articles are tagged with it (rejected tags not counted)."),
+
+@dataclass(slots=True)
+class SummitRecord:
+    summit: Summit  # with its country, countries, policies and citations fetched
+    participants: list[SummitParticipant]
+    tagged: int  # articles with a visible tag of it
+
+
+def _summit_dates(s: SummitRecord) -> str:
+    return format_span(s.summit.start_date, s.summit.end_date, s.summit.date_precision)
+
+
+SUMMIT_COLUMNS: list[Column[SummitRecord]] = [
+    Column(
+        "summit_id",
+        "The summit's id (as in articles.csv and mentions.csv).",
+        lambda s: s.summit.slug,
+    ),
+    Column("title", "Its title.", lambda s: _text(s.summit.title)),
+    Column(
+        "kind",
+        "The kind of meeting: " + ", ".join(SummitKind.values) + ".",
+        lambda s: s.summit.kind,
+    ),
+    Column(
+        "start_date",
+        f"First day, YYYY-MM-DD; {PRECISION_NOTE}.",
+        lambda s: _day(s.summit.start_date),
+    ),
+    Column(
+        "end_date", f"Last day, YYYY-MM-DD; {PRECISION_NOTE}.", lambda s: _day(s.summit.end_date)
+    ),
+    Column("city", "Where it was held.", lambda s: _text(s.summit.city)),
+    Column(
+        "host_country",
+        "The host country's ISO 3166-1 alpha-2 code.",
+        lambda s: s.summit.country.iso2 if s.summit.country else "",
+    ),
+    Column(
+        "countries",
+        f"Participating countries, {LIST_NOTE}.",
+        lambda s: _list(sorted(c.iso2 for c in s.summit.countries.all())),
+    ),
+    Column(
+        "participants",
+        f"Officials who attended, by official id, {LIST_NOTE}.",
+        lambda s: _list(p.official.slug for p in s.participants),
+    ),
+    Column(
+        "participant_roles",
+        f"Their roles on the day, in the same order, {LIST_NOTE}.",
+        lambda s: _list(p.role for p in s.participants),
+    ),
+    Column(
+        "policies",
+        f"Policies discussed, by policy id, {LIST_NOTE}.",
+        lambda s: _list(sorted(p.slug for p in s.summit.policies.all())),
+    ),
+    Column("outcome", "A summary of the outcome.", lambda s: _text(s.summit.outcome)),
+    Column(
+        "aliases",
+        f"Names the press uses for it, {LIST_NOTE}.",
+        lambda s: _list(str(a) for a in s.summit.aliases or ()),
+    ),
+    Column(
+        "sources",
+        f"URLs that support these facts, {LIST_NOTE}.",
+        lambda s: _list(c.url for c in s.summit.citations.all()),
+    ),
+    Column(
+        "needs_review",
+        "true when a fact is uncertain and an editor should check it.",
+        lambda s: _bool(s.summit.needs_review),
+    ),
+    Column(
+        "articles",
+        "How many articles are tagged with it (rejected tags not counted).",
+        lambda s: s.tagged,
+    ),
     Column(
         "status",
         "held, planned, postponed or cancelled; a meeting that did not take place "
         "keeps the dates it was planned for.",
+        lambda s: s.summit.status,
     ),
-    Column("date_precision", f"How exactly start_date and end_date are known: {PRECISIONS}."),
+    Column(
+        "date_precision",
+        f"How exactly start_date and end_date are known: {PRECISIONS}.",
+        lambda s: s.summit.date_precision,
+    ),
     Column(
         "dates_as_known",
         "The dates written as exactly as they are known: “9\u201310 January "
         "2023”, “April 2024”, “about 21 December 2023”.",
+        _summit_dates,
     ),
-    Column("citations", CITATIONS_NOTE),
+    Column("citations", CITATIONS_NOTE, lambda s: _citations(s.summit.citations.all())),
 ]
 
 
-def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
+def _summit_records(qs: QuerySet[Summit]) -> Iterator[SummitRecord]:
     tagged = (
         Mention.objects.filter(summit=OuterRef("pk"), status__in=VISIBLE_STATUSES)
         .order_by()
@@ -650,117 +757,119 @@ def _summit_rows(qs: QuerySet[Summit]) -> Iterator[list[Any]]:
         .order_by("start_date", "slug")
     )
     for summit in qs.iterator(chunk_size=CHUNK_SIZE):
-        participants = list(summit.participants.all())
-        yield [
-            summit.slug,
-            _text(summit.title),
-            summit.kind,
-            _day(summit.start_date),
-            _day(summit.end_date),
-            _text(summit.city),
-            summit.country.iso2 if summit.country else "",
-            _list(sorted(c.iso2 for c in summit.countries.all())),
-            _list(p.official.slug for p in participants),
-            _list(p.role for p in participants),
-            _list(sorted(p.slug for p in summit.policies.all())),
-            _text(summit.outcome),
-            _list(str(a) for a in summit.aliases or ()),
-            _list(c.url for c in summit.citations.all()),
-            _bool(summit.needs_review),
-            summit.tagged,
-            summit.status,
-            summit.date_precision,
-            format_span(summit.start_date, summit.end_date, summit.date_precision),
-            _citations(summit.citations.all()),
-        ]
+        yield SummitRecord(summit, list(summit.participants.all()), summit.tagged)  # type: ignore[attr-defined]
 
 
-def _summits_export(params: QueryDict) -> Export:
+def _summits_export(params: QueryDict, staff: bool) -> Export[SummitRecord]:
     qs = SummitFilters.from_query(params).apply(Summit.objects.all())
     return Export(
         kind="summits",
-        columns=SUMMIT_COLUMNS,
+        columns=_shown_to(SUMMIT_COLUMNS, staff=staff),
         filters=_filters_echo(params),
-        rows=lambda: _summit_rows(qs),
+        records=lambda: _summit_records(qs),
         count=lambda: qs.order_by().count(),
     )
 
 
-OFFICIAL_COLUMNS = [
-    Column("official_id", "The official's id (as in articles.csv and mentions.csv)."),
-    Column("name", "Canonical name, with its diacritics."),
-    Column("official_country", "The official's country, ISO 3166-1 alpha-2."),
-    Column("aliases", f"Other names and spellings, {LIST_NOTE}."),
-    Column("office", "The office held, as styled. Empty when no tenure is recorded."),
-    Column("role", "The kind of role: " + ", ".join(Role.values) + "."),
-    Column("office_country", "The government the office belongs to, ISO 3166-1 alpha-2."),
-    Column("agency", "The agency or ministry."),
-    Column("start", f"First day in office, YYYY-MM-DD; {PRECISION_NOTE}."),
-    Column("end", f"Last day in office, YYYY-MM-DD; empty while in office; {PRECISION_NOTE}."),
-    Column("needs_review", "true when the official or this tenure has an uncertain fact."),
-    Column("start_precision", f"How exactly start is known: {PRECISIONS}."),
-    Column("end_precision", f"How exactly end is known: {PRECISIONS}; empty while in office."),
+@dataclass(slots=True)
+class OfficialRecord:
+    official: Official  # with its country fetched
+    tenure: RoleTenure | None  # None: an official with no recorded tenure
+    aliases: list[str]
+
+
+def _tenure_as_known(tenure: RoleTenure | None) -> str:
+    if tenure is None:
+        return ""
+    end = format_date(tenure.end, tenure.end_precision) if tenure.end else "present"
+    return _text(f"{format_date(tenure.start, tenure.start_precision)} to {end}")
+
+
+OFFICIAL_COLUMNS: list[Column[OfficialRecord]] = [
+    Column(
+        "official_id",
+        "The official's id (as in articles.csv and mentions.csv).",
+        lambda o: o.official.slug,
+    ),
+    Column("name", "Canonical name, with its diacritics.", lambda o: _text(o.official.name)),
+    Column(
+        "official_country",
+        "The official's country, ISO 3166-1 alpha-2.",
+        lambda o: o.official.country.iso2,
+    ),
+    Column("aliases", f"Other names and spellings, {LIST_NOTE}.", lambda o: _list(o.aliases)),
+    Column(
+        "office",
+        "The office held, as styled. Empty when no tenure is recorded.",
+        lambda o: _text(o.tenure.office) if o.tenure else "",
+    ),
+    Column(
+        "role",
+        "The kind of role: " + ", ".join(Role.values) + ".",
+        lambda o: o.tenure.role if o.tenure else "",
+    ),
+    Column(
+        "office_country",
+        "The government the office belongs to, ISO 3166-1 alpha-2.",
+        lambda o: o.tenure.country.iso2 if o.tenure else "",
+    ),
+    Column(
+        "agency", "The agency or ministry.", lambda o: _text(o.tenure.agency) if o.tenure else ""
+    ),
+    Column(
+        "start",
+        f"First day in office, YYYY-MM-DD; {PRECISION_NOTE}.",
+        lambda o: _day(o.tenure.start) if o.tenure else "",
+    ),
+    Column(
+        "end",
+        f"Last day in office, YYYY-MM-DD; empty while in office; {PRECISION_NOTE}.",
+        lambda o: _day(o.tenure.end) if o.tenure else "",
+    ),
+    Column(
+        "needs_review",
+        "true when the official or this tenure has an uncertain fact.",
+        lambda o: _bool(o.official.needs_review or bool(o.tenure and o.tenure.needs_review)),
+    ),
+    Column(
+        "start_precision",
+        f"How exactly start is known: {PRECISIONS}.",
+        lambda o: o.tenure.start_precision if o.tenure else "",
+    ),
+    Column(
+        "end_precision",
+        f"How exactly end is known: {PRECISIONS}; empty while in office.",
+        lambda o: o.tenure.end_precision if o.tenure and o.tenure.end else "",
+    ),
     Column(
         "tenure_as_known",
         "The tenure written as exactly as it is known: “June 2019 to "
         "about 14 June 2019”, “1 October 2024 to present”.",
+        lambda o: _tenure_as_known(o.tenure),
     ),
 ]
 
 
-class _AliasNames:
-    """Aliases of every official, read once: the knowledge base is a few hundred people."""
-
-    def __init__(self) -> None:
-        self._names: dict[int, list[str]] | None = None
-
-    def of(self, official_id: int) -> list[str]:
-        if self._names is None:
-            self._names = {}
-            aliases = OfficialAlias.objects.order_by("official_id", "name")
-            for pk, name in aliases.values_list("official_id", "name"):
-                self._names.setdefault(pk, []).append(name)
-        return self._names.get(official_id, [])
-
-
-def _official_rows(qs: QuerySet[RoleTenure], officials: QuerySet[Official]) -> Iterator[list[Any]]:
-    # One row per tenure; an official with no recorded tenure still gets one row.
+def _official_records(
+    qs: QuerySet[RoleTenure], officials: QuerySet[Official]
+) -> Iterator[OfficialRecord]:
+    # One row per tenure; an official with no recorded tenure still gets one row. The
+    # aliases of every official are read once: the knowledge base is a few hundred people.
+    aliases: dict[int, list[str]] = {}
+    names = OfficialAlias.objects.order_by("official_id", "name")
+    for official_id, name in names.values_list("official_id", "name"):
+        aliases.setdefault(official_id, []).append(name)
     tenures = qs.select_related("official__country", "country").order_by(
         "official__slug", "start", "pk"
     )
-    untenured = officials.filter(tenures__isnull=True).select_related("country")
-    alias_rows = _AliasNames()
     for tenure in tenures.iterator(chunk_size=CHUNK_SIZE):
-        official = tenure.official
-        yield [
-            official.slug,
-            _text(official.name),
-            official.country.iso2,
-            _list(alias_rows.of(official.pk)),
-            _text(tenure.office),
-            tenure.role,
-            tenure.country.iso2,
-            _text(tenure.agency),
-            _day(tenure.start),
-            _day(tenure.end),
-            _bool(official.needs_review or tenure.needs_review),
-            tenure.start_precision,
-            tenure.end_precision if tenure.end else "",
-            _tenure_as_known(tenure),
-        ]
-    for official in untenured.order_by("slug").iterator(chunk_size=CHUNK_SIZE):
-        yield [
-            official.slug,
-            _text(official.name),
-            official.country.iso2,
-            _list(alias_rows.of(official.pk)),
-            *[""] * 6,
-            _bool(official.needs_review),
-            *[""] * 3,
-        ]
+        yield OfficialRecord(tenure.official, tenure, aliases.get(tenure.official_id, []))
+    untenured = officials.filter(tenures__isnull=True).select_related("country").order_by("slug")
+    for official in untenured.iterator(chunk_size=CHUNK_SIZE):
+        yield OfficialRecord(official, None, aliases.get(official.pk, []))
 
 
-def _officials_export(params: QueryDict) -> Export:
+def _officials_export(params: QueryDict, staff: bool) -> Export[OfficialRecord]:
     country = _country(params)
     role = params.get("role", "").strip()
     if role and role not in Role.values:
@@ -781,93 +890,108 @@ def _officials_export(params: QueryDict) -> Export:
         officials = officials.filter(slug=slug)
     return Export(
         kind="officials",
-        columns=OFFICIAL_COLUMNS,
+        columns=_shown_to(OFFICIAL_COLUMNS, staff=staff),
         filters=_filters_echo(params),
-        rows=lambda: _official_rows(tenures, officials),
+        records=lambda: _official_records(tenures, officials),
         count=lambda: tenures.count() + officials.filter(tenures__isnull=True).count(),
     )
 
 
-POLICY_COLUMNS = [
-    Column("policy_id", "The policy's id (as in articles.csv and mentions.csv)."),
-    Column("name", "Its name."),
-    Column("description", "What it does."),
-    Column("countries", f"Countries it concerns, {LIST_NOTE}."),
-    Column("aliases", f"Abbreviations and everyday names, {LIST_NOTE}."),
-    Column("events", f"Its key dates as “YYYY-MM-DD status”, oldest first, {LIST_NOTE}."),
-    Column("latest_status", "Its status at the latest key date."),
-    Column("sources", f"URLs that support these facts, {LIST_NOTE}."),
-    Column("needs_review", "true when a fact is uncertain and an editor should check it."),
+@dataclass(slots=True)
+class PolicyRecord:
+    policy: Policy  # with its countries, aliases and citations fetched
+    events: list[PolicyEvent]  # oldest first
+
+
+POLICY_COLUMNS: list[Column[PolicyRecord]] = [
+    Column(
+        "policy_id",
+        "The policy's id (as in articles.csv and mentions.csv).",
+        lambda p: p.policy.slug,
+    ),
+    Column("name", "Its name.", lambda p: _text(p.policy.name)),
+    Column("description", "What it does.", lambda p: _text(p.policy.description)),
+    Column(
+        "countries",
+        f"Countries it concerns, {LIST_NOTE}.",
+        lambda p: _list(sorted(c.iso2 for c in p.policy.countries.all())),
+    ),
+    Column(
+        "aliases",
+        f"Abbreviations and everyday names, {LIST_NOTE}.",
+        lambda p: _list(sorted(a.name for a in p.policy.aliases.all())),
+    ),
+    Column(
+        "events",
+        f"Its key dates as “YYYY-MM-DD status”, oldest first, {LIST_NOTE}.",
+        lambda p: _list(f"{e.date.isoformat()} {e.status}" for e in p.events),
+    ),
+    Column(
+        "latest_status",
+        "Its status at the latest key date.",
+        lambda p: p.events[-1].status if p.events else "",
+    ),
+    Column(
+        "sources",
+        f"URLs that support these facts, {LIST_NOTE}.",
+        lambda p: _list(c.url for c in p.policy.citations.all()),
+    ),
+    Column(
+        "needs_review",
+        "true when a fact is uncertain and an editor should check it.",
+        lambda p: _bool(p.policy.needs_review),
+    ),
     Column(
         "events_as_known",
         "The key dates written as exactly as they are known, "
         f"“June 2023 in_force”, oldest first, in the order of events, {LIST_NOTE}.",
+        lambda p: _list(f"{format_date(e.date, e.date_precision)} {e.status}" for e in p.events),
     ),
-    Column("citations", CITATIONS_NOTE),
+    Column("citations", CITATIONS_NOTE, lambda p: _citations(p.policy.citations.all())),
 ]
 
 
-def _policy_rows(qs: QuerySet[Policy]) -> Iterator[list[Any]]:
+def _policy_records(qs: QuerySet[Policy]) -> Iterator[PolicyRecord]:
     qs = qs.prefetch_related("countries", "aliases", "events", "citations").order_by("slug")
     for policy in qs.iterator(chunk_size=CHUNK_SIZE):
-        events: list[PolicyEvent] = sorted(policy.events.all(), key=lambda e: (e.date, e.pk))
-        yield [
-            policy.slug,
-            _text(policy.name),
-            _text(policy.description),
-            _list(sorted(c.iso2 for c in policy.countries.all())),
-            _list(sorted(a.name for a in policy.aliases.all())),
-            _list(f"{e.date.isoformat()} {e.status}" for e in events),
-            events[-1].status if events else "",
-            _list(c.url for c in policy.citations.all()),
-            _bool(policy.needs_review),
-            _list(f"{format_date(e.date, e.date_precision)} {e.status}" for e in events),
-            _citations(policy.citations.all()),
-        ]
+        yield PolicyRecord(policy, sorted(policy.events.all(), key=lambda e: (e.date, e.pk)))
 
 
-def _policies_export(params: QueryDict) -> Export:
+def _policies_export(params: QueryDict, staff: bool) -> Export[PolicyRecord]:
     country = _country(params)
     qs = Policy.objects.filter(countries=country) if country else Policy.objects.all()
     return Export(
         kind="policies",
-        columns=POLICY_COLUMNS,
+        columns=_shown_to(POLICY_COLUMNS, staff=staff),
         filters=_filters_echo(params),
-        rows=lambda: _policy_rows(qs),
+        records=lambda: _policy_records(qs),
         count=lambda: qs.count(),
     )
 
 
-COUNTRY_COLUMNS = [
-    Column("iso2", "ISO 3166-1 alpha-2 code: the country's id in the other files."),
-    Column("iso3", "ISO 3166-1 alpha-3 code."),
-    Column("name_en", "Name in English."),
-    Column("name_es", "Name in Spanish."),
-    Column("name_fr", "Name in French."),
-    Column("is_core", "true for the United States, Mexico and Canada."),
-    Column("aliases", f"Other names the press uses, {LIST_NOTE}."),
+COUNTRY_COLUMNS: list[Column[Country]] = [
+    Column(
+        "iso2", "ISO 3166-1 alpha-2 code: the country's id in the other files.", lambda c: c.iso2
+    ),
+    Column("iso3", "ISO 3166-1 alpha-3 code.", lambda c: c.iso3),
+    Column("name_en", "Name in English.", lambda c: _text(c.name_en)),
+    Column("name_es", "Name in Spanish.", lambda c: _text(c.name_es)),
+    Column("name_fr", "Name in French.", lambda c: _text(c.name_fr)),
+    Column("is_core", "true for the United States, Mexico and Canada.", lambda c: _bool(c.is_core)),
+    Column(
+        "aliases",
+        f"Other names the press uses, {LIST_NOTE}.",
+        lambda c: _list(str(a) for a in c.aliases or ()),
+    ),
 ]
 
 
-def _country_rows() -> Iterator[list[Any]]:
-    for country in Country.objects.order_by("iso2").iterator(chunk_size=CHUNK_SIZE):
-        yield [
-            country.iso2,
-            country.iso3,
-            _text(country.name_en),
-            _text(country.name_es),
-            _text(country.name_fr),
-            _bool(country.is_core),
-            _list(str(a) for a in country.aliases or ()),
-        ]
-
-
-def _countries_export(params: QueryDict) -> Export:
+def _countries_export(params: QueryDict, staff: bool) -> Export[Country]:
     return Export(
         kind="countries",
-        columns=COUNTRY_COLUMNS,
+        columns=_shown_to(COUNTRY_COLUMNS, staff=staff),
         filters={},
-        rows=_country_rows,
+        records=lambda: Country.objects.order_by("iso2").iterator(chunk_size=CHUNK_SIZE),
         count=lambda: Country.objects.count(),
     )
 
@@ -877,8 +1001,8 @@ class Kind:
     name: str
     description: str
     parameters: str
-    build: Callable[[QueryDict], Export]
-    columns: Sequence[Column]
+    build: Callable[[QueryDict, bool], Export[Any]]  # (parameters, staff) -> the export
+    columns: Sequence[Column[Any]]  # all of them, staff-only ones included
     params: tuple[str, ...]  # the filters it takes, besides OUTPUT_PARAMS
 
 
@@ -894,7 +1018,7 @@ KINDS: dict[str, Kind] = {
             "One row per article (or per story with per=story).",
             _ARTICLE_PARAMS_NOTE,
             _articles_export,
-            [*ARTICLE_COLUMNS[:2], COPIES_COLUMN, *ARTICLE_COLUMNS[2:]],
+            _article_columns(per_story=True),
             ARTICLE_PARAMS,
         ),
         Kind(
@@ -937,8 +1061,11 @@ KINDS: dict[str, Kind] = {
 # Public entry points -------------------------------------------------------------------
 
 
-def export_prepare(*, kind: str, params: QueryDict) -> Export:
-    """Parse an export's parameters; UnknownExportError or FilterError says what is wrong."""
+def export_prepare(*, kind: str, params: QueryDict, staff: bool = False) -> Export[Any]:
+    """Parse an export's parameters; UnknownExportError or FilterError says what is wrong.
+
+    `staff`: the reader is signed-in staff, so staff-only columns (full text) are included.
+    """
     spec = KINDS.get(kind)
     if spec is None:
         raise UnknownExportError(
@@ -953,19 +1080,15 @@ def export_prepare(*, kind: str, params: QueryDict) -> Export:
     for name in ("bom", "meta"):
         export_flag(params, name)
     page_number(params)  # ignored, but held to the same rule as on the pages
-    return spec.build(params)
+    return spec.build(params, staff)
 
 
 def tagger_version() -> str:
-    """The version of the tagger in this code, or "" before the tagger exists."""
-    try:
-        from articles.tagging import tagger as tagging
-    except ImportError:
-        return ""
-    return str(getattr(tagging, "TAGGER_VERSION", ""))
+    """The version of the tagger in this code."""
+    return TAGGER_VERSION
 
 
-def export_meta(*, export: Export, generated_at: datetime, row_count: int) -> dict[str, Any]:
+def export_meta(*, export: Export[Any], generated_at: datetime, row_count: int) -> dict[str, Any]:
     """The citation sidecar: what was exported, when, with which filters and versions."""
     return {
         "export": f"{export.kind}.csv",
@@ -993,7 +1116,7 @@ def failure_line(rows: int) -> bytes:
 
 def export_stream(
     *,
-    export: Export,
+    export: Export[Any],
     bom: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
@@ -1019,24 +1142,14 @@ def export_stream(
         return data
 
     try:
-        if export.lines is not None:
-            for count, lines in export.lines():
-                data = take() + lines
-                rows += count
-                for start in range(0, len(data), FLUSH_BYTES):
-                    yield data[start : start + FLUSH_BYTES]
-                    sent = True
+        for row in export.rows():
+            writer.writerow(row)
+            rows += 1
+            if buffer.tell() >= FLUSH_BYTES:
+                yield take()
+                sent = True
                 if on_progress:
                     on_progress(rows)
-        else:
-            for row in export.rows():
-                writer.writerow(row)
-                rows += 1
-                if buffer.tell() >= FLUSH_BYTES:
-                    yield take()
-                    sent = True
-                    if on_progress:
-                        on_progress(rows)
         yield take()
     except Exception as exc:
         if not sent:

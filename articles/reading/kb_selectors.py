@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
+from articles.models import VISIBLE_STATUSES, Mention, MentionKind
 from summits.dates import span_window
 from summits.models import (
     Country,
@@ -30,15 +32,8 @@ COVERAGE_MARGIN = timedelta(weeks=4)
 CO_MENTION_SAMPLE = 5_000
 
 
-def _articles() -> Any:
-    from articles import models
-
-    return models
-
-
 def _visible_mentions(**lookup: Any) -> QuerySet[Any]:
-    models = _articles()
-    return models.Mention.objects.filter(status__in=models.VISIBLE_STATUSES, **lookup)
+    return Mention.objects.filter(status__in=VISIBLE_STATUSES, **lookup)
 
 
 def summit_list(*, filters: Any = None) -> QuerySet[Summit]:
@@ -198,7 +193,7 @@ class CoMention:
 
     @property
     def kind_label(self) -> str:
-        return str(_articles().MentionKind(self.kind).label)
+        return str(MentionKind(self.kind).label)
 
 
 def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMention]:
@@ -342,9 +337,7 @@ COUNTRY_PRESS_CACHE_SECONDS = 600
 
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
-    from django.core.cache import cache
-
-    newest = _articles().Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    newest = Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
     key = f"country-press:{country.pk}:{newest}"
     cached = cache.get(key)
     if cached is not None:

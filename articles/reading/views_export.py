@@ -76,7 +76,9 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpR
         refused["Retry-After"] = str(wait)
         return refused
     try:
-        export = export_prepare(kind=kind, params=request.GET)
+        # Publishers' rights: the full text is for signed-in staff (articles.reading.rights).
+        staff = request.user.is_active and request.user.is_staff
+        export = export_prepare(kind=kind, params=request.GET, staff=staff)
     except UnknownExportError as exc:
         return HttpResponseNotFound(str(exc), content_type=PLAIN)
 

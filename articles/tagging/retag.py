@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, MentionStatus
+from articles.models import (
+    VISIBLE_STATUSES,
+    Article,
+    Mention,
+    MentionKind,
+    MentionStatus,
+    RetagRun,
+    RetagStatus,
+)
 from articles.tagging.tagger import article_mentions_write, knowledge_base_reset, text_tag
 from summits.models import Country, Official, Policy, Summit
 
@@ -160,7 +168,6 @@ RUN_EXAMPLES = 10
 def retag_run_step(*, run_id: int, max_articles: int = 200) -> bool:
     """Re-tag the run's next articles; return whether some are left. Safe to run twice:
     the run's row is locked while it works and records how far it got."""
-    from articles.models import RetagRun, RetagStatus
 
     with transaction.atomic():
         run = RetagRun.objects.select_for_update().filter(pk=run_id).first()
@@ -191,7 +198,6 @@ def retag_run_step(*, run_id: int, max_articles: int = 200) -> bool:
 
 def retag_run_fail(*, run_id: int, error: str) -> None:
     """Record why a run stopped, in plain words, for the editor."""
-    from articles.models import RetagRun, RetagStatus
 
     RetagRun.objects.filter(pk=run_id).exclude(status=RetagStatus.DONE).update(
         status=RetagStatus.FAILED, error=error[:2000], finished_at=timezone.now()

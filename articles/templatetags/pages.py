@@ -1,7 +1,6 @@
 """Small helpers for page templates: links that keep the current filters, feed HTML, dates
 in the outlet's time zone, excerpts and outbound links."""
 
-import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +11,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
 from django.utils.formats import get_format
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info, gettext, gettext_lazy
 
@@ -20,6 +19,7 @@ from articles.ingestion.canonical import url_canonicalize
 from articles.ingestion.parsing import html_sanitize
 from articles.models import Article, Mention, MentionStatus, Source
 from articles.reading.languages import page_in
+from articles.reading.rights import EXCERPT_CHARS, article_excerpt
 from articles.tagging.review import mention_awaits_review
 from articles.timezones import source_time_zone
 
@@ -155,22 +155,10 @@ def outlet_time(
     )
 
 
-EXCERPT_CHARS = 300
-
-
 @register.filter
 def excerpt(article: Article, limit: int = EXCERPT_CHARS) -> str:
-    """About the first `limit` characters of the article's text (or feed summary), cut at a
-    word: what the public pages may quote of a publisher's article."""
-    text = article.body or strip_tags(article.summary or "")
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit * 2 // 3:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
+    """What the public pages may quote of a publisher's article (see articles.reading.rights)."""
+    return article_excerpt(body=article.body, summary=article.summary, limit=limit)
 
 
 @register.filter

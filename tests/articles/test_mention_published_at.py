@@ -79,3 +79,10 @@ def test_a_rejected_tag_is_not_counted_in_summit_coverage() -> None:
     assert days[NOV.date()] == 1
     Mention.objects.filter(pk=kept.pk).update(status=MentionStatus.REJECTED)
     assert summit_coverage_counts(summit_ids=[summit.pk]) == {}
+
+
+def test_a_saved_mention_reads_the_database_date_once_refreshed() -> None:
+    article = f.article(published_at=NOV)
+    mention = f.mention(article=article, entity=f.country("MX"))
+    mention.refresh_from_db(fields=["published_at"])
+    assert mention.published_at == NOV

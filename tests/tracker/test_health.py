@@ -48,7 +48,6 @@ def test_readiness_fails_in_plain_words_when_the_broker_is_down(settings) -> Non
 
 
 def test_readiness_fails_in_plain_words_when_the_database_is_down(tmp_path: Path) -> None:
-    pytest.importorskip("psycopg")
     code = (
         "import django; django.setup(); from django.test import Client; "
         "r = Client().get('/readyz'); print(r.status_code); print(r.content.decode())"

@@ -36,6 +36,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("-o", "--output", required=True, help="The CSV file to write.")
         parser.add_argument("--bom", action="store_true", help="Start with a BOM, for Excel.")
+        parser.add_argument(
+            "--staff",
+            action="store_true",
+            help="Include the staff-only columns (articles' full text), as staff get them on "
+            "the site. Without it the file is the public one.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         params = QueryDict(mutable=True)
@@ -48,7 +54,7 @@ class Command(BaseCommand):
             if name in params:
                 raise CommandError(f"{name} is not a filter here; the command takes --bom.")
         try:
-            export = export_prepare(kind=options["kind"], params=params)
+            export = export_prepare(kind=options["kind"], params=params, staff=options["staff"])
         except (UnknownExportError, FilterError) as exc:
             raise CommandError(str(exc)) from exc
 

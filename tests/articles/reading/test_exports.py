@@ -21,6 +21,7 @@ from articles.reading.exports import (
     tagger_version,
 )
 from articles.reading.filters import ArticleFilters
+from articles.reading.rights import article_excerpt
 from summits.models import (
     Country,
     Official,
@@ -281,6 +282,8 @@ def expected_article(a: Article) -> dict[str, str]:
         "policies": ids("policy"),
         "review_status": a.review_status,
         "tagger_version": a.tagger_version,
+        "published_unknown": "true" if a.published_unknown else "false",
+        "excerpt": article_excerpt(body=a.body, summary=a.summary),
     }
 
 
@@ -546,8 +549,10 @@ def test_the_exports_read_a_constant_number_of_queries(
     for i in range(40):
         a = article(world, 100 + i, title=f"More {i}")
         Mention.objects.create(article=a, kind="country", country=world.mx)
+    # 14: on PostgreSQL the export's snapshot transaction is a SAVEPOINT and its RELEASE
+    # inside the test's own transaction, and the rate limit's cache write is another pair.
     for kind in ("articles", "mentions"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(14):
             rows = parse(body(get(client, f"/exports/{kind}.csv")))
         assert len(rows) > 40
 
@@ -562,3 +567,113 @@ def test_a_list_cell_splits_back_into_its_items() -> None:
     items = ["Ana; María", "B\\C", "end\\", "x;", "; ", "plain"]
     assert list_split(list_join(items)) == items
     assert list_split("") == []
+
+
+# Publishers' rights: the public file has an excerpt; the full text is for signed-in staff.
+
+LONG_BODY = ("The ministers met at the border crossing to discuss asylum rules. " * 12).strip()
+
+
+@pytest.fixture
+def long_article(world: World) -> Article:
+    return article(
+        world,
+        200,
+        title="Long read",
+        body=LONG_BODY,
+        url="https://uno.example/long?utm_source=feed&id=7&fbclid=abc",
+        canonical_url="https://uno.example/long?utm_medium=rss&id=7",
+        published_unknown=True,
+    )
+
+
+def row_of(data: bytes, article_id: int) -> dict[str, str]:
+    return next(r for r in as_dicts(data) if r["article_id"] == str(article_id))
+
+
+def test_the_public_file_has_an_excerpt_and_not_the_full_text(
+    client: Client, world: World, long_article: Article
+) -> None:
+    data = body(get(client, "/exports/articles.csv"))
+    assert "text" not in parse(data)[0]
+    assert LONG_BODY.encode() not in data
+    excerpt = row_of(data, long_article.pk)["excerpt"]
+    assert excerpt.endswith("…") and len(excerpt) <= 301
+    opening = excerpt.removesuffix("…")
+    assert LONG_BODY.startswith(opening) and len(opening) > 250
+    assert LONG_BODY[len(opening)] == " "  # cut between words, not inside one
+
+
+def test_a_signed_in_reader_who_is_not_staff_gets_the_public_file(
+    client: Client, world: World, long_article: Article
+) -> None:
+    client.force_login(User.objects.create_user("reader", password="a long pass phrase 42"))
+    data = body(get(client, "/exports/articles.csv"))
+    assert "text" not in parse(data)[0]
+    assert LONG_BODY.encode() not in data
+
+
+def test_staff_get_the_full_text(client: Client, world: World, long_article: Article) -> None:
+    staff = User.objects.create_user("editor", password="a long pass phrase 42", is_staff=True)
+    client.force_login(staff)
+    data = body(get(client, "/exports/articles.csv"))
+    assert parse(data)[0][-1] == "text"
+    assert row_of(data, long_article.pk)["text"] == LONG_BODY
+    meta = get(client, "/exports/articles.csv", meta="1").json()
+    assert meta["columns"][-1] == "text"
+
+
+def test_links_lose_their_tracking_parameters(
+    client: Client, world: World, long_article: Article
+) -> None:
+    row = row_of(body(get(client, "/exports/articles.csv")), long_article.pk)
+    assert row["url"] == "https://uno.example/long?id=7"
+    assert row["canonical_url"] == "https://uno.example/long?id=7"
+
+
+def test_a_date_the_feed_did_not_give_is_flagged(
+    client: Client, world: World, long_article: Article
+) -> None:
+    rows = as_dicts(body(get(client, "/exports/articles.csv")))
+    flagged = {r["article_id"] for r in rows if r["published_unknown"] == "true"}
+    assert flagged == {str(long_article.pk)}
+
+
+def test_without_extracted_text_the_excerpt_is_the_feeds_summary_as_text(
+    client: Client, world: World
+) -> None:
+    a = article(world, 201, body="", summary="<p>Leaders <b>agreed</b> on a plan.</p>")
+    assert row_of(body(get(client, "/exports/articles.csv")), a.pk)["excerpt"] == (
+        "Leaders agreed on a plan."
+    )
+
+
+def test_the_data_dictionary_marks_the_staff_only_columns(client: Client, db: None) -> None:
+    html = get(client, "/exports/").content.decode()
+    staff_only = [c.name for kind in KINDS.values() for c in kind.columns if c.staff_only]
+    assert staff_only == ["text"]
+    assert '<code>text</code> <strong class="staff-only">staff only</strong>' in html
+    assert "publishers" in html
+
+
+def test_articles_csv_lists_the_same_tags_in_the_same_order_as_mentions_csv(
+    client: Client, world: World
+) -> None:
+    # Two exports, two reads of the tags (grouped by the database on PostgreSQL): one answer.
+    for i in range(5):
+        a = article(world, 300 + i, title=f"Tagged {i}")
+        Mention.objects.create(article=a, kind="country", country=world.us, confidence=0.5)
+        Mention.objects.create(article=a, kind="country", country=world.mx, confidence=0.5)
+        Mention.objects.create(article=a, kind="official", official=world.official)
+    columns = {"summit": "summits", "country": "countries", "official": "officials"}
+    columns["policy"] = "policies"
+    from_mentions: dict[tuple[str, str], list[str]] = {}
+    mentions = sorted(
+        as_dicts(body(get(client, "/exports/mentions.csv"))),
+        key=lambda m: (m["article_id"], m["kind"], -float(m["confidence"])),
+    )
+    for m in mentions:
+        from_mentions.setdefault((m["article_id"], columns[m["kind"]]), []).append(m["entity_id"])
+    for row in as_dicts(body(get(client, "/exports/articles.csv"))):
+        for column in columns.values():
+            assert list_split(row[column]) == from_mentions.get((row["article_id"], column), [])

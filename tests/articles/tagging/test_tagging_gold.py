@@ -13,7 +13,7 @@ import pytest
 from articles.tagging.kb import compact
 from articles.tagging.tagger import Found, knowledge_base_reset
 from summits.models import Country, Official, Policy
-from summits.services import REFERENCE_DIR, reference_load
+from summits.services import reference_load
 from tests.articles.tagging.scoring import score
 
 GOLD = Path(__file__).parent / "gold"
@@ -83,8 +83,6 @@ def knowledge_base(request: pytest.FixtureRequest, db: None) -> str:
     if request.param == "fixture":
         reference_load(directory=GOLD / "kb")
     else:
-        if not (REFERENCE_DIR / "officials.json").exists():
-            pytest.skip("summits/reference/*.json not written yet")
         reference_load()
     knowledge_base_reset()
     yield request.param
