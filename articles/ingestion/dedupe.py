@@ -2,8 +2,11 @@
 
 An article joins a cluster when another article has the same normalised text (content hash)
 or a SimHash over word 4-shingles within `NEAR_DUPLICATE_BITS` of it, published within
-`WINDOW` of it. Candidates are compared in Python over the window's simhashes: a few thousand
-articles a fortnight is cheap; beyond some hundred thousand a window, use banded LSH columns.
+`WINDOW` of it. An article near members of several clusters joins them into one (the oldest
+keeps its id): nearness is not transitive, and without that the clusters of a story would
+depend on the order its copies arrived in, which several workers make arbitrary. Candidates
+are compared in Python over the window's simhashes: a few thousand articles a fortnight is
+cheap; beyond some hundred thousand a window, use banded LSH columns.
 """
 
 import functools
@@ -37,17 +40,16 @@ _MASK = (1 << 64) - 1
 
 
 @functools.cache
-def _combining() -> re.Pattern[str]:
-    """Every code point that unicodedata.combining() calls combining, as one class."""
-    marks = "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.combining(chr(c)))
-    return re.compile(f"[{marks}]")
+def _combining() -> dict[int, None]:
+    """Every code point that unicodedata.combining() calls combining, for str.translate."""
+    return dict.fromkeys(c for c in range(0x110000) if unicodedata.combining(chr(c)))
 
 
 def _tokens(text: str) -> list[str]:
     folded = text.lower()
     if not folded.isascii():
         # Accents folded: decomposed, then every combining mark dropped.
-        folded = _combining().sub("", unicodedata.normalize("NFKD", folded))
+        folded = unicodedata.normalize("NFKD", folded).translate(_combining())
     return _WORD.findall(folded.replace("_", " "))
 
 
@@ -72,17 +74,47 @@ def _tokens_simhash(tokens: list[str]) -> int:
         grams = [" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)]
     if not grams:
         return 0
-    # Column-wise bit counts over the shingles' 64-bit hashes, done by str.count in C.
-    rows = [
-        format(int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest()), "064b")
-        for g in grams
-    ]
-    half = len(rows) / 2
-    bits = "".join(
-        "1" if "".join(col).count("1") > half else "0" for col in zip(*rows, strict=True)
-    )
-    unsigned = int(bits, 2)
+    # Column-wise bit counts over the shingles' 64-bit hashes, added up as one big integer
+    # with a 16-bit counter per bit (see _spread), a few thousand shingles at a time.
+    counts = [0] * 64
+    blake2b = hashlib.blake2b
+    t0, t1, t2, t3, t4, t5, t6, t7 = _spread()
+    for start in range(0, len(grams), _COUNTER_MAX):
+        total = 0
+        for gram in grams[start : start + _COUNTER_MAX]:
+            d = blake2b(gram.encode("utf-8"), digest_size=8).digest()
+            total += (
+                t0[d[0]] + t1[d[1]] + t2[d[2]] + t3[d[3]]
+                + t4[d[4]] + t5[d[5]] + t6[d[6]] + t7[d[7]]
+            )  # fmt: skip
+        raw = total.to_bytes(128, "little")
+        for bit in range(64):
+            counts[bit] += raw[2 * bit] | raw[2 * bit + 1] << 8
+    half = len(grams) / 2
+    unsigned = 0
+    for count in counts:
+        unsigned = unsigned << 1 | (count > half)
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+_COUNTER_MAX = 0xFFFF
+
+
+@functools.cache
+def _spread() -> list[list[int]]:
+    """For each byte of a hash (most significant first), each of its values spread out as
+    eight 16-bit counters of 0 or 1, at the place of those bits among the 64 (bit 63 first)."""
+    tables = []
+    for position in range(8):
+        table = []
+        for value in range(256):
+            spread = 0
+            for i in range(8):
+                if value >> (7 - i) & 1:
+                    spread |= 1 << (16 * (position * 8 + i))
+            table.append(spread)
+        tables.append(table)
+    return tables
 
 
 def hamming(a: int, b: int) -> int:
@@ -147,6 +179,12 @@ def clusters_assign(*, articles: Sequence[Article]) -> set[int]:
     clustering_lock()
     saved = [a for a in articles if a.pk is not None]
     batch_ids = {a.pk for a in saved}
+    if saved:
+        # Read under the lock: another worker may have joined an article's cluster to
+        # another since the caller read the article.
+        now_in = dict(Article.objects.filter(pk__in=batch_ids).values_list("pk", "cluster_id"))
+        for article in saved:
+            article.cluster_id = now_in.get(article.pk, article.cluster_id)
     exact = _exact_candidates(articles, tokens, batch_ids)
     near = _near_candidates(articles, tokens, batch_ids)
     previous_ids = {a.cluster_id for a in saved if a.cluster_id is not None}
@@ -163,42 +201,59 @@ def clusters_assign(*, articles: Sequence[Article]) -> set[int]:
     )
     placed: list[_Fingerprint] = []  # this batch's articles, once they have a cluster
     targets: list[int] = []  # each article's cluster id; -n for the n-th new cluster
-    fresh: list[StoryCluster] = []
+    merged: dict[int, int] = {}  # a cluster joined to another: its id -> the other's
     for article, words in zip(articles, tokens, strict=True):
-        target = _match(article, len(words), exact + placed, near + placed)
+        matches = _matches(article, len(words), exact + placed, near + placed)
+        clusters = list(dict.fromkeys(_root(merged, c) for c in matches))
+        target = min(clusters, key=_seniority) if clusters else None
+        # Nearness is not transitive: a copy near two clusters' members (written in another
+        # order, or by another worker) joins them, so copies of one story end in one cluster
+        # whatever order they came in.
+        for other in clusters:
+            if target is not None and other != target:
+                merged[other] = target
         previous = article.cluster_id if article.pk is not None else None
         if (
             target is None
             and previous is not None
             and previous not in shared
-            and not any(f.cluster_id == previous for f in placed)
+            and previous not in merged
+            and not any(f.cluster_id and _root(merged, f.cluster_id) == previous for f in placed)
         ):
             target = previous  # alone in its cluster: it keeps it
         if target is None:
-            fresh.append(StoryCluster(first_published_at=_when(article), size=0))
-            target = -len(fresh)
-        if target < 0:
-            # A cluster new in this batch: its size and date are known here.
-            cluster, when = fresh[-target - 1], _when(article)
-            first = cluster.first_published_at
-            cluster.size += 1
-            cluster.first_published_at = when if first is None else min(first, when)
+            target = min([0, *targets, *merged]) - 1
         targets.append(target)
         placed.append(
             _Fingerprint(article.pk, target, article.content_hash, article.simhash,
                          _when(article))
         )  # fmt: skip
-    created = {-(n + 1): c.pk for n, c in enumerate(StoryCluster.objects.bulk_create(fresh))}
+    targets = [_root(merged, t) for t in targets]
+    # New clusters, one per new id still in use: size and date from their members here.
+    fresh: dict[int, StoryCluster] = {}
+    for article, target in zip(articles, targets, strict=True):
+        if target < 0:
+            cluster = fresh.setdefault(target, StoryCluster(size=0))
+            first, when = cluster.first_published_at, _when(article)
+            cluster.size += 1
+            cluster.first_published_at = when if first is None else min(first, when)
+    created = dict(zip(fresh, StoryCluster.objects.bulk_create(fresh.values()), strict=True))
+    joined = {c for c in merged if c > 0}
+    for survivor in {_root(merged, c) for c in joined}:
+        # Members outside the batch of the clusters joined to it (batch members come below).
+        Article.objects.filter(
+            cluster_id__in=[c for c in joined if _root(merged, c) == survivor]
+        ).update(cluster_id=survivor)
     moved = []
     for article, target in zip(articles, targets, strict=True):
-        article.cluster_id = created.get(target, target)
+        article.cluster_id = created[target].pk if target < 0 else target
         if article.pk is not None:
             moved.append(article)
     if moved:
         # One statement for the saved ones: hashes and cluster together.
         Article.objects.bulk_update(moved, ["content_hash", "simhash", "cluster_id"])
-    # Clusters that were there before: joined, kept or left. New ones are already right.
-    return {t for t in targets if t > 0} | previous_ids
+    # Clusters that were there before: joined, kept, left or emptied. New ones are right.
+    return {t for t in targets if t > 0} | previous_ids | joined
 
 
 def clusters_recount(ids: set[int]) -> None:
@@ -285,27 +340,37 @@ def _near_candidates(
     return [_Fingerprint(pk, c, "", h, p or made) for pk, c, h, p, made in rows]
 
 
-def _match(
+def _matches(
     article: Article, token_count: int, exact: list[_Fingerprint], near: list[_Fingerprint]
-) -> int | None:
-    """The cluster of the earliest exact copy, else of the nearest near-duplicate in the window."""
+) -> list[int]:
+    """The clusters of the article's exact copies and of its near-duplicates in the window."""
     if token_count < MIN_TOKENS_EXACT:
-        return None
-    copies = [f for f in exact if f.content_hash == article.content_hash]
-    if copies:
-        return min(copies, key=lambda f: (f.when, f.pk)).cluster_id
-    if token_count < MIN_TOKENS_NEAR or article.simhash is None:
-        return None
-    start, end = _window(_when(article))
-    simhash: int = article.simhash
-    best: tuple[int, int | None] | None = None
-    for other in near:
-        if other.simhash is None or not start <= other.when <= end:
-            continue
-        distance = hamming(simhash, other.simhash)
-        if distance <= NEAR_DUPLICATE_BITS and (best is None or distance < best[0]):
-            best = (distance, other.cluster_id)
-    return best[1] if best else None
+        return []
+    found = [f.cluster_id for f in exact if f.content_hash == article.content_hash]
+    if token_count >= MIN_TOKENS_NEAR and article.simhash is not None:
+        start, end = _window(_when(article))
+        simhash: int = article.simhash
+        found += [
+            other.cluster_id
+            for other in near
+            if other.simhash is not None
+            and start <= other.when <= end
+            and hamming(simhash, other.simhash) <= NEAR_DUPLICATE_BITS
+        ]
+    return [c for c in found if c is not None]
+
+
+def _root(merged: dict[int, int], cluster: int) -> int:
+    """The cluster that `cluster` has been joined to in this batch, else itself."""
+    while cluster in merged:
+        cluster = merged[cluster]
+    return cluster
+
+
+def _seniority(cluster: int) -> tuple[bool, int]:
+    """Which of several clusters joined keeps its id: the oldest stored one, else the first
+    new one."""
+    return cluster < 0, abs(cluster)
 
 
 def _when(article: Article) -> datetime:

@@ -104,6 +104,9 @@ def html_sanitize(html: str) -> str:
 
 def text_plain(value: str) -> str:
     """Markup removed, entities decoded, whitespace collapsed: for titles and names."""
+    if "<" not in value and "&" not in value:
+        # No markup and no entities (most titles): the sanitiser would hand it back as is.
+        return _WHITESPACE.sub(" ", text_clean(value)).strip()
     stripped = nh3.clean(text_clean(value), tags=set(), clean_content_tags={"script", "style"})
     return _WHITESPACE.sub(" ", text_clean(html.unescape(stripped))).strip()
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from articles.ingestion import scheduling
 from articles.ingestion.canonical import url_canonicalize, url_domain, url_fragment, url_hash
-from articles.ingestion.dedupe import clusters_assign, clusters_recount
+from articles.ingestion.dedupe import clustering_lock, clusters_assign, clusters_recount
 from articles.ingestion.extraction import Extracted, page_extract
 from articles.ingestion.fetching import FetchError, FetchResult, fetch
 from articles.ingestion.headers import (
@@ -54,7 +54,12 @@ from articles.models import (
 )
 from articles.tagging.kb import knowledge_base_pinned
 from articles.tagging.stories import articles_link_across_languages
-from articles.tagging.tagger import article_stamp, articles_mentions_write, articles_tags
+from articles.tagging.tagger import (
+    Found,
+    article_stamp,
+    articles_mentions_write,
+    articles_tags,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -829,6 +834,7 @@ def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> l
     results: list[_Stored] = []
     new: list[Article] = []
     changed_text: list[Article] = []
+    edits: list[tuple[Article, list[str]]] = []
     for entry in entries:
         link = _usable_link(entry.parsed)
         if not link:
@@ -852,15 +858,21 @@ def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> l
         handled.add(article.pk)
         changed = _article_changes(article, entry.parsed, feed=feed, title=title, link=link)
         if changed:
-            article.save(update_fields=[*changed, "updated_at"])
+            edits.append((article, changed))
             if "title" in changed or "summary" in changed:
+                # The feed's text may be what dedupe compares: work it out again.
+                article.content_hash, article.simhash = "", None
                 changed_text.append(article)
         outcome = UpsertOutcome.UPDATED if changed else UpsertOutcome.DUPLICATE
         results.append(_Stored(entry, article, outcome))
     # Tags are found first, without the database; clustering takes its lock (held until the
-    # batch commits) and gives the new articles their cluster before their one insert.
+    # batch commits) and gives the new articles their cluster before their one insert. Rows
+    # are written only under the lock, the order every clustering writer takes them in.
     analyzed = new + changed_text
     found = articles_tags(articles=analyzed)
+    clustering_lock()
+    for article, changed in edits:
+        article.save(update_fields=[*changed, "updated_at"])
     recount = clusters_assign(articles=analyzed)
     for article in new:
         article_stamp(article)
@@ -968,11 +980,16 @@ def articles_analyze(*, articles: list[Article], new: bool = False) -> None:
         return
     found = articles_tags(articles=articles)
     with transaction.atomic():
-        recount = clusters_assign(articles=articles)
-        # New articles have no mentions yet: the tagger need not read them first.
-        articles_mentions_write(articles=articles, new=new, found=found)
-        recount |= articles_link_across_languages(articles=articles, found=found)
-        clusters_recount(recount)
+        _articles_analyzed(articles=articles, found=found, new=new)
+
+
+def _articles_analyzed(*, articles: list[Article], found: list[list[Found]], new: bool) -> None:
+    """Cluster the tagged articles and write their mentions, in the caller's transaction."""
+    recount = clusters_assign(articles=articles)
+    # New articles have no mentions yet: the tagger need not read them first.
+    articles_mentions_write(articles=articles, new=new, found=found)
+    recount |= articles_link_across_languages(articles=articles, found=found)
+    clusters_recount(recount)
 
 
 def article_fetch_page(*, article: Article) -> PageOutcome:
@@ -1127,15 +1144,31 @@ def article_process(*, article: Article) -> None:
     # The text changed: let dedupe work it out again from the new text.
     article.content_hash = ""
     article.simhash = None
-    try:
-        with transaction.atomic():
-            article.save()
-    except IntegrityError:
-        # Another row took that canonical URL meanwhile: keep the address we had.
-        stored = Article.objects.values("canonical_url", "url_hash").get(pk=article.pk)
-        article.canonical_url, article.url_hash = stored["canonical_url"], stored["url_hash"]
-        article.save()
-    article_analyze(article=article)
+    found = articles_tags(articles=[article])
+    # The new text and its clustering are written together, under the clustering lock taken
+    # before the row (the order every clustering writer takes them in): no other worker
+    # ever sees the article without its fingerprint, which would let it start a second
+    # cluster for the story.
+    with transaction.atomic():
+        clustering_lock()
+        try:
+            with transaction.atomic():
+                article.save(update_fields=_PROCESSED_FIELDS)
+        except IntegrityError:
+            # Another row took that canonical URL meanwhile: keep the address we had.
+            stored = Article.objects.values("canonical_url", "url_hash").get(pk=article.pk)
+            article.canonical_url, article.url_hash = stored["canonical_url"], stored["url_hash"]
+            article.save(update_fields=_PROCESSED_FIELDS)
+        _articles_analyzed(articles=[article], found=found, new=False)
+
+
+# What processing a page may change; the cluster is clustering's to write, under its lock.
+_PROCESSED_FIELDS = [
+    "body", "extraction_status", "extraction_error", "title", "published_at",
+    "published_unknown", "published_given", "authors", "site_name", "language",
+    "original_source_name", "original_source", "canonical_url", "url_hash", "content_hash",
+    "simhash", "updated_at",
+]  # fmt: skip
 
 
 def _adopt_canonical(article: Article, page_canonical: str) -> None:

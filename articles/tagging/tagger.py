@@ -11,9 +11,10 @@ names), policies, meetings. Editors' decisions on mentions are final.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -278,19 +279,55 @@ def articles_mentions_write(
             return
 
 
-def _mention_new(article: Article, f: Found, confidence: float) -> Mention:
-    mention = Mention(
-        article=article,
-        kind=f.kind,
-        confidence=confidence,
-        method=f.method[:40],
-        evidence=f.evidence,
-        status=MentionStatus.AUTO,
-        sampled_for_review=confidence >= review_threshold()
-        and review_sampled(article_id=article.pk, kind=f.kind, entity_id=f.entity_id),
-    )
-    setattr(mention, _FK[f.kind], f.entity_id)
-    return mention
+class _NewMention(NamedTuple):
+    """A mention the tagger found that the article does not have yet."""
+
+    article_id: int
+    kind: str
+    entity_id: int
+    confidence: float
+    method: str
+    evidence: str
+
+
+def _mentions_insert(mentions: Iterable[_NewMention], *, now: datetime) -> None:
+    """Insert new automatic mentions as plain rows, in one statement run for each.
+
+    Thousands a minute while feeds are read, so they skip the model's per-field conversion;
+    `published_at` is filled by the database's triggers, as for every write path.
+    """
+    threshold = review_threshold()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = [
+        (
+            m.article_id,
+            m.kind,
+            *(m.entity_id if kind == m.kind else None for kind in _FK),
+            m.confidence,
+            m.method[:40],
+            m.evidence,
+            MentionStatus.AUTO.value,
+            m.confidence >= threshold
+            and review_sampled(article_id=m.article_id, kind=m.kind, entity_id=m.entity_id),
+            stamp,
+            stamp,
+        )
+        for m in mentions
+    ]
+    if not rows:
+        return
+    table = connection.ops.quote_name(Mention._meta.db_table)
+    columns = [
+        "article_id", "kind", *_FK.values(), "confidence", "method", "evidence", "status",
+        "sampled_for_review", "created_at", "updated_at",
+    ]  # fmt: skip
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        # The table and column names are the model's own; the values are parameters.
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            rows,
+        )
 
 
 def _mention_refresh(mention: Mention, f: Found, confidence: float) -> bool:
@@ -332,23 +369,25 @@ def _mentions_save(
                 for m in Mention.objects.filter(article_id__in=ids)
             }
         wanted = set()
-        new: list[Mention] = []
+        new: dict[tuple[int, str, int], _NewMention] = {}
         changed: list[Mention] = []
         for article, article_founds in zip(articles, founds, strict=True):
             for f in article_founds:
                 key = (article.pk, f.kind, f.entity_id)
                 wanted.add(key)
                 confidence = round(min(1.0, max(0.0, f.confidence)), 3)
+                if key in new:
+                    continue
                 if key not in existing:
-                    existing[key] = _mention_new(article, f, confidence)
-                    new.append(existing[key])
+                    new[key] = _NewMention(
+                        article.pk, f.kind, f.entity_id, confidence, f.method, f.evidence
+                    )
                 elif _mention_refresh(existing[key], f, confidence):
                     existing[key].updated_at = now
                     changed.append(existing[key])
-        if new and verify and _entities_missing(new):
+        if new and verify and _entities_missing(list(new.values())):
             raise IntegrityError("a tagged entity was deleted from the knowledge base")
-        if new:
-            Mention.objects.bulk_create(new)
+        _mentions_insert(new.values(), now=now)
         if changed:
             Mention.objects.bulk_update(changed, ["confidence", "method", "evidence", "updated_at"])
         stale = [
@@ -363,11 +402,11 @@ def _mentions_save(
             article.tagged_at, article.tagger_version = now, TAGGER_VERSION
 
 
-def _entities_missing(mentions: list[Mention]) -> bool:
+def _entities_missing(mentions: list[_NewMention]) -> bool:
     """Whether any mention points at a country, official, policy or summit that is gone."""
     wanted: dict[str, set[int]] = {}
     for m in mentions:
-        wanted.setdefault(m.kind, set()).add(getattr(m, _FK[m.kind]))
+        wanted.setdefault(m.kind, set()).add(m.entity_id)
     parts, params = [], []
     for kind, ids in wanted.items():
         table = connection.ops.quote_name(_ENTITY_MODEL[kind]._meta.db_table)

@@ -76,3 +76,57 @@ def test_workers_clustering_copies_of_one_story_at_once_make_one_cluster(
     assert StoryCluster.objects.count() == STORIES
     sizes = StoryCluster.objects.annotate(members=Count("articles")).values_list("size", "members")
     assert sorted(sizes) == [(OUTLETS, OUTLETS)] * STORIES
+
+
+def test_a_worker_reading_a_page_never_shows_its_article_without_a_fingerprint(
+    transactional_db, http_server
+):
+    """While another worker clusters (holding the lock), a page's new text and its
+    fingerprint are written together or not at all: an article without one would be
+    invisible to clustering, and a copy clustered meanwhile would start a second cluster."""
+    import redis
+    from django.db import connection, transaction
+
+    from articles.ingestion.dedupe import clustering_lock
+    from articles.ingestion.services import feed_fetch
+    from articles.ingestion.tasks import article_fetch_page_task
+
+    redis.Redis.from_url(BROKER).flushdb()
+    text = f"CITY (Wire) - {_story(1)}"
+    http_server.add("/s.html", body=page("Story", text), headers=HTML)
+    http_server.add("/o.xml", headers=RSS, body=rss(
+        {"title": "Story", "link": http_server.url("/s.html"), "guid": "s", "summary": text,
+         "published": WHEN}
+    ))  # fmt: skip
+    source = source_for_url(url="https://outlet.example/")
+    feed = Feed.objects.create(url=http_server.url("/o.xml"), source=source)
+    assert feed_fetch(feed=feed, fetch_pages=False).new == 1
+    article = Article.objects.get()
+    assert article.simhash is not None and not article.body
+
+    worker = worker_start("w")
+    try:
+        with transaction.atomic():
+            clustering_lock()  # as a worker clustering another batch would
+            article_fetch_page_task.delay(article.pk)
+
+            def waiting() -> bool:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                    return cursor.fetchone()[0] == 1
+
+            wait_for(waiting, 60, "the worker to wait for the clustering lock")
+            seen = Article.objects.values("body", "simhash", "content_hash").get()
+            assert seen["simhash"] is not None and seen["content_hash"], seen
+        wait_for(
+            lambda: Article.objects.filter(extraction_status=ExtractionStatus.EXTRACTED).exists(),
+            60,
+            "the page",
+        )
+    finally:
+        worker_stop(worker)
+    article.refresh_from_db()
+    assert article.body and article.simhash is not None and article.cluster_id is not None
+    assert StoryCluster.objects.get().size == 1

@@ -1,4 +1,5 @@
 import hashlib
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -195,3 +196,32 @@ def test_it_uses_the_feed_summary_when_the_page_is_not_fetched_yet(source: Sourc
     two = make(source, STORY, WHEN, "two")
 
     assert article_cluster(article=one) == article_cluster(article=two)
+
+
+def _words(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"word{rng.randrange(5000)}" for _ in range(count)]
+
+
+def test_a_copy_near_two_clusters_joins_them_whatever_order_the_copies_came_in(
+    source: Source,
+) -> None:
+    # Three versions of one story: one with its own lede, one with its own ending, and the
+    # middle one near both, while the first two are too far apart to be joined directly.
+    words = _words(10, 120)
+    base, other = words[:60], words[60:]
+    lede = " ".join(other[:5] + base[5:])
+    ending = " ".join(base[:-5] + other[-5:])
+    middle = " ".join(base)
+    assert hamming(text_simhash(lede), text_simhash(ending)) > NEAR_DUPLICATE_BITS
+    assert hamming(text_simhash(lede), text_simhash(middle)) <= NEAR_DUPLICATE_BITS
+    assert hamming(text_simhash(ending), text_simhash(middle)) <= NEAR_DUPLICATE_BITS
+    first = make(source, lede, WHEN, "lede")
+    second = make(source, ending, WHEN, "ending")
+    third = make(source, middle, WHEN, "middle")
+
+    assert article_cluster(article=first) != article_cluster(article=second)
+    cluster = article_cluster(article=third)
+
+    assert {a.cluster_id for a in Article.objects.all()} == {cluster.pk}
+    assert StoryCluster.objects.get().size == 3
