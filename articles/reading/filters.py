@@ -312,13 +312,18 @@ _NOT_A_CHOICE = {
 }
 
 
+def not_found(label: str, value: str) -> str:
+    """'There is no country “ZZ”.' in the language of the page (a 400's or a 404's words)."""
+    message = _NOT_FOUND.get(label, f"There is no {label} “%(value)s”.")
+    return str(message) % {"value": shown(value)}
+
+
 def _one(model: Any, field: str, raw: str, label: str) -> Any:
     if not raw:
         return None
     obj = model.objects.filter(**{field: raw}).first()
     if obj is None:
-        message = _NOT_FOUND.get(label, f"There is no {label} “%(value)s”.")
-        raise FilterError(str(message) % {"value": shown(raw)})
+        raise FilterError(not_found(label, raw))
     return obj
 
 

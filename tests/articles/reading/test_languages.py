@@ -227,3 +227,12 @@ def test_a_page_in_spanish_or_french_runs_the_queries_of_the_english_one(
     for url in [*PAGES, *indexes, "/articles/", "/articles/?country=MX"]:
         count_queries(client, url)  # fills what a page caches, for both languages
         assert count_queries(client, f"/{language}{url}") == count_queries(client, url), url
+
+
+def test_a_missing_page_says_so_in_the_language_of_the_page(client: Client, world: dict) -> None:
+    response = client.get("/es/articles/999999/")
+    assert response.status_code == 404
+    assert "No existe el artículo número 999999." in text(response)
+    assert "Il n&#x27;y a pas d&#x27;article numéro 999999." in text(
+        client.get("/fr/articles/999999/")
+    )
