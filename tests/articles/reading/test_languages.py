@@ -236,3 +236,16 @@ def test_a_missing_page_says_so_in_the_language_of_the_page(client: Client, worl
     assert "Il n&#x27;y a pas d&#x27;article numéro 999999." in text(
         client.get("/fr/articles/999999/")
     )
+
+
+def test_the_export_limit_counts_a_client_across_languages(
+    client: Client, settings: object
+) -> None:
+    settings.TRACKER_EXPORT_RATE_LIMIT = 3  # type: ignore[attr-defined]
+    for path in (
+        "/exports/countries.csv",
+        "/es/exports/countries.csv",
+        "/fr/exports/countries.csv",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/es/exports/countries.csv").status_code == 429
