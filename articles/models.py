@@ -4,11 +4,15 @@ Identity is a database fact: one Article per canonical URL (by its hash), one pe
 a source, one Mention per article and entity.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from articles.search_text import search_text
 from summits.models import Country, Official, Policy, Summit
 
 
@@ -115,6 +119,41 @@ class ReviewStatus(models.TextChoices):
     NOT_RELEVANT = "not_relevant", _("Not relevant")
 
 
+# The fields an article's search text is made of (see articles.search_text).
+SEARCHED_FIELDS = frozenset({"title", "summary", "body"})
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    """Bulk writes keep each article's search text in step with its title, summary and body."""
+
+    def bulk_create(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], *args: Any, **kwargs: Any
+    ) -> list["Article"]:
+        articles = list(objs)
+        for article in articles:
+            article.search_text_refresh()
+        return list(super().bulk_create(articles, *args, **kwargs))  # type: ignore[arg-type]
+
+    def bulk_update(  # type: ignore[override]  # the same arguments, passed on
+        self, objs: Iterable["Article"], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
+        articles = list(objs)
+        names = list(fields)
+        if SEARCHED_FIELDS & set(names):
+            for article in articles:
+                article.search_text_refresh()
+            names.append("search_text")
+        return super().bulk_update(articles, names, *args, **kwargs)  # type: ignore[arg-type]
+
+    def update(self, **kwargs: Any) -> int:
+        if SEARCHED_FIELDS & set(kwargs) and "search_text" not in kwargs:
+            # The search text is worked out in Python: an UPDATE cannot follow the new text.
+            raise TypeError(
+                "Change an article's title, summary or body with save() or bulk_update()."
+            )
+        return super().update(**kwargs)
+
+
 class Article(models.Model):
     url = models.URLField(max_length=2000, help_text="The link as the feed gave it.")
     canonical_url = models.URLField(max_length=2000)
@@ -181,6 +220,16 @@ class Article(models.Model):
     )
     tagged_at = models.DateTimeField(null=True, blank=True)
     tagger_version = models.CharField(max_length=20, blank=True)
+    # Written with the article (save, bulk_create, bulk_update) from its title, summary and
+    # body; searched by articles.reading.search. On PostgreSQL a trigram index serves it.
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Folded words of the title, summary and body, for search.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -220,6 +269,18 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or SEARCHED_FIELDS & set(fields):
+            self.search_text_refresh()
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_text_refresh(self) -> None:
+        """Work out the search text again from the title, summary and body in memory."""
+        self.search_text = search_text(title=self.title, summary=self.summary, body=self.body)
 
 
 class ArticleFeed(models.Model):

@@ -1,5 +1,5 @@
 """Page benchmark: server time of the home, summit, official, country, policy, index, filtered
-article list and search pages.
+article list and search pages, and of the Atom feeds and JSON that stand for them.
 
 Each page is requested in-process through Django's test client (all middleware, template
 rendering included), at least 20 times after one warm-up. Its baseline, measured in the same
@@ -67,6 +67,14 @@ def _pages() -> list[tuple[str, str, int]]:
             TARGET_MS,
         ),
         ("search", "/articles/?q=migration+border", TARGET_MS),
+        ("timeline, Atom", "/api/timeline.atom", TARGET_MS),
+        ("summit, Atom", f"/api/summits/{_busiest('summit')}.atom", TARGET_MS),
+        (
+            "filtered article list, JSON",
+            f"/api/articles.json?country={iso2}&language=es&from=2021-01-01",
+            TARGET_MS,
+        ),
+        ("search, JSON", "/api/articles.json?q=migration+border", TARGET_MS),
     ]
 
 

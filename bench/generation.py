@@ -37,6 +37,7 @@ from articles.models import (
     Source,
     StoryCluster,
 )
+from articles.search_text import search_text
 from summits.models import Country, Official, Policy, Summit
 
 GENERATED_SUFFIX = ".synthetic.example"
@@ -661,11 +662,17 @@ def _write_postgres(batch: _Batch, now: datetime) -> None:
     cluster_ids = _reserve_ids(StoryCluster, len(batch.clusters))
     article_ids = _reserve_ids(Article, len(batch.articles))
     _copy(StoryCluster, CLUSTER_COLUMNS, batch.clusters, cluster_ids, now)
+    text = [ARTICLE_COLUMNS.index(name) for name in ("title", "summary", "body")]
     rows = [
-        (*row, cluster_ids[c] if c is not None else None)
+        (
+            *row,
+            cluster_ids[c] if c is not None else None,
+            # COPY bypasses the ORM: the search text comes from the same definition.
+            search_text(title=row[text[0]], summary=row[text[1]], body=row[text[2]]),
+        )
         for row, c in zip(batch.articles, batch.article_cluster, strict=True)
     ]
-    _copy(Article, (*ARTICLE_COLUMNS, "cluster_id"), rows, article_ids, now)
+    _copy(Article, (*ARTICLE_COLUMNS, "cluster_id", "search_text"), rows, article_ids, now)
     links = [(article_ids[a], *rest) for a, *rest in batch.links]
     _copy(ArticleFeed, LINK_COLUMNS, links, _reserve_ids(ArticleFeed, len(links)), now)
     mentions = [(article_ids[a], *rest) for a, *rest in batch.mentions]

@@ -22,6 +22,7 @@ from summits.models import (
     SummitParticipant,
     SummitPolicy,
 )
+from summits.slugs import slug_change_record
 
 
 class GuardedAdmin(admin.ModelAdmin):
@@ -65,7 +66,16 @@ def _review_note(obj: Any) -> str:
 
 
 class CuratedAdmin(GuardedAdmin):
-    """An editor's change marks the record curated, so load_reference keeps it as edited."""
+    """An editor's change marks the record curated, so load_reference keeps it as edited.
+
+    A changed slug is remembered, so links to the old one are redirected to the new one.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        old_slug = form.initial.get("slug", "") if change else ""
+        super().save_model(request, obj, form, change)
+        if old_slug and "slug" in form.changed_data:
+            slug_change_record(entity=obj, old_slug=old_slug)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -461,3 +461,25 @@ class Recogniser(models.Model):
             raise ValidationError({"cues": str(exc)}) from exc
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "The window ends before it starts."})
+
+
+class FormerSlug(models.Model):
+    """A slug a summit, official or policy had before an editor changed it: old links to it
+    are redirected (summits.slugs)."""
+
+    kind = models.CharField(
+        max_length=10,
+        choices=[("summit", "Summit"), ("official", "Official"), ("policy", "Policy")],
+    )
+    slug = models.SlugField(max_length=120)
+    object_id = models.PositiveBigIntegerField(
+        help_text="The id of the summit, official or policy."
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "former slug"
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="former_slug_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} “{self.slug}”"

@@ -3,7 +3,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -73,7 +79,9 @@ def login_required_when_private(get_response: Handler) -> Handler:
 
 
 def _refusal(request: HttpRequest, message: str) -> HttpResponse:
-    if request.path.endswith(".csv"):
+    if request.path.endswith(".json"):
+        return JsonResponse({"error": message}, status=400)
+    if request.path.endswith((".csv", ".atom")):
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     return render(request, "400.html", {"message": message}, status=400)
 

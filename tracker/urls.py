@@ -13,6 +13,7 @@ urlpatterns = [
         path("language/", set_language, name="set_language"),
         path("", include("articles.reading.urls")),
         path("", include("articles.reading.kb_urls")),
+        path("", include("articles.reading.api_urls")),
         prefix_default_language=False,
     ),
 ]

@@ -585,15 +585,15 @@ class ArticleAdmin(BigListAdmin):
     ) -> EstimatedCountPaginator:
         paginator = EstimatedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
         if request.GET.get("q", "").strip():
-            # Counting matches reads each one's search vector: a search counts to 1,000.
+            # Counting matches reads each one's search text: a search counts to 1,000.
             paginator.COUNT_CAP = 1_000
         return paginator
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Article], search_term: str
     ) -> tuple[QuerySet[Article], bool]:
-        # Words go through the search index (PostgreSQL full-text search), not a LIKE over
-        # every title; an address or its hash finds its article exactly.
+        # Words go through the one search (folded, whole words, on an index on PostgreSQL),
+        # not a LIKE over every title; an address or its hash finds its article exactly.
         term = search_term.strip()
         if not term:
             return queryset, False

@@ -17,7 +17,7 @@ import justext
 from django.db.models import Model, Q
 
 from articles.models import Article, Mention, RetagRun
-from articles.reading.search import search_filter, search_uses_postgres
+from articles.reading.search import search_filter
 from articles.tagging.kb import fold
 from articles.tagging.retag import ArticleChange, TagChanges, tags_preview
 from summits.models import Country, Official, OfficialAlias, Policy, PolicyAlias, Summit
@@ -101,10 +101,10 @@ def candidate_articles(*, names: Iterable[str], entity: Model | None, limit: int
     has one of the names, and those tagged with the entity now."""
     match = Q(pk__in=[])
     for name in {n.strip() for n in names if n.strip()}:
-        # A quoted phrase on PostgreSQL (accent-insensitive full-text search); each word
-        # elsewhere. The tagger decides; this only narrows what it reads.
-        phrase = '"{}"'.format(name.replace('"', " ")) if search_uses_postgres() else name
-        match |= Q(pk__in=search_filter(Article.objects.all(), phrase).values("pk"))
+        # The name as a phrase, accents and case aside. The tagger decides; this only
+        # narrows what it reads.
+        phrase = '"{}"'.format(name.replace('"', " "))
+        match |= Q(pk__in=search_filter(Article.objects.all(), phrase, aliases=False).values("pk"))
     if entity is not None and entity.pk:
         kind = type(entity).__name__.lower()
         tagged = Mention.objects.filter(kind=kind, **{f"{kind}_id": entity.pk})

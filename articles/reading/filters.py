@@ -28,6 +28,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
+from articles.reading.search import search_filter
 from summits.models import Country, Official, Policy, Summit, SummitKind
 
 MAX_QUERY_LENGTH = 200
@@ -460,8 +461,6 @@ class ArticleFilters:
         if self.status:
             qs = qs.filter(review_status=self.status)
         if self.q:
-            from articles.reading.search import search_filter
-
             qs = search_filter(qs, self.q)
         return qs
 

@@ -2,8 +2,10 @@
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
@@ -14,12 +16,26 @@ from articles.reading.filters import (
     SummitFilters,
     accepts,
     lanes_option,
+    not_found,
     page_number,
+    shown,
 )
 from articles.reading.selectors import article_list, queryset_slice
-from summits.models import Country, Official, Policy, SummitKind
+from summits.models import Country, Official, Policy, Summit, SummitKind
+from summits.slugs import slug_current
 
 ARTICLES_PER_PAGE = 20
+
+
+def _moved(request: HttpRequest, model: Any, slug: str, what: str) -> HttpResponse:
+    """A permanent redirect when `slug` is a former slug; else the 404 for `what`."""
+    current = slug_current(model=model, slug=slug)
+    if current is None:
+        raise Http404(not_found(what, slug))
+    name = model._meta.model_name
+    path = reverse(f"summits:{name}", args=[current])
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{path}?{query}" if query else path)
 
 
 @accepts(*HOME_PARAMS)
@@ -48,14 +64,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
     summit = selectors.summit_detail(slug=slug)
     if summit is None:
-        raise Http404(f"There is no summit “{slug}”.")
+        return _moved(request, Summit, slug, "summit")
     number = page_number(request.GET)
     filters = ArticleFilters(summit=summit)
     articles = queryset_slice(
         article_list(filters=filters), number=number, per_page=ARTICLES_PER_PAGE
     )
     if number > 1 and not articles.rows:
-        raise Http404(f"There is no page {number} of articles for this summit.")
+        raise Http404(
+            gettext("There is no page %(number)s of articles for this summit.") % {"number": number}
+        )
     context = {
         "summit": summit,
         "days": selectors.summit_coverage_by_day(summit=summit),
@@ -80,7 +98,7 @@ def _entity_context(kind: str, entity: Any) -> dict[str, Any]:
 def official_page(request: HttpRequest, slug: str) -> HttpResponse:
     official = selectors.official_detail(slug=slug)
     if official is None:
-        raise Http404(f"There is no official “{slug}”.")
+        return _moved(request, Official, slug, "official")
     participations = selectors.official_participations(official=official)
     context = {
         "official": official,
@@ -95,7 +113,9 @@ def official_page(request: HttpRequest, slug: str) -> HttpResponse:
 def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
-        raise Http404(f"There is no country with the code “{iso2}”.")
+        raise Http404(
+            gettext("There is no country with the code “%(value)s”.") % {"value": shown(iso2)}
+        )
     context = {
         "country": country,
         "summits": list(selectors.country_summits(country=country)),
@@ -110,7 +130,7 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
 def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
     policy = selectors.policy_detail(slug=slug)
     if policy is None:
-        raise Http404(f"There is no policy “{slug}”.")
+        return _moved(request, Policy, slug, "policy")
     links = indexes.policy_meetings(policy=policy)
     context = {
         "policy": policy,

@@ -5,6 +5,7 @@ its canonical address and an excerpt of its opening; the full extracted text is 
 staff. Pages and CSV exports follow the same rule, and quote the same excerpt, written here.
 """
 
+import html
 import re
 
 from django.utils.html import strip_tags
@@ -15,12 +16,15 @@ EXCERPT_CHARS = 300
 # more than EXCERPT_CHARS of blank space to come out short.
 EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS + 1
 _SPACES = re.compile(r"\s+")
+# Where a block of the summary's HTML ends, its words part.
+_BLOCK_END = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr|/td)\b[^>]*>", re.I)
 
 
 def article_excerpt(*, body: str, summary: str = "", limit: int = EXCERPT_CHARS) -> str:
     """About the first `limit` characters of the text (or the feed's HTML summary), cut at a
     word, ending with … when cut: what the public may quote of a publisher's article."""
-    text = body or strip_tags(summary or "")
+    # The summary is stored as sanitised HTML: its text is the tags' text, unescaped once.
+    text = body or html.unescape(strip_tags(_BLOCK_END.sub(" ", summary or "")))
     text = _SPACES.sub(" ", text).strip()
     if len(text) <= limit:
         return text

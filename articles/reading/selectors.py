@@ -1,13 +1,13 @@
 """Reads for the article pages: filtered lists (one row per story), facets, one article."""
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, Source
 from articles.reading.filters import ArticleFilters, end_of, start_of
-from articles.reading.search import RankedSearch, search_rank
 from summits.models import Country, Official, Policy, Summit
 
 # Facet counts are worked out only when the results are narrowed to this many articles.
@@ -36,13 +36,30 @@ def _driving_tag(filters: ArticleFilters) -> tuple[str, Any] | None:
     return None
 
 
-def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch:
-    """Articles for the filters, newest first (best first when searching), with their joins."""
+@dataclass(frozen=True)
+class After:
+    """A place in a newest-first list: the rows after the one with this date and id."""
+
+    published_at: datetime | None
+    pk: int
+
+
+def _after(after: After, date: str) -> Q:
+    # Undated articles come first, as PostgreSQL sorts nulls in a descending index.
+    if after.published_at is None:
+        return Q(**{f"{date}__isnull": True, "pk__lt": after.pk}) | Q(**{f"{date}__isnull": False})
+    return Q(**{f"{date}__lt": after.published_at}) | Q(
+        **{date: after.published_at, "pk__lt": after.pk}
+    )
+
+
+def article_list(*, filters: ArticleFilters, after: After | None = None) -> QuerySet[Article]:
+    """Articles for the filters, newest first (after `after` when given), with their joins."""
     base = filters.apply(Article.objects.all())
     drive = None if filters.q else _driving_tag(filters)
+    date = "published_at"
     if drive is None:
         qs = base
-        order = ("-published_at", "-pk")
     else:
         # Join the entity's visible tags and order by their copy of the date: PostgreSQL then
         # walks the partial index (entity, published_at, article) newest first and stops at
@@ -59,17 +76,19 @@ def article_list(*, filters: ArticleFilters) -> QuerySet[Article] | RankedSearch
         if upper:
             tagged["mentions__published_at__lt"] = upper
         unfiltered: dict[str, Any] = {kind: None}
-        qs = replace(filters, **unfiltered).apply(Article.objects.filter(**tagged))
-        order = ("-mentions__published_at", "-pk")
+        date = "mentions__published_at"
+        # In the same filter() as the tag, so that the place is on that tag's join.
+        place = _after(after, date) if after is not None else Q()
+        qs = replace(filters, **unfiltered).apply(Article.objects.filter(place, **tagged))
     qs = qs.select_related("source__country", "original_source", "cluster")
     if filters.per == "story":
         # One row per story: the first-stored copy among the matching ones stands for it.
         # Most articles belong to no cluster; for them the subquery is skipped.
         earlier = base.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
         qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
-    if filters.q:
-        return search_rank(qs, filters.q)
-    return qs.order_by(*order)
+    if after is not None and drive is None:
+        qs = qs.filter(_after(after, date))
+    return qs.order_by(F(date).desc(nulls_first=True), "-pk")
 
 
 def article_count_queryset(*, filters: ArticleFilters) -> QuerySet[Article] | None:
@@ -119,7 +138,7 @@ class Slice:
 
 
 def queryset_slice(
-    qs: QuerySet[Any] | RankedSearch,
+    qs: QuerySet[Any],
     *,
     number: int,
     per_page: int,
@@ -136,8 +155,6 @@ def queryset_slice(
     rows = rows[:per_page]
     if not has_next and (rows or number == 1):
         count = offset + len(rows)
-    elif isinstance(qs, RankedSearch):
-        count = qs.count(cap=cap + 1)
     else:
         count = (qs if counted is None else counted).order_by()[: cap + 1].count()
     return Slice(rows, number, per_page, has_next, count, cap)

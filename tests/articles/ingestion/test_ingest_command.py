@@ -85,7 +85,8 @@ def test_pages_are_extracted_and_kept_for_reprocessing(http_server):
     assert "labour mobility" in article.body
     assert article.raw_documents.filter(kind="page").count() == 1
     http_server.stop()  # reprocess must not need the network
-    Article.objects.filter(pk=article.pk).update(body="", extraction_status="pending")
+    article.body, article.extraction_status = "", "pending"
+    article.save(update_fields=["body", "extraction_status"])
     out, _ = _run("reprocess", "--since", "2024-02-02")
     assert out.startswith("reprocessed 2 articles: 2 extracted")
     article.refresh_from_db()

@@ -32,8 +32,11 @@ KEYWORDS = {
     "_": None,
 }
 
-# Text that needs no translation: code samples and file names shown as they are.
-VERBATIM = re.compile(r"<(pre|code)\b.*?</\1>", re.S | re.I)
+# Text that needs no translation: code samples and file names shown as they are, and the
+# OpenGraph type of a page (a fixed word: "article").
+VERBATIM = re.compile(
+    r"<(pre|code)\b.*?</\1>|\{% block og_type %\}\w+\{% endblock %\}", re.S | re.I
+)
 TAG = re.compile(r"<[^>]*>")
 WORDS_IN_ATTRIBUTES = re.compile(
     r'\b(?:aria-label|title|alt|placeholder|data-label)="([^"{]*)"'

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("summits", "0004_summit_policy_effect"),
+        ("summits", "0005_former_slug"),
     ]
 
     operations = [
