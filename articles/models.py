@@ -570,3 +570,116 @@ class RetagRun(models.Model):
 
     def __str__(self) -> str:
         return f"Re-tagging {len(self.article_ids)} article(s): {self.reason}"
+
+
+class CandidateKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    PERSON = "person", "Person"
+    ALIAS = "alias", "Alias"
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed"
+    MERGED = "merged", "Merged"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class DiscoveryCandidate(models.Model):
+    """Something the news names that the knowledge base lacks: a meeting, a person, or another
+    spelling of a known official. Only an editor's decision puts it in the knowledge base."""
+
+    kind = models.CharField(max_length=10, choices=CandidateKind.choices, db_index=True)
+    key = models.CharField(
+        max_length=300, unique=True, help_text="What makes two findings the same candidate."
+    )
+    status = models.CharField(
+        max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN, db_index=True
+    )
+    name = models.CharField(max_length=300, help_text="The proposed name or title.")
+    title_seen = models.CharField(
+        max_length=200, blank=True, help_text="People: the title the press gives them."
+    )
+    countries = models.JSONField(default=list, blank=True, help_text="ISO 3166-1 alpha-2 codes.")
+    meeting_date = models.DateField(null=True, blank=True, help_text="Meetings: the likely day.")
+    first_date = models.DateField(null=True, blank=True, help_text="The earliest article's day.")
+    last_date = models.DateField(null=True, blank=True, help_text="The latest article's day.")
+    article_count = models.PositiveIntegerField(default=0, db_index=True)
+    articles = models.ManyToManyField(Article, related_name="discovery_candidates", blank=True)
+    evidence = models.JSONField(
+        default=list, blank=True, help_text="Sentences: article id, day, title, sentence."
+    )
+    official_ids = models.JSONField(
+        default=list, blank=True, help_text="Meetings: the known officials seen meeting."
+    )
+    official = models.ForeignKey(
+        Official,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discovery_candidates",
+        help_text="Aliases: the known official the name resembles; after a decision, the record.",
+    )
+    summit = models.ForeignKey(
+        Summit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discovery_candidates",
+        help_text="Meetings: the record an editor created from it.",
+    )
+    dismissed_article_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The evidence an editor dismissed: it is not proposed again for it.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-article_count", "-last_date", "pk"]
+        verbose_name = "discovery candidate"
+        indexes = [models.Index(fields=["kind", "status", "meeting_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class DiscoveryRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class DiscoveryRun(models.Model):
+    """One pass of discovery over the articles tagged since the last one. At most one waits
+    in the queue: feed runs that finish meanwhile join it (the debounce)."""
+
+    status = models.CharField(
+        max_length=10, choices=DiscoveryRunStatus.choices, default=DiscoveryRunStatus.QUEUED
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    scanned_until = models.DateTimeField(
+        null=True, blank=True, help_text="Articles tagged up to this moment were read."
+    )
+    articles_read = models.PositiveIntegerField(default=0)
+    candidates_new = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="queued"),
+                name="discovery_run_one_queued",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Discovery {self.get_status_display().lower()} ({self.requested_at:%Y-%m-%d %H:%M})"

@@ -321,6 +321,70 @@ STORIES = [
         "/news/2023/03/ottawa-visit-asylum",
         boilerplate=True,
     ),
+    # The first Carney-Trump call (28 March 2025) is deliberately not in the knowledge base:
+    # after `load_demo` the discovery queue in admin proposes it as a meeting.
+    Story(
+        "bw-carney-trump-call",
+        "borderwire",
+        "Carney and Trump hold first call, agree to talks after Canada's election",
+        "2025-03-29T01:30:00Z",
+        "Dana Whitfield",
+        "The two leaders spoke by phone on March 28, 2025, two weeks after Carney took office.",
+        [
+            "OTTAWA — Prime Minister Mark Carney and President Donald Trump spoke by phone on "
+            "Friday, their first call since Carney was sworn in on March 14, and agreed to "
+            "begin negotiations on a new economic and security relationship after Canada's "
+            "federal election.",
+            "Trump described the conversation as extremely productive. Carney told reporters "
+            "that it had been cordial, and that Canada would still respond to the tariffs on "
+            "foreign cars that Washington announced on Wednesday.",
+            "The White House has tied its tariffs on Canadian goods to fentanyl and irregular "
+            "crossings at the northern border; Ottawa points to the border plan it announced "
+            "in December, with more officers, helicopters and drones.",
+        ],
+        "/2025/03/29/carney-trump-first-call",
+    ),
+    Story(
+        "cr-carney-trump-llamada",
+        "cronica",
+        "Carney y Trump sostienen su primera llamada y pactan negociar tras las elecciones",
+        "2025-03-29T02:30:00Z",
+        "Tomás Garza",
+        "El primer ministro de Canadá y el presidente de Estados Unidos hablaron el 28 de marzo.",
+        [
+            "OTTAWA — El primer ministro de Canadá, Mark Carney, y el presidente de Estados "
+            "Unidos, Donald Trump, sostuvieron el viernes una llamada telefónica, la primera "
+            "desde que Carney asumió el cargo, y acordaron iniciar negociaciones sobre una "
+            "nueva relación económica y de seguridad después de las elecciones del 28 de abril.",
+            "Trump calificó la conversación de «extremadamente productiva». Carney dijo que "
+            "Canadá responderá de todos modos a los aranceles a los automóviles anunciados "
+            "el miércoles.",
+            "Washington ha vinculado sus aranceles al fentanilo y a los cruces irregulares en "
+            "la frontera norte; Ottawa destaca el plan fronterizo que presentó en diciembre.",
+        ],
+        "/2025/03/29/carney-trump-llamada",
+    ),
+    Story(
+        "co-carney-trump-appel",
+        "courrier",
+        "Premier appel entre Mark Carney et Donald Trump",
+        "2025-03-29T03:00:00Z",
+        "Élise Tremblay",
+        "Le premier ministre et le président américain se sont parlé le 28 mars 2025.",
+        [
+            "OTTAWA — Le premier ministre Mark Carney s'est entretenu vendredi avec le "
+            "président Donald Trump lors d'un appel téléphonique, le premier depuis son "
+            "assermentation, et les deux dirigeants ont convenu d'entamer des négociations "
+            "sur une nouvelle relation économique et de sécurité après les élections fédérales.",
+            "M. Trump a qualifié l'échange d'« extrêmement productif ». M. Carney a rappelé "
+            "que le Canada répondrait aux droits de douane sur les automobiles annoncés "
+            "mercredi par Washington.",
+            "La Maison-Blanche lie ses droits de douane au fentanyl et aux passages "
+            "irréguliers à la frontière; Ottawa met en avant le plan frontalier présenté en "
+            "décembre.",
+        ],
+        "/2025/03/29/premier-appel-carney-trump",
+    ),
 ]
 
 BOILERPLATE_TOP = """

@@ -289,6 +289,11 @@ TRACKER_EXPORT_RATE_LIMIT = envint("TRACKER_EXPORT_RATE_LIMIT", 30)  # per clien
 TRACKER_REVIEW_THRESHOLD = envfloat("TRACKER_REVIEW_THRESHOLD", 0.8)
 # This share of the tags at or above it joins the queue too, so editors keep measuring them.
 TRACKER_REVIEW_SAMPLE = envfloat("TRACKER_REVIEW_SAMPLE", 0.02)
+# Discovery: how many articles a proposed person or alias, and a proposed meeting, need before
+# editors see them; and how long after a feed run discovery waits for more (the debounce).
+TRACKER_DISCOVERY_MIN_ARTICLES = envint("TRACKER_DISCOVERY_MIN_ARTICLES", 2)
+TRACKER_DISCOVERY_MIN_MEETING_ARTICLES = envint("TRACKER_DISCOVERY_MIN_MEETING_ARTICLES", 1)
+TRACKER_DISCOVERY_DELAY_SECONDS = envint("TRACKER_DISCOVERY_DELAY_SECONDS", 300)
 
 # Fetching. The private-network guard is on unless explicitly turned off (tests, offline demo).
 TRACKER_ALLOW_PRIVATE_NETWORKS = envbool("TRACKER_ALLOW_PRIVATE_NETWORKS")

@@ -12,7 +12,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from articles.ingestion import scheduling
@@ -23,7 +23,8 @@ from articles.ingestion.services import (
     feed_fetch,
     pages_lease_end,
 )
-from articles.models import Article, ExtractionStatus, Feed
+from articles.models import Article, DiscoveryRun, DiscoveryRunStatus, ExtractionStatus, Feed
+from articles.tagging.discovery import discovery_run_next
 from articles.tagging.retag import retag_run_fail, retag_run_step
 
 # Options for idempotent tasks: acknowledged only when done, and handed back to the queue
@@ -75,6 +76,8 @@ def feed_fetch_task(self: Any, feed_id: int) -> None:
         return
     if settings.TRACKER_FETCH_PAGES:
         pages_queue(article_ids=report.pending_article_ids)
+    if report.new or report.updated:
+        discovery_queue()
 
 
 @shared_task
@@ -148,3 +151,24 @@ def retag_run_task(self: Any, run_id: int) -> None:
 def retag_run_queue(*, run_id: int) -> None:
     """Queue a re-tagging run once the transaction that created it commits."""
     transaction.on_commit(partial(retag_run_task.delay, run_id))
+
+
+@_idempotent_task
+def discovery_task(self: Any) -> None:
+    """Propose knowledge-base candidates from the articles tagged since the last run."""
+    try:
+        discovery_run_next()
+    except OperationalError as exc:
+        _retry(self, exc)
+
+
+def discovery_queue() -> None:
+    """Queue a discovery run a few minutes ahead, unless one already waits: the feed runs that
+    finish meanwhile share it (one insert that a unique constraint may refuse)."""
+    try:
+        with transaction.atomic():
+            DiscoveryRun.objects.create(status=DiscoveryRunStatus.QUEUED)
+    except IntegrityError:
+        return
+    countdown = settings.TRACKER_DISCOVERY_DELAY_SECONDS
+    transaction.on_commit(partial(discovery_task.apply_async, countdown=countdown))

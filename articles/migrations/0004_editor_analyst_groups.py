@@ -29,6 +29,8 @@ EDITOR = {
         "articlefeed": VIEW,
         # From migration 0011 on, which gives the permission to both groups.
         "feedentryerror": VIEW,
+        # From the discovery migration on, which gives it to existing databases' groups.
+        "discoverycandidate": ("view", "change"),
     },
     "summits": {
         "country": ("view", "change"),

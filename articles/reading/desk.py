@@ -263,9 +263,20 @@ def failing_feeds() -> DeskCount:
     )
 
 
-# What the admin home counts for the desk, in order. The knowledge-base discovery candidates
-# (names the tagger met that the knowledge base lacks) add their counter here when they land.
-DESK_COUNTERS: list[Callable[[], DeskCount]] = [pending_tags, failing_feeds]
+def discovery_candidates() -> DeskCount:
+    from articles.models import DiscoveryCandidate
+    from articles.tagging.discovery import candidates_open
+
+    return DeskCount(
+        label="discovery candidates",
+        count=capped_count(DiscoveryCandidate.objects.filter(candidates_open())),
+        url=reverse("admin:articles_discoverycandidate_changelist"),
+        permission="articles.view_discoverycandidate",
+    )
+
+
+# What the admin home counts for the desk, in order.
+DESK_COUNTERS: list[Callable[[], DeskCount]] = [pending_tags, discovery_candidates, failing_feeds]
 
 
 def desk_counts(*, user: Any) -> list[DeskCount]:

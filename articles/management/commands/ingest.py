@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from articles.ingestion.scheduling import feeds_due
 from articles.ingestion.services import feeds_ingest
+from articles.ingestion.tasks import discovery_queue
 from articles.management.commands._progress import Progress, command_stream
 from articles.models import Feed
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             progress=progress,
         )
         progress.end()
+        if summary.new or summary.updated:
+            discovery_queue()  # as after a feed run in a worker
         for error in summary.errors:
             self.stderr.write(error)
         self.stdout.write(summary.line())

@@ -6,6 +6,7 @@ from django.test.utils import override_settings
 
 from articles.ingestion.services import FeedAddError, feed_add, feeds_ingest
 from articles.models import Feed
+from articles.tagging.discovery import discovery_run
 from demo.server import DEMO_DIR, DEMO_PORT, DemoServer, demo_feed_paths
 
 OFFLINE_REASON = (
@@ -56,3 +57,5 @@ class Command(BaseCommand):
         for error in summary.errors:
             self.stderr.write(error)
         self.stdout.write(f"demo: {len(feeds)} sample feeds; {summary.line()}")
+        # What the demo's stories name that the knowledge base lacks, for the admin's queue.
+        self.stdout.write(discovery_run().line())

@@ -1,12 +1,20 @@
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from articles.models import Article, ArticleFeed, ExtractionStatus, Feed, RawDocument, Source
+from articles.models import (
+    Article,
+    ArticleFeed,
+    DiscoveryCandidate,
+    ExtractionStatus,
+    Feed,
+    RawDocument,
+    Source,
+)
 from tests.articles.ingestion.feeds import HTML, RSS, page, rss
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +168,15 @@ def test_load_demo_ingests_the_sample_outlets_once(reference, settings):
         port = str(probe.getsockname()[1])
     out, err = _run("load_demo", "--port", port)
     assert "4 sample feeds; feeds: 4 ok, 0 failed" in out, err
-    assert "13 extracted, 0 failed" in out
+    assert "16 extracted, 0 failed" in out
+    # The demo's Carney-Trump call is missing from the knowledge base on purpose.
+    assert "discover: 16 articles read; 1 new candidates" in out
+    call = DiscoveryCandidate.objects.get(kind="meeting")
+    assert (call.meeting_date, call.countries, call.article_count) == (
+        date(2025, 3, 28),
+        ["CA", "US"],
+        3,
+    )
     assert Source.objects.filter(domain__endswith=".example").count() == 4
     republished = Article.objects.get(
         source__domain="prairiedispatch.example", title__startswith="Title 42"
@@ -171,4 +187,5 @@ def test_load_demo_ingests_the_sample_outlets_once(reference, settings):
     counts = (Article.objects.count(), Feed.objects.count(), RawDocument.objects.count())
     again, _ = _run("load_demo", "--port", port)
     assert "entries: 0 new, 0 updated, 0 duplicate; pages: 0 extracted" in again
+    assert "0 new candidates, 0 updated" in again
     assert (Article.objects.count(), Feed.objects.count(), RawDocument.objects.count()) == counts

@@ -140,9 +140,10 @@ def test_the_admin_home_counts_pending_tags_and_failing_feeds(editor_client):
     doc = lxml.html.fromstring(editor_client.get(reverse("admin:index")).content.decode())
 
     counts = [" ".join(li.text_content().split()) for li in doc.cssselect(".desk-home-counts li")]
-    assert counts == ["1 tags waiting for review", "1 failing feeds"]
+    assert counts == ["1 tags waiting for review", "0 discovery candidates", "1 failing feeds"]
     links = [a.get("href") for a in doc.cssselect(".desk-home-counts a")]
-    assert links[1].endswith("?health=failing")
+    assert links[1] == reverse("admin:articles_discoverycandidate_changelist")
+    assert links[2].endswith("?health=failing")
 
 
 def test_the_home_count_stops_at_the_cap(editor_client, monkeypatch):
