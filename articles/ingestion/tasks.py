@@ -25,7 +25,7 @@ from articles.ingestion.services import (
 )
 from articles.models import Article, DiscoveryRun, DiscoveryRunStatus, ExtractionStatus, Feed
 from articles.tagging.discovery import discovery_run_next
-from articles.tagging.retag import retag_run_fail, retag_run_step
+from articles.tagging.kb_change import retag_run_fail, retag_run_step
 
 # Options for idempotent tasks: acknowledged only when done, and handed back to the queue
 # if the worker process dies mid-task, so another worker runs it again.

@@ -3,12 +3,15 @@ stored articles before saving it."""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
-from articles.tagging.kb_change import tagging_preview
+from articles.ingestion.tasks import retag_run_queue
+from articles.tagging.kb_change import affected_articles, retag_run_create, tagging_preview
 from summits.admin import GuardedAdmin
 from summits.models import Recogniser
 
@@ -28,6 +31,26 @@ class RecogniserAdmin(GuardedAdmin):
     def save_model(self, request: HttpRequest, obj: Recogniser, form: Any, change: bool) -> None:
         obj.curated = True  # load_reference keeps an editor's recogniser as edited
         super().save_model(request, obj, form, change)
+        # The articles it may now tag (or no longer tag) are re-tagged in the background.
+        ids = list(
+            affected_articles(policy=obj.policy, summit=obj.summit).values_list("pk", flat=True)
+        )
+        run = retag_run_create(
+            article_ids=ids,
+            reason=f"{'Changed' if change else 'Added'} recogniser “{obj}”",
+            user=request.user,
+        )
+        retag_run_queue(run_id=run.pk)
+        self.message_user(
+            request,
+            format_html(
+                "Re-tagging {} stored article(s) in the background: "
+                '<a href="{}">see what changed</a>.',
+                len(ids),
+                reverse("admin:articles_retagrun_change", args=[run.pk]),
+            ),
+            messages.INFO,
+        )
 
     def changeform_view(
         self,

@@ -11,15 +11,21 @@ re-tagging then runs in the background and its receipt is a RetagRun.
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-import justext
 from django.db.models import Model, Q
 
 from articles.models import Article, Mention, RetagRun
 from articles.reading.search import search_filter
 from articles.tagging.kb import fold
-from articles.tagging.retag import ArticleChange, TagChanges, tags_preview
+from articles.tagging.kb_change import (
+    ArticleChange,
+    TagChanges,
+    tagging_preview,
+)
+from articles.tagging.kb_change import (
+    retag_run_create as _retag_run_create,
+)
+from articles.tagging.language import common_word_languages
 from summits.models import Country, Official, OfficialAlias, Policy, PolicyAlias, Summit
 
 MIN_ALIAS_LENGTH = 4
@@ -31,24 +37,6 @@ PREVIEW_EXAMPLES = 5
 RUN_ARTICLES = 200_000
 CONFIRM_FIELD = "confirm_aliases"
 _LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French"}
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> dict[str, frozenset[str]]:
-    # jusText's stop lists (a dependency of trafilatura), until the tagger's en/es/fr lists
-    # land on main; then this reads theirs.
-    return {
-        code: frozenset(fold(w) for w in justext.get_stoplist(name) if w.isalpha())
-        for code, name in _LANGUAGES.items()
-    }
-
-
-def common_word_languages(text: str) -> list[str]:
-    """The languages (en, es, fr) in which every word of `text` is a common word."""
-    words = fold(text).split()
-    if not words:
-        return []
-    return [code for code, words_of in _stopwords().items() if all(w in words_of for w in words)]
 
 
 def _all_names() -> list[tuple[str, Model]]:
@@ -170,7 +158,9 @@ def names_review(
     ]
     changed = [*added, *removed]
     candidates = candidate_articles(names=changed, entity=entity, limit=PREVIEW_ARTICLES + 1)
-    preview = tags_preview(article_ids=candidates[:PREVIEW_ARTICLES], change=apply)
+    preview = tagging_preview(
+        apply=apply, article_ids=candidates[:PREVIEW_ARTICLES], examples=PREVIEW_EXAMPLES
+    )
     digest = hashlib.sha256(repr((sorted(old), sorted(new))).encode()).hexdigest()[:16]
     return AliasReview(
         added=added,
@@ -185,9 +175,7 @@ def names_review(
 def retag_run_create(*, entity: Model, names: Iterable[str], reason: str, user: object) -> RetagRun:
     """A re-tagging run over the articles that these names (old and new) could touch."""
     ids = candidate_articles(names=names, entity=entity, limit=RUN_ARTICLES)
-    return RetagRun.objects.create(
-        reason=reason[:500], requested_by_id=getattr(user, "pk", None), article_ids=ids
-    )
+    return _retag_run_create(article_ids=ids, reason=reason, user=user)
 
 
 def entity_names(entity: Model) -> list[str]:

@@ -1,16 +1,23 @@
-"""After a knowledge-base change: re-tag the articles an entity's change may affect, or preview it.
+"""After a knowledge-base change: preview what it would re-tag, and re-tag in the background.
 
-`articles_retag` is what admin runs in the background when an official, policy, summit, alias
-or recogniser changed; editors' decisions (approved, rejected, added) stay as they are.
-`tagging_preview` applies a proposed change inside a transaction it rolls back, and tags
-stored articles with the knowledge base before and after it: what would be newly tagged and
-what untagged, with examples.
+The one path for every change an editor makes to the knowledge base: an alias, an official,
+a policy, a summit or a recogniser.
+
+- `tagging_preview` applies a proposed change inside a transaction it rolls back, and tags
+  stored articles with the knowledge base before and after it: which articles would be newly
+  tagged and untagged, with examples and their evidence.
+- `articles_retag` re-tags stored articles with the knowledge base as it is now and says what
+  changed; `retag_run_step` does it for a `RetagRun` (the editor's receipt), a batch at a time,
+  from the background task.
+
+Editors' decisions are final on both paths: an approved, rejected or editor-added tag is never
+changed, and a preview leaves it out.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -18,27 +25,86 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles.models import Article, Mention, MentionStatus
+from articles.models import (
+    VISIBLE_STATUSES,
+    Article,
+    Mention,
+    MentionKind,
+    MentionStatus,
+    RetagRun,
+    RetagStatus,
+)
 from articles.tagging.kb import KnowledgeBase, knowledge_base_compile, knowledge_base_reset
 from articles.tagging.tagger import Found, article_mentions_write, tag_with
 from summits.cues import cue_groups
-from summits.models import Official, Policy, Summit
+from summits.models import Country, Official, Policy, Summit
 
-TagKey = tuple[str, int]
+TagKey = tuple[str, int]  # (kind, entity id)
+
+_ENTITY_MODELS = {
+    MentionKind.COUNTRY: Country,
+    MentionKind.OFFICIAL: Official,
+    MentionKind.POLICY: Policy,
+    MentionKind.SUMMIT: Summit,
+}
 
 
 @dataclass
-class RetagReport:
-    scanned: int = 0
-    changed: int = 0  # articles whose tags changed
-    added: int = 0  # tags added
-    removed: int = 0  # automatic tags removed
+class ArticleChange:
+    """One article whose tags changed: "Official: Marcelo Ebrard" added or removed."""
+
+    article_id: int
+    title: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TagExample:
+    """One tag gained or lost, with the sentence it was read from."""
+
+    article_id: int
+    title: str
+    kind: str
+    name: str
+    evidence: str
+
+
+@dataclass
+class TagChanges:
+    """What a re-tag did, or a preview says it would do."""
+
+    checked: int = 0
+    changes: list[ArticleChange] = field(default_factory=list)
+    examples_tagged: list[TagExample] = field(default_factory=list)
+    examples_untagged: list[TagExample] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(len(c.added) for c in self.changes)
+
+    @property
+    def removed(self) -> int:
+        return sum(len(c.removed) for c in self.changes)
+
+    @property
+    def changed(self) -> int:
+        return len(self.changes)
+
+    # The words the preview pages use.
+    scanned = property(lambda self: self.checked)
+    newly_tagged = added
+    untagged = removed
+    articles_changed = changed
 
     def summary(self) -> str:
         return (
-            f"{self.scanned} articles re-tagged, {self.changed} changed "
+            f"{self.checked} articles re-tagged, {self.changed} changed "
             f"({self.added} tags added, {self.removed} removed)"
         )
+
+
+# --- which articles a change may touch -------------------------------------------------------
 
 
 def _plain(text: str) -> str:
@@ -89,62 +155,91 @@ def affected_articles(
     return Article.objects.filter(pk__in=ids).order_by("pk")
 
 
-def _tag_keys(mentions: QuerySet[Mention]) -> set[TagKey]:
-    rows = mentions.values_list("kind", "country_id", "official_id", "policy_id", "summit_id")
-    return {(kind, next(i for i in ids if i is not None)) for kind, *ids in rows}
+# --- re-tagging ------------------------------------------------------------------------------
 
 
-def _visible(article: Article) -> set[TagKey]:
-    return _tag_keys(article.mentions.exclude(status=MentionStatus.REJECTED))
+def _stored_tags(article_ids: Sequence[int]) -> dict[int, dict[TagKey, str]]:
+    """Every tag of these articles with its status."""
+    rows = Mention.objects.filter(article_id__in=article_ids).values_list(
+        "article_id", "kind", "country_id", "official_id", "policy_id", "summit_id", "status"
+    )
+    out: dict[int, dict[TagKey, str]] = {pk: {} for pk in article_ids}
+    for article_id, kind, *entities, status in rows:
+        entity = next(e for e in entities if e is not None)
+        out[article_id][(kind, entity)] = status
+    return out
+
+
+def _visible(tags: dict[TagKey, str]) -> set[TagKey]:
+    return {t for t, status in tags.items() if status in VISIBLE_STATUSES}
+
+
+def _labels(tags: Iterable[TagKey]) -> dict[TagKey, str]:
+    wanted: dict[str, set[int]] = {}
+    for kind, pk in tags:
+        wanted.setdefault(kind, set()).add(pk)
+    labels: dict[TagKey, str] = {}
+    for kind, pks in wanted.items():
+        model = _ENTITY_MODELS[MentionKind(kind)]
+        label = MentionKind(kind).label
+        for obj in model._default_manager.filter(pk__in=pks):
+            labels[(kind, obj.pk)] = f"{label}: {obj}"
+    return labels
+
+
+def _changes(
+    titles: dict[int, str], before: dict[int, set[TagKey]], after: dict[int, set[TagKey]]
+) -> list[ArticleChange]:
+    labels = _labels({t for pk in titles for t in before[pk] ^ after[pk]})
+    out = []
+    for pk, title in titles.items():
+        added, removed = after[pk] - before[pk], before[pk] - after[pk]
+        if added or removed:
+            out.append(
+                ArticleChange(
+                    article_id=pk,
+                    title=title,
+                    added=sorted(labels.get(t, str(t)) for t in added),
+                    removed=sorted(labels.get(t, str(t)) for t in removed),
+                )
+            )
+    return out
+
+
+RETAG_BATCH = 200
 
 
 def articles_retag(
     *,
+    article_ids: Sequence[int] | None = None,
     official: Official | None = None,
     policy: Policy | None = None,
     summit: Summit | None = None,
-    articles: Iterable[Article] | None = None,
-) -> RetagReport:
-    """Re-tag the articles a changed official, policy or summit (or its aliases and
-    recognisers) may affect; return how many changed. Editors' decisions stay final."""
-    knowledge_base_reset()
-    if articles is None:
-        articles = affected_articles(official=official, policy=policy, summit=summit).iterator(
-            chunk_size=200
+) -> TagChanges:
+    """Re-tag these articles (or those a changed official, policy or summit may affect) with
+    the knowledge base as it is now; say what changed. Editors' decisions stay final."""
+    knowledge_base_reset()  # a rename of the same length would not show in the signature
+    if article_ids is None:
+        article_ids = list(
+            affected_articles(official=official, policy=policy, summit=summit).values_list(
+                "pk", flat=True
+            )
         )
-    report = RetagReport()
-    for article in articles:
-        before = _visible(article)
-        article_mentions_write(article=article)
-        after = _visible(article)
-        report.scanned += 1
-        if before != after:
-            report.changed += 1
-            report.added += len(after - before)
-            report.removed += len(before - after)
-    return report
+    result = TagChanges()
+    for i in range(0, len(article_ids), RETAG_BATCH):
+        batch = article_ids[i : i + RETAG_BATCH]
+        before = {pk: _visible(tags) for pk, tags in _stored_tags(batch).items()}
+        titles: dict[int, str] = {}
+        for article in Article.objects.filter(pk__in=batch).order_by("pk"):
+            article_mentions_write(article=article)
+            titles[article.pk] = article.title
+        after = {pk: _visible(tags) for pk, tags in _stored_tags(list(titles)).items()}
+        result.checked += len(titles)
+        result.changes += _changes(titles, before, after)
+    return result
 
 
 # --- preview ---------------------------------------------------------------------------------
-
-
-@dataclass
-class PreviewChange:
-    article_id: int
-    title: str
-    kind: str
-    name: str
-    evidence: str
-
-
-@dataclass
-class TaggingPreview:
-    scanned: int = 0
-    newly_tagged: int = 0
-    untagged: int = 0
-    articles_changed: int = 0
-    examples_tagged: list[PreviewChange] = field(default_factory=list)
-    examples_untagged: list[PreviewChange] = field(default_factory=list)
 
 
 def _tags(kb: KnowledgeBase, article: Article) -> dict[TagKey, Found]:
@@ -160,15 +255,29 @@ def _tags(kb: KnowledgeBase, article: Article) -> dict[TagKey, Found]:
     return {(f.kind, f.entity_id): f for f in found}
 
 
+def _examples(into: list[TagExample], article: Article, found: list[Found], limit: int) -> None:
+    for f in found[: max(limit - len(into), 0)]:
+        into.append(
+            TagExample(
+                article_id=article.pk,
+                title=article.title,
+                kind=f.kind,
+                name=f.name,
+                evidence=f.evidence,
+            )
+        )
+
+
 def tagging_preview(
     *,
     apply: Callable[[], object],
-    articles: Iterable[Article] | None = None,
+    article_ids: Sequence[int] | None = None,
     limit: int = 2000,
     examples: int = 10,
-) -> TaggingPreview:
+) -> TagChanges:
     """What a proposed change (saved by `apply`, then rolled back) would newly tag and untag
-    on stored articles: by default the `limit` most recent ones."""
+    on these stored articles, by default the `limit` most recent ones. Nothing is kept, and
+    the tagger's compiled knowledge base is left as it was."""
     with transaction.atomic():
         before_kb = knowledge_base_compile()
         point = transaction.savepoint()
@@ -177,38 +286,78 @@ def tagging_preview(
             after_kb = knowledge_base_compile()
         finally:
             transaction.savepoint_rollback(point)
-    if articles is None:
-        articles = Article.objects.order_by("-published_at", "-pk")[:limit]
-    preview = TaggingPreview()
+    chosen = Article.objects.order_by("-published_at", "-pk")
+    if article_ids is not None:
+        chosen = chosen.filter(pk__in=list(article_ids))
+    articles = list(chosen[:limit])
+    stored = _stored_tags([a.pk for a in articles])
+    preview = TagChanges()
+    titles: dict[int, str] = {}
+    before: dict[int, set[TagKey]] = {}
+    after: dict[int, set[TagKey]] = {}
     for article in articles:
-        before, after = _tags(before_kb, article), _tags(after_kb, article)
-        rejected = _rejected(article)
-        gained = [after[k] for k in after.keys() - before.keys() if k not in rejected]
-        lost = [before[k] for k in before.keys() - after.keys() if k not in rejected]
-        preview.scanned += 1
-        preview.newly_tagged += len(gained)
-        preview.untagged += len(lost)
-        preview.articles_changed += bool(gained or lost)
+        old, new = _tags(before_kb, article), _tags(after_kb, article)
+        # An editor's decision stands: a rejected tag stays away, a kept one stays.
+        decided = {t for t, status in stored[article.pk].items() if status != MentionStatus.AUTO}
+        gained = [new[k] for k in sorted(new.keys() - old.keys() - decided)]
+        lost = [old[k] for k in sorted(old.keys() - new.keys() - decided)]
+        titles[article.pk] = article.title
+        before[article.pk] = {(f.kind, f.entity_id) for f in lost}
+        after[article.pk] = {(f.kind, f.entity_id) for f in gained}
         _examples(preview.examples_tagged, article, gained, examples)
         _examples(preview.examples_untagged, article, lost, examples)
-    knowledge_base_reset()
+    preview.checked = len(articles)
+    preview.changes = _changes(titles, before, after)
     return preview
 
 
-def _rejected(article: Article) -> set[TagKey]:
-    return _tag_keys(article.mentions.filter(status=MentionStatus.REJECTED))
+# --- the background run ----------------------------------------------------------------------
+
+# How many changed articles a run keeps as examples for the editor.
+RUN_EXAMPLES = 10
 
 
-def _examples(into: list[PreviewChange], article: Article, found: list[Found], limit: int) -> None:
-    for f in found:
-        if len(into) >= limit:
-            return
-        into.append(
-            PreviewChange(
-                article_id=article.pk,
-                title=article.title,
-                kind=f.kind,
-                name=f.name,
-                evidence=f.evidence,
-            )
-        )
+def retag_run_create(*, article_ids: Sequence[int], reason: str, user: object) -> RetagRun:
+    """The editor's receipt for a re-tag of these articles, to be run in the background."""
+    return RetagRun.objects.create(
+        reason=reason[:500],
+        requested_by_id=getattr(user, "pk", None),
+        article_ids=list(article_ids),
+    )
+
+
+def retag_run_step(*, run_id: int, max_articles: int = RETAG_BATCH) -> bool:
+    """Re-tag the run's next articles; return whether some are left. Safe to run twice:
+    the run's row is locked while it works and records how far it got."""
+    with transaction.atomic():
+        run = RetagRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RetagStatus.DONE, RetagStatus.FAILED):
+            return False
+        if run.status == RetagStatus.QUEUED:
+            run.status, run.started_at = RetagStatus.RUNNING, timezone.now()
+        batch = run.article_ids[run.checked : run.checked + max_articles]
+        result = articles_retag(article_ids=batch)
+        run.checked += len(batch)
+        run.articles_changed += len(result.changes)
+        run.tags_added += result.added
+        run.tags_removed += result.removed
+        room = RUN_EXAMPLES - len(run.examples)
+        run.examples = [
+            *run.examples,
+            *(
+                {"id": c.article_id, "title": c.title, "added": c.added, "removed": c.removed}
+                for c in result.changes[: max(room, 0)]
+            ),
+        ]
+        more = run.checked < len(run.article_ids)
+        if not more:
+            run.status, run.finished_at = RetagStatus.DONE, timezone.now()
+        run.save()
+    return more
+
+
+def retag_run_fail(*, run_id: int, error: str) -> None:
+    """Record why a run stopped, in plain words, for the editor."""
+    RetagRun.objects.filter(pk=run_id).exclude(status=RetagStatus.DONE).update(
+        status=RetagStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

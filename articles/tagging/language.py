@@ -39,6 +39,15 @@ def common_in(word: str) -> frozenset[str]:
     return frozenset(lang for lang in LANGUAGES if folded in common_words(lang))
 
 
+def common_word_languages(text: str) -> list[str]:
+    """The languages (en, es, fr) in which every word of `text` is a common word: 'dans' is
+    French, 'Por la' Spanish, 'Ebrard' none."""
+    words = [_plain(w) for w in re.findall(r"[^\W\d_]+", text)]
+    if not words:
+        return []
+    return [lang for lang in LANGUAGES if all(w in common_words(lang) for w in words)]
+
+
 def text_language(folded: str, *, declared: str = "") -> str:
     """The text's language: the declared one when it is en/es/fr, else a guess from its
     function words ('' when there are too few to tell)."""

@@ -28,6 +28,7 @@ def summits(p: Passage) -> None:
     summits_held_remotely(p)
     summits_by_participants(p)
     summits_by_date(p)
+    summits_described(p)
 
 
 _LAST_YEAR = r"\b(?:last year|el ano pasado|l'an (?:dernier|passe)|l'annee (?:derniere|passee))"
@@ -232,3 +233,81 @@ def _placed(
 ) -> bool:
     place = (summit.city and summit.city in sentence) or (summit.country_id in countries)
     return bool(place or summit.participant_ids & officials_found)
+
+
+# Words of a visit or trip, besides the meeting words: 'scheduled to travel to Mexico'.
+_TRIP = re.compile(
+    r"\b(?:travel(?:s|led|ling)?|trip|viaj\w*|voyage\w*|se reunira|reunira|visit\w*|"
+    r"rencontrera|recibira|recevra|hosts?|hosting)\b"
+)
+# The seat of a government stands for its city: 'a visit to the White House'.
+_SEATS = {
+    "washington": ("white house", "casa blanca", "maison blanche", "oval office"),
+    "ottawa": ("parliament hill", "rideau hall"),
+    "mexico city": ("palacio nacional", "national palace"),
+}
+_RECENT = re.compile(
+    r"\b(?:last week|a day earlier|yesterday|la semana pasada|ayer|la semaine derniere|hier|"
+    r"the day before|el dia anterior|la veille)\b"
+)
+
+
+def summits_described(p: Passage) -> None:
+    """A meeting described, not named: a visit or trip by one of its participants to its place,
+    in a sentence that names the meeting's month or says 'last week', near the article's date:
+    'Harris is scheduled to travel to Guatemala and Mexico in early June'."""
+    officials_found = p.found(MentionKind.OFFICIAL)
+    if not officials_found:
+        return
+    near = [
+        s
+        for s in p.kb.summits.values()
+        if not s.virtual
+        and not s.planned
+        and s.participant_ids & officials_found
+        and -400 <= (s.start - p.on).days <= 90
+    ]
+    if not near:
+        return
+    summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
+    seen: set[int] = set()
+    sentences: list[int] = []
+    for trip in _TRIP.finditer(p.folded):
+        start = p.sentences.span(trip.start())[0]
+        if not sentences or sentences[-1] != start:
+            sentences.append(start)
+    for sent_start in sentences:
+        _, sent_end = p.sentences.span(sent_start)
+        sentence = p.folded[sent_start:sent_end]
+        # 'talks' alone is too general ('the next round of talks in January'); a meeting
+        # already found in the sentence by its name or date is the one it describes.
+        if any(sent_start <= at < sent_end for at in summits_at):
+            continue
+        cues = _time_cues(p, sent_start)
+        in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
+        fits = []
+        for s in near:
+            days = (s.start - p.on).days
+            if cues.months:
+                if s.start.month not in cues.months or not -400 <= days <= 90:
+                    continue
+            elif _RECENT.search(sentence):
+                if not -14 <= days <= 0:
+                    continue
+            else:
+                continue  # no month and no 'last week': too loose to pin a meeting
+            seats = _SEATS.get(s.city, ())
+            placed = (s.city and s.city in sentence) or s.country_id in in_sentence
+            if placed or any(seat in sentence for seat in seats):
+                fits.append(s)
+        if fits:
+            best = min(fits, key=lambda s: abs((s.start - p.on).days))
+            if best.id not in seen:
+                seen.add(best.id)
+                p.record(
+                    kind=MentionKind.SUMMIT,
+                    entity=best.id,
+                    confidence=0.7,
+                    method="described",
+                    at=sent_start,
+                )

@@ -16,9 +16,23 @@ def by_recognisers(p: Passage) -> None:
     cues = p.by_kind.get(CUE)
     if not cues:
         return
+    # Most cue words are common ('border', 'asylum'): only a recogniser whose every group
+    # occurs somewhere in the text, on a date it applies, is worth placing in sentences.
+    anywhere: dict[int, set[int]] = {}
+    for m in cues:
+        anywhere.setdefault(m.key.entity, set()).add(m.key.group)
+    live = {
+        r
+        for r, seen in anywhere.items()
+        if len(seen) >= p.kb.recognisers[r].groups and p.kb.recognisers[r].applies_on(p.on)
+    }
+    if not live:
+        return
     groups: dict[tuple[int, int], set[int]] = {}  # (sentence, recogniser) -> groups seen
     first: dict[tuple[int, int], int] = {}
     for m in cues:
+        if m.key.entity not in live:
+            continue
         # Not in a byline, and 'Mexic*' is not in 'New Mexico'.
         if p.excluded.covers(m.start, m.end) or p.blocks.overlaps(m.start, m.end):
             continue

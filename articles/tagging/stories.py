@@ -20,8 +20,11 @@ from django.utils import timezone
 from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, StoryCluster
 from articles.tagging.tagger import Found
 
-# How far apart two reports of one event may be published.
-WINDOW_DAYS = 2
+# How far apart two reports of one event may be published: one story in several languages
+# comes out the same day; a day apart, only a near-identical card is the same story (the day
+# after brings reactions and follow-ups that share every entity with the first report).
+WINDOW_DAYS = 1
+DAY_APART_FACTOR = 0.5
 # How much sharing one item says about being one story: a summit or policy is specific, a
 # country (the three core ones are in almost every article) much less so.
 WEIGHTS = {
@@ -31,7 +34,7 @@ WEIGHTS = {
     MentionKind.COUNTRY: 0.5,
     "figure": 1.5,
 }
-SIMILAR = 0.45
+SIMILAR = 0.4
 MIN_CONFIDENCE = 0.7  # entities below this are too uncertain to link stories by
 MAX_CANDIDATES = 300
 
@@ -88,12 +91,14 @@ def _weight(items: Iterable[tuple[str, int | str]]) -> float:
 
 
 def story_similarity(a: StoryCard, b: StoryCard) -> float:
-    """Weighted Jaccard of two cards' items; 0 when they are too far apart in time or share
-    nothing more specific than countries."""
-    if abs((a.on - b.on).days) > WINDOW_DAYS or not a.specific & b.specific:
+    """Weighted Jaccard of two cards' items, halved a day apart; 0 when they are too far
+    apart in time or share nothing more specific than countries."""
+    days = abs((a.on - b.on).days)
+    if days > WINDOW_DAYS or not a.specific & b.specific:
         return 0.0
     union = _weight(a.items | b.items)
-    return _weight(a.items & b.items) / union if union else 0.0
+    overlap = _weight(a.items & b.items) / union if union else 0.0
+    return overlap * DAY_APART_FACTOR**days
 
 
 def stories_match(a: StoryCard, b: StoryCard) -> bool:

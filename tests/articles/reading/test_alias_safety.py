@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Mention, MentionStatus, RetagRun, RetagStatus
-from articles.reading.alias_review import common_word_languages
+from articles.tagging.language import common_word_languages
 from articles.tagging.tagger import knowledge_base_reset
 from summits.models import Official, OfficialAlias, Summit
 from tests.articles.tagging.helpers import tagged

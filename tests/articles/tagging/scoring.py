@@ -23,10 +23,14 @@ class Counts:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    # Right tags of entities the annotators' list lacked, matched to the passage's `unlisted`
+    # records: they count for precision; recall is measured on the list alone.
+    unlisted: int = 0
 
     @property
     def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        right = self.tp + self.unlisted
+        return right / (right + self.fp) if right + self.fp else 1.0
 
     @property
     def recall(self) -> float:
@@ -50,10 +54,14 @@ class Score:
 
     def table(self) -> str:
         """The aggregate table per kind, nothing about single passages."""
-        lines = [f"{self.passages} passages", "kind      precision  recall   tp   fp   fn"]
+        lines = [
+            f"{self.passages} passages",
+            "kind      precision  recall   tp   fp   fn  unlisted",
+        ]
         for kind, c in self.counts.items():
             lines.append(
                 f"{kind:<9} {c.precision:9.3f} {c.recall:7.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
+                f"  {c.unlisted:8d}"
             )
         return "\n".join(lines)
 
@@ -99,8 +107,13 @@ def score(
     *,
     found_key: Callable[[Found], str],
     expected_keys: Callable[[str, list[str]], set[str]],
+    unlisted_match: Callable[[str, str, dict], bool] | None = None,
 ) -> Score:
-    """Tag every passage and compare, kind by kind, the keys found with the keys expected."""
+    """Tag every passage and compare, kind by kind, the keys found with the keys expected.
+
+    `unlisted_match(kind, key, passage)`, when given, says whether a found key the annotators
+    could not choose (their entity list lacked it) is one the passage's `unlisted` records
+    name; such a tag is right, any other unexpected tag is wrong."""
     result = Score(passages=len(passages))
     for p in passages:
         found = text_tag(
@@ -118,17 +131,28 @@ def score(
                     key = found_key(f)
                     if key not in got or f.confidence > got[key].confidence:
                         got[key] = f
+            unlisted = {
+                key
+                for key in got.keys() - want
+                if unlisted_match is not None and unlisted_match(kind, key, p)
+            }
             for key, f in got.items():
                 result.tags.append(
-                    Tag(kind=kind, confidence=f.confidence, correct=key in want, method=f.method)
+                    Tag(
+                        kind=kind,
+                        confidence=f.confidence,
+                        correct=key in want or key in unlisted,
+                        method=f.method,
+                    )
                 )
             c = result.counts[kind]
             c.tp += len(got.keys() & want)
-            c.fp += len(got.keys() - want)
+            c.unlisted += len(unlisted)
+            c.fp += len(got.keys() - want - unlisted)
             c.fn += len(want - got.keys())
-            if got.keys() != want:
+            if got.keys() - unlisted != want:
                 result.errors.append(
-                    f"{p['id']} {kind}: extra {sorted(got.keys() - want)} "
+                    f"{p['id']} {kind}: extra {sorted(got.keys() - want - unlisted)} "
                     f"missing {sorted(want - got.keys())}"
                 )
     return result

@@ -111,8 +111,11 @@ def test_a_paraphrase_outside_its_policys_years_is_not_it(curated: None) -> None
 def test_cues_must_meet_in_one_sentence_and_in_the_recognisers_window(curated: None) -> None:
     split = "Canada will require visas again. Mexican officials were not consulted."
     assert VISA not in policies(split, date(2024, 2, 29))
-    before = "Canada announced the reinstatement of visas for Mexican nationals."
-    assert VISA not in policies(before, date(2016, 6, 1))  # the visa was lifted in 2016
+    # 'Reinstatement' without Canada in the sentence means the visa only from mid-2023,
+    # when its return was first discussed; in 2016 the visa was being lifted.
+    before = "The government announced the reinstatement of visas for Mexican nationals."
+    assert VISA not in policies(before, date(2016, 6, 1))
+    assert VISA in policies(before, date(2024, 2, 29))
 
 
 def test_a_cue_inside_a_region_name_does_not_count(curated: None) -> None:
