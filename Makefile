@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz venv setup lint format bench bench-quick clean
+.PHONY: run test fuzz venv setup lint format messages bench bench-quick clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ lint: venv
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# After changing a translatable string: collect the strings of the public pages into the Spanish
+# and French catalogs (needs GNU gettext's xgettext and msgmerge), translate what is new in
+# locale/*/LC_MESSAGES/django.po, and run it again to compile the .mo files (pure Python, babel).
+messages: venv .env
+	$(BIN)/python manage.py makemessages -l es -l fr --no-location --no-obsolete \
+		--ignore=.venv --ignore='templates/admin/*' --ignore='tests/*' --ignore='bench/*' \
+		--ignore='demo/*' --ignore='var/*'
+	$(BIN)/pybabel compile -d locale -D django --statistics
 
 bench: venv
 	$(BIN)/python bench/run.py --size full

@@ -10,16 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from articles.search_text import search_text
 from summits.models import Country, Official, Policy, Summit
 
 
 class SourceKind(models.TextChoices):
-    OUTLET = "outlet", "News outlet"
-    WIRE = "wire", "Wire service or news agency"
-    GOVERNMENT = "government", "Government"
-    AGGREGATOR = "aggregator", "Aggregator"
+    OUTLET = "outlet", _("News outlet")
+    WIRE = "wire", _("Wire service or news agency")
+    GOVERNMENT = "government", _("Government")
+    AGGREGATOR = "aggregator", _("Aggregator")
 
 
 class Source(models.Model):
@@ -106,16 +107,16 @@ class StoryCluster(models.Model):
 
 
 class ExtractionStatus(models.TextChoices):
-    PENDING = "pending", "Page not fetched yet"
-    EXTRACTED = "extracted", "Extracted"
-    FAILED = "failed", "Page fetch or extraction failed"
-    SKIPPED = "skipped", "Feed text only"
+    PENDING = "pending", _("Page not fetched yet")
+    EXTRACTED = "extracted", _("Extracted")
+    FAILED = "failed", _("Page fetch or extraction failed")
+    SKIPPED = "skipped", _("Feed text only")
 
 
 class ReviewStatus(models.TextChoices):
-    UNREVIEWED = "unreviewed", "Not reviewed"
-    REVIEWED = "reviewed", "Reviewed"
-    NOT_RELEVANT = "not_relevant", "Not relevant"
+    UNREVIEWED = "unreviewed", _("Not reviewed")
+    REVIEWED = "reviewed", _("Reviewed")
+    NOT_RELEVANT = "not_relevant", _("Not relevant")
 
 
 # The fields an article's search text is made of (see articles.search_text).
@@ -366,17 +367,17 @@ class RawDocument(models.Model):
 
 
 class MentionKind(models.TextChoices):
-    COUNTRY = "country", "Country"
-    OFFICIAL = "official", "Official"
-    POLICY = "policy", "Policy"
-    SUMMIT = "summit", "Summit"
+    COUNTRY = "country", _("Country")
+    OFFICIAL = "official", _("Official")
+    POLICY = "policy", _("Policy")
+    SUMMIT = "summit", _("Summit")
 
 
 class MentionStatus(models.TextChoices):
-    AUTO = "auto", "Auto"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    EDITOR_ADDED = "editor_added", "Added by an editor"
+    AUTO = "auto", _("Auto")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    EDITOR_ADDED = "editor_added", _("Added by an editor")
 
 
 # Statuses shown on pages and in exports; rejected tags are kept only so they never return.

@@ -9,19 +9,50 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.db import models
+from django.utils.dates import MONTHS as MONTH_NAMES
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Exact day"
-    MONTH = "month", "Month only"
-    YEAR = "year", "Year only"
-    APPROXIMATE = "approximate", "About this day"
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month only")
+    YEAR = "year", _("Year only")
+    APPROXIMATE = "approximate", _("About this day")
 
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+
+
+class DateWords(NamedTuple):
+    """How a language writes a date: month names and the order of the parts."""
+
+    months: tuple[str, ...]
+    day_month_year: str = "{day} {month} {year}"
+    month_year: str = "{month} {year}"
+    day_month: str = "{day} {month}"
+    about: str = "about {date}"
+
+
+# Exports and other data files always write dates in English; pages use local_words().
+ENGLISH = DateWords(MONTHS)
+
+
+def local_words() -> DateWords:
+    """The words of the active language (a Spanish page: "23 de junio de 2023")."""
+    return DateWords(
+        months=tuple(str(MONTH_NAMES[n]) for n in range(1, 13)),
+        # Translators: a date: {day} {month} {year} are kept as they are, in the order needed.
+        day_month_year=gettext("{day} {month} {year}"),
+        month_year=gettext("{month} {year}"),
+        day_month=gettext("{day} {month}"),
+        # Translators: a date known only roughly, "about 23 June 2023".
+        about=gettext("about {date}"),
+    )
+
 
 DASH = "\u2013"  # an en dash between the first and last day
 
@@ -57,17 +88,19 @@ def span_window(*, start: date, end: date, precision: str) -> DateWindow:
     )
 
 
-def format_date(on: date | None, precision: str = DatePrecision.DAY) -> str:
+def format_date(
+    on: date | None, precision: str = DatePrecision.DAY, words: DateWords = ENGLISH
+) -> str:
     """'23 June 2023', 'June 2023', '2023' or 'about 23 June 2023'; '' for no date."""
     if on is None:
         return ""
     if precision == DatePrecision.YEAR:
         return str(on.year)
-    month_year = f"{MONTHS[on.month - 1]} {on.year}"
+    month = words.months[on.month - 1]
     if precision == DatePrecision.MONTH:
-        return month_year
-    day = f"{on.day} {month_year}"
-    return f"about {day}" if precision == DatePrecision.APPROXIMATE else day
+        return words.month_year.format(month=month, year=on.year)
+    day = words.day_month_year.format(day=on.day, month=month, year=on.year)
+    return words.about.format(date=day) if precision == DatePrecision.APPROXIMATE else day
 
 
 def iso_date(on: date | None, precision: str = DatePrecision.DAY) -> str:
@@ -81,14 +114,21 @@ def iso_date(on: date | None, precision: str = DatePrecision.DAY) -> str:
     return on.isoformat()
 
 
-def format_span(start: date, end: date | None, precision: str = DatePrecision.DAY) -> str:
+def format_span(
+    start: date,
+    end: date | None,
+    precision: str = DatePrecision.DAY,
+    words: DateWords = ENGLISH,
+) -> str:
     """A meeting's dates: '9-10 January 2023' (an en dash), '30 June - 2 July 2024', 'June 2024'."""
     if end is None or end == start or precision in (DatePrecision.MONTH, DatePrecision.YEAR):
-        return format_date(start, precision)
-    about = "about " if precision == DatePrecision.APPROXIMATE else ""
-    last = format_date(end)
+        return format_date(start, precision, words)
+    last = format_date(end, DatePrecision.DAY, words)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{about}{start.day}{DASH}{last}"
-    if start.year == end.year:
-        return f"{about}{start.day} {MONTHS[start.month - 1]} {DASH} {last}"
-    return f"{about}{format_date(start)} {DASH} {last}"
+        span = f"{start.day}{DASH}{last}"
+    elif start.year == end.year:
+        first = words.day_month.format(day=start.day, month=words.months[start.month - 1])
+        span = f"{first} {DASH} {last}"
+    else:
+        span = f"{format_date(start, DatePrecision.DAY, words)} {DASH} {last}"
+    return words.about.format(date=span) if precision == DatePrecision.APPROXIMATE else span

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from summits.citations import validate_deep_link
 from summits.cues import cue_groups
@@ -64,6 +66,19 @@ class Country(models.Model):
     def __str__(self) -> str:
         return self.name_en
 
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page."""
+        return _in_language(self, "name", self.name_en)
+
+
+def _in_language(record: models.Model, field: str, fallback: str) -> str:
+    """A record's `field_es` or `field_fr` for a Spanish or French page, when it is filled in."""
+    language = (get_language() or "en")[:2]
+    if language in ("es", "fr"):
+        return getattr(record, f"{field}_{language}", "") or fallback
+    return fallback
+
 
 class Official(ReferenceRecord):
     name = models.CharField(max_length=200, help_text="Canonical name, with its diacritics.")
@@ -93,21 +108,27 @@ class OfficialAlias(models.Model):
 
 
 class Role(models.TextChoices):
-    HEAD_OF_GOVERNMENT = "head_of_government", "Head of state or government"
-    FOREIGN_MINISTER = "foreign_minister", "Foreign minister"
-    SECURITY_MINISTER = "security_minister", "Homeland security / interior minister"
-    IMMIGRATION_MINISTER = "immigration_minister", "Immigration minister"
-    PUBLIC_SAFETY_MINISTER = "public_safety_minister", "Public safety / border minister"
-    AMBASSADOR = "ambassador", "Ambassador"
-    ADVISER = "adviser", "Adviser or envoy"
-    DEPUTY = "deputy", "Deputy minister or senior official"
-    OTHER = "other", "Other"
+    HEAD_OF_GOVERNMENT = "head_of_government", _("Head of state or government")
+    FOREIGN_MINISTER = "foreign_minister", _("Foreign minister")
+    SECURITY_MINISTER = "security_minister", _("Homeland security / interior minister")
+    IMMIGRATION_MINISTER = "immigration_minister", _("Immigration minister")
+    PUBLIC_SAFETY_MINISTER = "public_safety_minister", _("Public safety / border minister")
+    AMBASSADOR = "ambassador", _("Ambassador")
+    ADVISER = "adviser", _("Adviser or envoy")
+    DEPUTY = "deputy", _("Deputy minister or senior official")
+    OTHER = "other", _("Other")
 
 
 class RoleTenure(models.Model):
     official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="tenures")
     office = models.CharField(
         max_length=200, help_text='As styled: "Secretary of Homeland Security".'
+    )
+    office_es = models.CharField(
+        "office in Spanish", max_length=300, blank=True, help_text="For the Spanish pages."
+    )
+    office_fr = models.CharField(
+        "office in French", max_length=300, blank=True, help_text="For the French pages."
     )
     role = models.CharField(max_length=40, choices=Role.choices, db_index=True)
     country = models.ForeignKey(
@@ -140,9 +161,23 @@ class RoleTenure(models.Model):
         end = self.end.isoformat() if self.end else "present"
         return f"{self.office} ({self.start.isoformat()} to {end})"
 
+    @property
+    def local_office(self) -> str:
+        """The office as styled in the language of the page; in English where not known."""
+        return _in_language(self, "office", self.office)
+
 
 class Policy(ReferenceRecord):
     name = models.CharField(max_length=200)
+    name_es = models.CharField(
+        "name in Spanish",
+        max_length=200,
+        blank=True,
+        help_text="Its official Spanish name, if any.",
+    )
+    name_fr = models.CharField(
+        "name in French", max_length=200, blank=True, help_text="Its official French name, if any."
+    )
     description = models.TextField(blank=True)
     countries = models.ManyToManyField(Country, related_name="policies", blank=True)
 
@@ -152,6 +187,11 @@ class Policy(ReferenceRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page; the English name where it has none."""
+        return _in_language(self, "name", self.name)
 
 
 class PolicyAlias(models.Model):
@@ -170,15 +210,15 @@ class PolicyAlias(models.Model):
 
 
 class PolicyStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed or announced"
-    SIGNED = "signed", "Signed"
-    IN_FORCE = "in_force", "In force"
-    EXPANDED = "expanded", "Expanded"
-    AMENDED = "amended", "Amended"
-    SUSPENDED = "suspended", "Suspended"
-    BLOCKED = "blocked", "Blocked by a court"
-    REINSTATED = "reinstated", "Reinstated"
-    ENDED = "ended", "Ended"
+    PROPOSED = "proposed", _("Proposed or announced")
+    SIGNED = "signed", _("Signed")
+    IN_FORCE = "in_force", _("In force")
+    EXPANDED = "expanded", _("Expanded")
+    AMENDED = "amended", _("Amended")
+    SUSPENDED = "suspended", _("Suspended")
+    BLOCKED = "blocked", _("Blocked by a court")
+    REINSTATED = "reinstated", _("Reinstated")
+    ENDED = "ended", _("Ended")
 
 
 class PolicyEvent(models.Model):
@@ -201,20 +241,20 @@ class PolicyEvent(models.Model):
 
 
 class SummitKind(models.TextChoices):
-    LEADERS_SUMMIT = "leaders_summit", "Leaders' summit"
-    MINISTERIAL = "ministerial", "Ministerial meeting"
-    BILATERAL_VISIT = "bilateral_visit", "Bilateral visit"
-    HIGH_LEVEL_DIALOGUE = "high_level_dialogue", "High-level dialogue"
-    MULTILATERAL = "multilateral", "Multilateral meeting"
-    LEADERS_CALL = "leaders_call", "Leaders' phone call"
-    VIRTUAL_MEETING = "virtual_meeting", "Virtual meeting"
+    LEADERS_SUMMIT = "leaders_summit", _("Leaders' summit")
+    MINISTERIAL = "ministerial", _("Ministerial meeting")
+    BILATERAL_VISIT = "bilateral_visit", _("Bilateral visit")
+    HIGH_LEVEL_DIALOGUE = "high_level_dialogue", _("High-level dialogue")
+    MULTILATERAL = "multilateral", _("Multilateral meeting")
+    LEADERS_CALL = "leaders_call", _("Leaders' phone call")
+    VIRTUAL_MEETING = "virtual_meeting", _("Virtual meeting")
 
 
 class SummitStatus(models.TextChoices):
-    HELD = "held", "Held"
-    PLANNED = "planned", "Planned"
-    POSTPONED = "postponed", "Postponed"
-    CANCELLED = "cancelled", "Cancelled"
+    HELD = "held", _("Held")
+    PLANNED = "planned", _("Planned")
+    POSTPONED = "postponed", _("Postponed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Summit(ReferenceRecord):
@@ -271,11 +311,11 @@ class SummitParticipant(models.Model):
 
 
 class PolicyEffect(models.TextChoices):
-    DISCUSSED = "discussed", "Discussed"
-    ANNOUNCED = "announced", "Announced"
-    CHANGED = "changed", "Changed"
-    EXTENDED = "extended", "Extended"
-    ENDED = "ended", "Ended"
+    DISCUSSED = "discussed", _("Discussed")
+    ANNOUNCED = "announced", _("Announced")
+    CHANGED = "changed", _("Changed")
+    EXTENDED = "extended", _("Extended")
+    ENDED = "ended", _("Ended")
 
 
 class SummitPolicy(models.Model):
@@ -304,9 +344,9 @@ class SummitPolicy(models.Model):
 
 
 class CitationKind(models.TextChoices):
-    PRIMARY = "primary", "Primary document"
-    NEWS = "news", "News article"
-    SECONDARY = "secondary", "Secondary source"
+    PRIMARY = "primary", _("Primary document")
+    NEWS = "news", _("News article")
+    SECONDARY = "secondary", _("Secondary source")
 
 
 class Citation(models.Model):

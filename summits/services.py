@@ -304,6 +304,8 @@ def _load_officials(
             tenures.append(
                 {
                     "office": t["office"],
+                    "office_es": t.get("office_es", ""),
+                    "office_fr": t.get("office_fr", ""),
                     "start": _date(t["start"], where),
                     "start_precision": _precision(t, "start_precision", where),
                     "end": _date(t.get("end"), where),
@@ -335,7 +337,13 @@ def _load_policies(
     policies = {}
     for rec in records:
         where = f"policy {rec.get('slug')!r}"
-        values = {"name": rec["name"], "description": rec.get("description", ""), **_common(rec)}
+        values = {
+            "name": rec["name"],
+            "name_es": rec.get("name_es", ""),
+            "name_fr": rec.get("name_fr", ""),
+            "description": rec.get("description", ""),
+            **_common(rec),
+        }
         citations = _citations(rec, PolicyCitation, where)
         policy, outcome = _upsert(Policy, {"slug": rec["slug"]}, values)
         policies[policy.slug] = policy

@@ -3,10 +3,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from articles.reading.filters import FilterError, admin_problem, request_problem
+from articles.reading.languages import page_in
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -24,6 +33,28 @@ def content_security_policy(get_response: Handler) -> Handler:
         if "Content-Security-Policy" not in response:
             policy = ADMIN_CSP if request.path.startswith("/admin/") else CSP
             response["Content-Security-Policy"] = policy
+        return response
+
+    return middleware
+
+
+def language_from_browser(get_response: Handler) -> Handler:
+    """A browser that prefers Spanish or French, opening a page at its plain (English) address,
+    is sent to the same page under /es/ or /fr/. A language chosen with the switch (a cookie)
+    wins over Accept-Language, so choosing English sticks. Only pages a browser asks for as
+    HTML move: CSV files, feeds and the admin keep their addresses for every client."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if not (
+            request.method in ("GET", "HEAD")
+            and "text/html" in request.headers.get("Accept", "")
+            and not translation.get_language_from_path(request.path_info)
+        ):
+            return get_response(request)
+        preferred = translation.get_language_from_request(request, check_path=False)
+        there = page_in(preferred, request) if preferred != settings.LANGUAGE_CODE else None
+        response = HttpResponseRedirect(there) if there else get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
     return middleware

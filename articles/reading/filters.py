@@ -25,6 +25,7 @@ from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import BinaryField, DateTimeField, Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, ReviewStatus, Source
 from articles.reading.search import search_filter
@@ -79,8 +80,13 @@ def text_problem(text: str, what: str) -> str | None:
     if found is None:
         return None
     if found.group() == "\x00":
-        return f"{what} contains a NUL character (\\x00), which is not text: remove it."
-    return f"{what} contains half of a character (U+{ord(found.group()):04X}): remove it."
+        return gettext(
+            "%(what)s contains a NUL character (\\x00), which is not text: remove it."
+        ) % {"what": what}
+    return gettext("%(what)s contains half of a character (U+%(code)s): remove it.") % {
+        "what": what,
+        "code": f"{ord(found.group()):04X}",
+    }
 
 
 def _tracking(name: str) -> bool:
@@ -89,22 +95,22 @@ def _tracking(name: str) -> bool:
 
 def request_problem(*, path: str, params: QueryDict) -> str | None:
     """What makes a request unreadable for any view (page, export or admin), or None."""
-    problem = text_problem(path, "The address")
+    problem = text_problem(path, gettext("The address"))
     if problem:
         return problem
     for name, given in params.lists():
-        what = f"The parameter “{shown(name)}”"
-        problem = text_problem(name, "A parameter name") or next(
+        what = gettext("The parameter “%(name)s”") % {"name": shown(name)}
+        problem = text_problem(name, gettext("A parameter name")) or next(
             filter(None, (text_problem(value, what) for value in given)), None
         )
         if problem:
             return problem
         if len(given) > 1 and not _tracking(name):
             values = ", ".join(f"“{shown(value, 20)}”" for value in given[:5])
-            return (
-                f"{what} is given {len(given)} times ({values}): give it once. "
+            return gettext(
+                "%(what)s is given %(times)s times (%(values)s): give it once. "
                 "A filter takes one value."
-            )
+            ) % {"what": what, "times": len(given), "values": values}
     return None
 
 
@@ -182,9 +188,12 @@ def params_accept(params: QueryDict, accepted: Iterable[str], where: str, note: 
     names = tuple(accepted)
     unknown = sorted(name for name in params if name not in names and not _tracking(name))
     if unknown:
-        listed = ", ".join(names) if names else "none"
+        listed = ", ".join(names) if names else pgettext("no parameters", "none")
         raise FilterError(
-            f"{where} does not take the parameter “{shown(unknown[0])}”; it takes: {listed}{note}."
+            gettext(
+                "%(where)s does not take the parameter “%(name)s”; it takes: %(listed)s%(note)s."
+            )
+            % {"where": where, "name": shown(unknown[0]), "listed": listed, "note": note}
         )
 
 
@@ -197,7 +206,7 @@ def accepts(*names: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def checked(request: Any, *args: Any, **kwargs: Any) -> Any:
-            params_accept(request.GET, names, "This page")
+            params_accept(request.GET, names, gettext("This page"))
             return view(request, *args, **kwargs)
 
         checked.accepted_params = names  # type: ignore[attr-defined]
@@ -242,10 +251,15 @@ def page_number(params: QueryDict) -> int:
     number = whole_number(raw)
     digits = raw.isascii() and raw.isdigit()
     if not digits or number == 0:
-        raise FilterError(f"“{shown(raw)}” is not a page number: use 1, 2, 3…")
+        raise FilterError(
+            gettext("“%(value)s” is not a page number: use 1, 2, 3…") % {"value": shown(raw)}
+        )
     if number is None or number > MAX_PAGE:
         raise FilterError(
-            f"Pages go up to {MAX_PAGE:,}: narrow the filters, or download the CSV for everything."
+            gettext(
+                "Pages go up to %(last)s: narrow the filters, or download the CSV for everything."
+            )
+            % {"last": f"{MAX_PAGE:,}"}
         )
     return number
 
@@ -263,13 +277,46 @@ def _date(params: QueryDict, name: str) -> date | None:
     try:
         day = date.fromisoformat(raw)
     except ValueError as exc:
-        raise FilterError(f"“{shown(raw)}” is not a date: use YYYY-MM-DD for {name}.") from exc
+        raise FilterError(
+            gettext("“%(value)s” is not a date: use YYYY-MM-DD for %(name)s.")
+            % {"value": shown(raw), "name": name}
+        ) from exc
     if not FIRST_DAY <= day <= LAST_DAY:
         raise FilterError(
-            f"“{shown(raw)}” is outside the dates the tracker covers: use a date from "
-            f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()} for {name}, or leave it out."
+            gettext(
+                "“%(value)s” is outside the dates the tracker covers: use a date from "
+                "%(first)s to %(last)s for %(name)s, or leave it out."
+            )
+            % {
+                "value": shown(raw),
+                "first": FIRST_DAY.isoformat(),
+                "last": LAST_DAY.isoformat(),
+                "name": name,
+            }
         )
     return day
+
+
+# Whole sentences per kind, so that each language can say them its own way.
+_NOT_FOUND = {
+    "source": gettext_lazy("There is no source “%(value)s”."),
+    "country": gettext_lazy("There is no country “%(value)s”."),
+    "official": gettext_lazy("There is no official “%(value)s”."),
+    "policy": gettext_lazy("There is no policy “%(value)s”."),
+    "summit": gettext_lazy("There is no summit “%(value)s”."),
+}
+_NOT_A_CHOICE = {
+    "review status": gettext_lazy("“%(value)s” is not a review status; use one of: %(allowed)s."),
+    "kind of meeting": gettext_lazy(
+        "“%(value)s” is not a kind of meeting; use one of: %(allowed)s."
+    ),
+}
+
+
+def not_found(label: str, value: str) -> str:
+    """'There is no country “ZZ”.' in the language of the page (a 400's or a 404's words)."""
+    message = _NOT_FOUND.get(label, f"There is no {label} “%(value)s”.")
+    return str(message) % {"value": shown(value)}
 
 
 def _one(model: Any, field: str, raw: str, label: str) -> Any:
@@ -277,7 +324,7 @@ def _one(model: Any, field: str, raw: str, label: str) -> Any:
         return None
     obj = model.objects.filter(**{field: raw}).first()
     if obj is None:
-        raise FilterError(f"There is no {label} “{shown(raw)}”.")
+        raise FilterError(not_found(label, raw))
     return obj
 
 
@@ -309,8 +356,12 @@ def source_find(raw: str) -> Source | None:
 
 def _choice(raw: str, choices: Any, label: str) -> str:
     if raw and raw not in choices.values:
-        allowed = ", ".join(choices.values)
-        raise FilterError(f"“{shown(raw)}” is not a {label}; use one of: {allowed}.")
+        message = _NOT_A_CHOICE.get(
+            label, f"“%(value)s” is not a {label}; use one of: %(allowed)s."
+        )
+        raise FilterError(
+            str(message) % {"value": shown(raw), "allowed": ", ".join(choices.values)}
+        )
     return raw
 
 
@@ -327,7 +378,7 @@ def lanes_option(params: QueryDict) -> str:
 def _date_range(params: QueryDict) -> tuple[date | None, date | None]:
     date_from, date_to = _date(params, "from"), _date(params, "to")
     if date_from and date_to and date_from > date_to:
-        raise FilterError("The start date is after the end date.")
+        raise FilterError(gettext("The start date is after the end date."))
     return date_from, date_to
 
 

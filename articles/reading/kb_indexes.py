@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles.models import Article, Source, SourceKind
 from articles.reading.kb_selectors import OTHER_PRESS, PRESS_COUNTRIES
@@ -98,8 +99,8 @@ def policies_by_status(*, today: date | None = None) -> list[StatusGroup]:
         .prefetch_related(Prefetch("events", queryset=events))
         .order_by("name")
     )
-    groups = {status: StatusGroup(status, label) for status, label in PolicyStatus.choices}
-    unknown = StatusGroup("", "No key date recorded")
+    groups = {status: StatusGroup(status, str(label)) for status, label in PolicyStatus.choices}
+    unknown = StatusGroup("", gettext("No key date recorded"))
     for policy in policies:
         dated = list(policy.events.all())
         row = PolicyRow(policy, dated[-1] if dated else None, policy.meetings)  # type: ignore[attr-defined]
@@ -232,7 +233,10 @@ def sources_by_press() -> list[PressGroup]:
         if not kinds:
             continue
         ordered = [
-            (kind_labels.get(kind, kind), sorted(rows, key=lambda r: (-r.articles, r.source.name)))
+            (
+                str(kind_labels.get(kind, kind)),
+                sorted(rows, key=lambda r: (-r.articles, r.source.name)),
+            )
             for kind, rows in sorted(
                 kinds.items(),
                 key=lambda kv: list(kind_labels).index(kv[0]) if kv[0] in kind_labels else 99,

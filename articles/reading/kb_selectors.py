@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
-from articles.models import VISIBLE_STATUSES, Mention
+from articles.models import VISIBLE_STATUSES, Mention, MentionKind
 from summits.dates import span_window
 from summits.models import (
     Country,
@@ -190,6 +190,10 @@ class CoMention:
     kind: str
     entity: Any
     count: int
+
+    @property
+    def kind_label(self) -> str:
+        return str(MentionKind(self.kind).label)
 
 
 def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMention]:

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
@@ -15,7 +16,9 @@ from articles.reading.filters import (
     SummitFilters,
     accepts,
     lanes_option,
+    not_found,
     page_number,
+    shown,
 )
 from articles.reading.selectors import article_list, queryset_slice
 from summits.models import Country, Official, Policy, Summit, SummitKind
@@ -28,7 +31,7 @@ def _moved(request: HttpRequest, model: Any, slug: str, what: str) -> HttpRespon
     """A permanent redirect when `slug` is a former slug; else the 404 for `what`."""
     current = slug_current(model=model, slug=slug)
     if current is None:
-        raise Http404(f"There is no {what} “{slug}”.")
+        raise Http404(not_found(what, slug))
     name = model._meta.model_name
     path = reverse(f"summits:{name}", args=[current])
     query = request.GET.urlencode()
@@ -49,9 +52,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "query": filters.as_query(),
         "lanes": lanes,
         "policy_lanes": indexes.timeline_lanes(summits=shown) if lanes == "policies" else None,
-        "countries": Country.objects.only("iso2", "name_en", "is_core"),
+        "countries": Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core"),
         "officials": Official.objects.only("slug", "name"),
-        "policies": Policy.objects.only("slug", "name"),
+        "policies": Policy.objects.only("slug", "name", "name_es", "name_fr"),
         "kinds": SummitKind.choices,
     }
     return render(request, "summits/home.html", context)
@@ -68,7 +71,9 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
         article_list(filters=filters), number=number, per_page=ARTICLES_PER_PAGE
     )
     if number > 1 and not articles.rows:
-        raise Http404(f"There is no page {number} of articles for this summit.")
+        raise Http404(
+            gettext("There is no page %(number)s of articles for this summit.") % {"number": number}
+        )
     context = {
         "summit": summit,
         "days": selectors.summit_coverage_by_day(summit=summit),
@@ -108,7 +113,9 @@ def official_page(request: HttpRequest, slug: str) -> HttpResponse:
 def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
-        raise Http404(f"There is no country with the code “{iso2}”.")
+        raise Http404(
+            gettext("There is no country with the code “%(value)s”.") % {"value": shown(iso2)}
+        )
     context = {
         "country": country,
         "summits": list(selectors.country_summits(country=country)),

@@ -174,6 +174,11 @@ class Facets:
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
 
 
+def _facet_label(entity: Any) -> str:
+    # Countries and policies by their name in the language of the page.
+    return str(getattr(entity, "local_name", None) or entity)
+
+
 def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> Facets:
     """Top sources and tagged entities among the results, when they are few enough to count."""
     if matching > FACET_LIMIT:
@@ -199,7 +204,7 @@ def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> F
         names = ENTITY_MODELS[kind].objects.in_bulk([r[kind] for r in rows])
         key = {"country": "iso2"}.get(kind, "slug")
         groups[kind] = [
-            FacetValue(kind, getattr(names[r[kind]], key), str(names[r[kind]]), r["n"])
+            FacetValue(kind, getattr(names[r[kind]], key), _facet_label(names[r[kind]]), r["n"])
             for r in rows
             if r[kind] in names
         ]
@@ -222,9 +227,9 @@ def facet_choices() -> FacetChoices:
     languages = sorted({s.language for s in sources if s.language} | {"en", "es", "fr"})
     return FacetChoices(
         sources=sources,
-        countries=list(Country.objects.only("iso2", "name_en", "is_core")),
+        countries=list(Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core")),
         officials=list(Official.objects.only("slug", "name")),
-        policies=list(Policy.objects.only("slug", "name")),
+        policies=list(Policy.objects.only("slug", "name", "name_es", "name_fr")),
         summits=list(Summit.objects.only("slug", "title", "start_date")),
         languages=languages,
     )

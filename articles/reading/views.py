@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from articles.models import ReviewStatus
 from articles.reading import selectors
@@ -32,7 +33,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         counted=selectors.article_count_queryset(filters=filters),
     )
     if number > 1 and not results.rows:
-        raise Http404(f"There is no page {number} of these results.")
+        raise Http404(gettext("There is no page %(number)s of these results.") % {"number": number})
     context = {
         "filters": filters,
         "query": filters.as_query(),
@@ -54,6 +55,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     article = selectors.article_detail(article_id=article_id)
     if article is None:
-        raise Http404(f"There is no article number {article_id}.")
+        raise Http404(gettext("There is no article number %(number)s.") % {"number": article_id})
     context = {"article": article, "copies": selectors.article_copies(article=article)}
     return render(request, "articles/article.html", context)

@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -62,7 +62,9 @@ class Column:
 
 
 def _articles(n: int) -> str:
-    return ngettext("%(n)s article", "%(n)s articles", n) % {"n": number_format(n)}
+    return ngettext("%(n)s article", "%(n)s articles", n) % {
+        "n": number_format(n, force_grouping=True)
+    }
 
 
 def chart_html(
@@ -166,7 +168,7 @@ LANE_HEIGHT = 26
 
 
 def _day(value: Any) -> str:
-    return value.strftime("%-d %b %Y") if value else "today"
+    return date_format(value, "SHORT_DATE_FORMAT") if value else gettext("today")
 
 
 @register.simple_tag
@@ -175,7 +177,10 @@ def policy_lane(lane: Any) -> SafeString:
     parts = [f'<rect class="lane-track" x="0" y="4" width="{WIDTH}" height="16"></rect>']
     for seg in lane.segments:
         x, w = round(seg.left * WIDTH / 100, 1), round(max(seg.width * WIDTH / 100, 2), 1)
-        label = escape(f"{seg.label}: {_day(seg.start)} to {_day(seg.end)}")
+        label = escape(
+            gettext("%(status)s: %(start)s to %(end)s")
+            % {"status": seg.label, "start": _day(seg.start), "end": _day(seg.end)}
+        )
         parts.append(
             f'<rect class="lane-band band-{seg.band}" x="{x}" y="4" width="{w}" height="16">'
             f"<title>{label}</title></rect>"
@@ -183,13 +188,19 @@ def policy_lane(lane: Any) -> SafeString:
     for meeting in lane.meetings:
         x = round(meeting.at * WIDTH / 100, 1)
         summit = meeting.summit
-        label = escape(f"{summit.title} ({_day(summit.start_date)}): {meeting.effect}")
+        label = escape(
+            gettext("%(title)s (%(date)s): %(effect)s")
+            % {"title": summit.title, "date": _day(summit.start_date), "effect": meeting.effect}
+        )
         href = escape(reverse("summits:summit", args=[summit.slug]))
         parts.append(
             f'<a href="{href}"><title>{label}</title>'
             f'<path class="lane-meeting" d="M{x} 0 L{x + 5} 12 L{x} 24 L{x - 5} 12 Z"></path></a>'
         )
-    summary = escape(f"Status of {lane.policy.name} over time, with the meetings that touched it")
+    summary = escape(
+        gettext("Status of %(name)s over time, with the meetings that touched it")
+        % {"name": lane.policy.local_name}
+    )
     return mark_safe(  # noqa: S308 - every text piece is escaped above
         f'<svg class="lane" viewBox="-6 0 {WIDTH + 12} {LANE_HEIGHT}" role="img" '
         f'aria-label="{summary}">' + "".join(parts) + "</svg>"

@@ -6,14 +6,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from articles.ingestion.canonical import url_canonicalize
 from articles.ingestion.parsing import html_sanitize
 from articles.models import Article, Mention, MentionStatus, Source
+from articles.reading.languages import page_in
 from articles.reading.rights import EXCERPT_CHARS, article_excerpt
 from articles.tagging.review import mention_awaits_review
 from articles.timezones import source_time_zone
@@ -62,9 +67,9 @@ def feed_html(value: str) -> SafeString:
 
 
 _STATUS_WORDS = {
-    MentionStatus.APPROVED: "Reviewed",
-    MentionStatus.EDITOR_ADDED: "Added by an editor",
-    MentionStatus.REJECTED: "Rejected",
+    MentionStatus.APPROVED: gettext_lazy("Reviewed"),
+    MentionStatus.EDITOR_ADDED: gettext_lazy("Added by an editor"),
+    MentionStatus.REJECTED: gettext_lazy("Rejected"),
 }
 
 
@@ -73,8 +78,55 @@ def tag_status(mention: Mention) -> str:
     """What a tag is, truthfully: 'Auto', 'Auto, awaiting review' (only while it is in the
     editors' queue), 'Reviewed' or 'Added by an editor'."""
     if mention.status != MentionStatus.AUTO:
-        return _STATUS_WORDS[MentionStatus(mention.status)]
-    return "Auto, awaiting review" if mention_awaits_review(mention) else "Auto"
+        return str(_STATUS_WORDS[MentionStatus(mention.status)])
+    return gettext("Auto, awaiting review") if mention_awaits_review(mention) else gettext("Auto")
+
+
+@register.filter
+def shown_count(page: Any) -> str:
+    """A page's count as the lede shows it: "1,234", or "more than 10,000" when capped."""
+    if page.count_is_capped:
+        return gettext("more than %(count)s") % {"count": intcomma(page.cap)}
+    return str(intcomma(page.count))
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language code as its name in the language of the page: "es" is "Spanish", "español"."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+_FACET_NAMES = {
+    "source": gettext_lazy("Source"),
+    "country": gettext_lazy("Country"),
+    "official": gettext_lazy("Official"),
+    "policy": gettext_lazy("Policy"),
+    "summit": gettext_lazy("Summit"),
+}
+
+
+@register.filter
+def facet_name(param: str) -> str:
+    """The heading of a group of facets ("country" is "Country", "País")."""
+    return str(_FACET_NAMES.get(param, param.capitalize()))
+
+
+@register.simple_tag(takes_context=True)
+def page_versions(context: template.Context) -> list[tuple[str, str]]:
+    """(language, absolute address) of this page in each language, for hreflang links."""
+    request = context.get("request")
+    if request is None or request.resolver_match is None:
+        return []
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        address = page_in(code, request)
+        if address is None:
+            return []
+        versions.append((code, request.build_absolute_uri(address)))
+    return versions
 
 
 def _zone_label(when: datetime) -> str:
@@ -87,15 +139,18 @@ def _zone_label(when: datetime) -> str:
 
 
 @register.simple_tag
-def outlet_time(value: datetime | None, source: Source | None, fmt: str = "j M Y, H:i") -> str:
-    """A <time> in the outlet's own time zone (see articles.timezones), with the zone named."""
+def outlet_time(
+    value: datetime | None, source: Source | None, fmt: str = "SHORT_DATETIME_FORMAT"
+) -> str:
+    """A <time> in the outlet's own time zone (see articles.timezones), with the zone named;
+    `fmt` a format or the name of one ("DATETIME_FORMAT"), written the page's language's way."""
     if value is None:
         return ""
     local = value.astimezone(source_time_zone(source))
     return format_html(
         '<time datetime="{}">{} {}</time>',
         local.isoformat(),
-        dateformat.format(local, fmt),
+        dateformat.format(local, get_format(fmt)),
         _zone_label(local),
     )
 
