@@ -3,15 +3,34 @@
 from typing import Any
 
 from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from articles.models import MentionStatus
+from articles.ingestion.tasks import retag_run_queue
+from articles.models import MentionStatus, RetagRun
 from articles.reading.admin_filters import EstimatedCountPaginator
 from summits.admin import GuardedAdmin
 
 ENTITY_FIELDS = ("country", "official", "policy", "summit")
+
+
+def retag_run_start(model_admin: admin.ModelAdmin, request: HttpRequest, run: RetagRun) -> None:
+    """Queue a knowledge-base change's re-tag and tell the editor where to see its result."""
+    retag_run_queue(run_id=run.pk)
+    model_admin.message_user(
+        request,
+        format_html(
+            'Re-tagging {} stored article(s) in the background: <a href="{}">see what changed</a>.',
+            len(run.article_ids),
+            reverse("admin:articles_retagrun_change", args=[run.pk]),
+        ),
+        messages.INFO,
+    )
 
 
 class BigListAdmin(GuardedAdmin):

@@ -10,16 +10,15 @@ from copy import copy
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, construct_instance
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from articles.ingestion.tasks import retag_run_queue
 from articles.models import RetagRun, RetagStatus
-from articles.reading.admin_common import NameListField
+from articles.reading.admin_common import NameListField, retag_run_start
 from articles.reading.alias_review import (
     ALIAS_MODELS,
     CONFIRM_FIELD,
@@ -170,17 +169,7 @@ class ReviewedNamesAdmin(kb_admin.CuratedAdmin):
             reason=f"{'Changed' if change else 'Added'} {what} “{entity}”",
             user=request.user,
         )
-        retag_run_queue(run_id=run.pk)
-        self.message_user(
-            request,
-            format_html(
-                "Re-tagging {} stored article(s) in the background: "
-                '<a href="{}">see what changed</a>.',
-                len(run.article_ids),
-                reverse("admin:articles_retagrun_change", args=[run.pk]),
-            ),
-            messages.INFO,
-        )
+        retag_run_start(self, request, run)
 
 
 def _with_reviewed_aliases(inlines: Any, plain: Any, reviewed: Any) -> list[Any]:

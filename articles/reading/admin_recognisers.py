@@ -3,14 +3,12 @@ stored articles before saving it."""
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
 
-from articles.ingestion.tasks import retag_run_queue
+from articles.reading.admin_common import retag_run_start
 from articles.tagging.kb_change import affected_articles, retag_run_create, tagging_preview
 from summits.admin import GuardedAdmin
 from summits.models import Recogniser
@@ -40,17 +38,7 @@ class RecogniserAdmin(GuardedAdmin):
             reason=f"{'Changed' if change else 'Added'} recogniser “{obj}”",
             user=request.user,
         )
-        retag_run_queue(run_id=run.pk)
-        self.message_user(
-            request,
-            format_html(
-                "Re-tagging {} stored article(s) in the background: "
-                '<a href="{}">see what changed</a>.',
-                len(ids),
-                reverse("admin:articles_retagrun_change", args=[run.pk]),
-            ),
-            messages.INFO,
-        )
+        retag_run_start(self, request, run)
 
     def changeform_view(
         self,
