@@ -503,6 +503,13 @@ class Mention(models.Model):
                 condition=Q(status="auto"),
                 name="mention_queue_idx",
             ),
+            # The live precision of the random review sample (admin's desk): a few thousand
+            # rows among millions, read without scanning the table.
+            models.Index(
+                fields=["kind", "status"],
+                condition=Q(sampled_for_review=True),
+                name="mention_sample_idx",
+            ),
             # Visible tags of one entity by publication date: coverage charts and lists.
             *(
                 models.Index(
