@@ -97,3 +97,26 @@ def test_an_analyst_cannot_edit_the_knowledge_base():
     assert analyst.get(url).status_code == 200
     assert analyst.post(url, {"name": "Changed"}).status_code == 403
     assert Official.objects.get(pk=person.pk).name == "Stays Put"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/admin/summits/summit/", "participants=9223372036854775808"),
+        ("/admin/summits/summit/", "participants=-9223372036854775809"),
+        ("/admin/summits/summit/", "participants=" + "9" * 5000),
+        ("/admin/articles/article/", "feed_links=9223372036854775808"),
+        ("/admin/articles/article/", "feed_links__in=1,99999999999999999999"),
+    ],
+)
+def test_a_filter_number_no_database_integer_holds_is_a_bad_filter(editor, path, query):
+    """Found by the large generated-input run: the query failed inside SQLite (500)."""
+    response = editor.get(f"{path}?{query}")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+    assert editor.get(f"{path}?{query}&e=1").status_code == 200
+
+
+def test_a_large_number_is_still_searchable_text(editor):
+    response = editor.get("/admin/summits/summit/?q=9223372036854775808")
+    assert response.status_code == 200
