@@ -3,28 +3,30 @@
 Syndicated copies and light rewrites share words, and dedupe finds them by SimHash; a story
 written in English, Spanish and French shares no words, but it shares what the tagger found
 (the same summit, policy, officials) and the figures it quotes ("10,000 troops", "25 %"),
-within a day or two. A card holds those; two cards in different languages that overlap
-enough (a weighted Jaccard over entities and figures) are one story.
+on the same day. A card holds those; two cards in different languages that overlap enough (a
+weighted Jaccard over entities and figures) tell one story, and a story holds one article
+per language: the one that matches it best when it arrives.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, StoryCluster
 from articles.tagging.tagger import Found
+from articles.timezones import source_time_zone
 
-# How far apart two reports of one event may be published: one story in several languages
-# comes out the same day; a day apart, only a near-identical card is the same story (the day
-# after brings reactions and follow-ups that share every entity with the first report).
-WINDOW_DAYS = 1
-DAY_APART_FACTOR = 0.5
+# One story in several languages comes out on one day, each outlet's day in its own time zone
+# (the day its pages show). The day after brings machine-translated republications,
+# reactions and follow-ups that share every entity with the first report but are not the
+# same story; on the yardstick's dev half both links a day apart were wrong.
 # How much sharing one item says about being one story: a summit or policy is specific, a
 # country (the three core ones are in almost every article) much less so.
 WEIGHTS = {
@@ -91,14 +93,12 @@ def _weight(items: Iterable[tuple[str, int | str]]) -> float:
 
 
 def story_similarity(a: StoryCard, b: StoryCard) -> float:
-    """Weighted Jaccard of two cards' items, halved a day apart; 0 when they are too far
-    apart in time or share nothing more specific than countries."""
-    days = abs((a.on - b.on).days)
-    if days > WINDOW_DAYS or not a.specific & b.specific:
+    """Weighted Jaccard of two cards' items; 0 when they are not of the same day or share
+    nothing more specific than countries."""
+    if a.on != b.on or not a.specific & b.specific:
         return 0.0
     union = _weight(a.items | b.items)
-    overlap = _weight(a.items & b.items) / union if union else 0.0
-    return overlap * DAY_APART_FACTOR**days
+    return _weight(a.items & b.items) / union if union else 0.0
 
 
 def stories_match(a: StoryCard, b: StoryCard) -> bool:
@@ -106,12 +106,30 @@ def stories_match(a: StoryCard, b: StoryCard) -> bool:
     return a.language != b.language and story_similarity(a, b) >= SIMILAR
 
 
+Story = TypeVar("Story", bound=Hashable)
+
+
+def story_choose(card: StoryCard, stories: Mapping[Story, Sequence[StoryCard]]) -> Story | None:
+    """The story an article joins: the one holding the card it matches best, if it matches;
+    never one that has an article in its language already (on a tie, the first given)."""
+    best, best_similarity = None, 0.0
+    for story, cards in stories.items():
+        if any(c.language == card.language for c in cards):
+            continue
+        similarity = max((story_similarity(card, c) for c in cards), default=0.0)
+        if similarity > best_similarity:
+            best, best_similarity = story, similarity
+    if best is None or best_similarity < SIMILAR or not card.language:
+        return None
+    return best
+
+
 # --- articles in the database ----------------------------------------------------------------
 
 
 def _day(article: Article) -> date:
     when: datetime = article.published_at or article.created_at or timezone.now()
-    return timezone.localdate(when)
+    return timezone.localdate(when, source_time_zone(article.source))
 
 
 def _cards(articles: list[Article]) -> dict[int, StoryCard]:
@@ -149,24 +167,24 @@ def story_across_languages(*, article: Article) -> StoryCluster | None:
     shared = Q()
     for kind, entity in specific:
         shared |= Q(kind=kind, **{f"{kind}_id": entity})
-    low = timezone.make_aware(
-        datetime.combine(day - timedelta(days=WINDOW_DAYS + 1), datetime.min.time())
-    )
-    high = timezone.make_aware(
-        datetime.combine(day + timedelta(days=WINDOW_DAYS + 1), datetime.min.time())
-    )
+    # A day either way in UTC holds every outlet's same local day.
+    low = timezone.make_aware(datetime.combine(day - timedelta(days=1), datetime.min.time()))
+    high = timezone.make_aware(datetime.combine(day + timedelta(days=2), datetime.min.time()))
     candidate_ids = (
         Mention.objects.filter(shared, status__in=VISIBLE_STATUSES, published_at__range=(low, high))
         .exclude(article_id=article.pk)
         .values_list("article_id", flat=True)
         .distinct()[:MAX_CANDIDATES]
     )
-    fields = ("language", "published_at", "created_at", "title", "body", "summary", "cluster")
+    fields = ("language", "published_at", "created_at", "title", "body", "summary", "cluster",
+              "source__country__iso2")  # fmt: skip
     candidates = list(
         Article.objects.filter(pk__in=list(candidate_ids), cluster__isnull=False)
         .exclude(language=article.language)
         .exclude(language="")
+        .select_related("source__country")
         .only(*fields)
+        .order_by("pk")
     )
     # A story with coverage in this language already is not joined: a copy in the article's
     # own words would have been found by dedupe, so this is another story or another angle.
@@ -179,10 +197,12 @@ def story_across_languages(*, article: Article) -> StoryCluster | None:
     if not candidates:
         return None
     cards = _cards(candidates)
-    best = max(candidates, key=lambda c: (story_similarity(own, cards[c.pk]), -c.pk))
-    if not stories_match(own, cards[best.pk]):
-        return None
-    return best.cluster
+    stories: dict[int, list[StoryCard]] = {}
+    for c in candidates:
+        assert c.cluster_id is not None
+        stories.setdefault(c.cluster_id, []).append(cards[c.pk])
+    story = story_choose(own, stories)
+    return None if story is None else StoryCluster.objects.get(pk=story)
 
 
 def articles_link_across_languages(

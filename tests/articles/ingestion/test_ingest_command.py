@@ -183,6 +183,14 @@ def test_load_demo_ingests_the_sample_outlets_once(reference, settings):
     )
     assert republished.original_source.domain == "borderwire.example"
     assert set(Article.objects.values_list("language", flat=True)) >= {"en", "es", "fr"}
+    # The visa story of 29 February 2024 in English, Spanish and French is one story.
+    visa = Article.objects.filter(title__in=[
+        "Canada reimposes visa requirement on most Mexican travellers",
+        "Canadá vuelve a exigir visa a los viajeros mexicanos",
+        "Ottawa rétablit le visa pour les ressortissants mexicains",
+    ])  # fmt: skip
+    assert {a.language for a in visa} == {"en", "es", "fr"}
+    assert len({a.cluster_id for a in visa}) == 1
     assert not Feed.objects.filter(active=True).exists()
     counts = (Article.objects.count(), Feed.objects.count(), RawDocument.objects.count())
     again, _ = _run("load_demo", "--port", port)

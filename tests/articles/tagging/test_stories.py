@@ -5,8 +5,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from articles.ingestion.services import article_analyze
-from articles.models import StoryCluster
-from articles.tagging.stories import StoryCard, figures, stories_match, story_similarity
+from articles.models import Country, StoryCluster
+from articles.tagging.stories import (
+    StoryCard,
+    figures,
+    stories_match,
+    story_choose,
+    story_similarity,
+)
 from articles.tagging.tagger import knowledge_base_reset
 from tests.support import factories as f
 
@@ -57,9 +63,28 @@ def test_two_languages_one_event_are_one_story_and_others_are_not() -> None:
     assert stories_match(en, es)
     assert not stories_match(en, card("en", day, *visa))  # the same language: dedupe's work
     assert not stories_match(en, card("es", date(2024, 3, 8), *visa))  # a week later
+    # The day after brings republications and follow-ups, however alike: not the story.
+    assert not stories_match(en, card("es", date(2024, 3, 1), *visa, text="el 29 de febrero"))
     other = card("es", day, ("country", 1), ("country", 2), ("policy", 9))
     assert not stories_match(en, other)  # the same countries, another policy
     assert story_similarity(en, card("fr", day, ("country", 1), ("country", 2))) == 0.0
+
+
+def test_a_story_holds_one_article_per_language_the_best_match() -> None:
+    day = date(2024, 2, 29)
+    visa = [("country", 1), ("country", 2), ("official", 7), ("policy", 3)]
+    talks = [("country", 1), ("country", 3), ("official", 8), ("summit", 4)]
+    stories = {
+        "visa in English": [card("en", day, *visa[:3])],
+        "visa in Spanish and French": [card("es", day, *visa), card("fr", day, *visa[:3])],
+        "talks": [card("fr", day, *talks)],
+    }
+    # French is taken in the better match: the French article joins the English story.
+    assert story_choose(card("fr", day, *visa), stories) == "visa in English"
+    assert story_choose(card("de", day, *visa), stories) == "visa in Spanish and French"
+    assert story_choose(card("es", day, *talks), stories) == "talks"
+    assert story_choose(card("es", day, ("country", 1), ("policy", 9)), stories) is None
+    assert story_choose(card("es", date(2024, 3, 1), *visa), stories) is None
 
 
 @pytest.mark.django_db
@@ -100,4 +125,24 @@ def test_the_visa_story_in_three_languages_becomes_one_story(reference: None) ->
     )
     article_analyze(article=analysis, new=True)
     assert analysis.cluster_id not in {a.cluster_id for a in articles}
+    knowledge_base_reset()
+
+
+@pytest.mark.django_db
+def test_a_mexican_evening_story_is_linked_on_its_own_day(reference: None) -> None:
+    """21:00 in Mexico City on 29 February is 1 March in UTC; the outlet's day is the 29th."""
+    knowledge_base_reset()
+    outlets = {
+        "en": f.source(country=Country.objects.get(iso2="CA")),
+        "es": f.source(country=Country.objects.get(iso2="MX"), language="es"),
+    }
+    times = {"en": datetime(2024, 2, 29, 18, tzinfo=UTC), "es": datetime(2024, 3, 1, 3, tzinfo=UTC)}
+    articles = []
+    for language in ("en", "es"):
+        title, body = VISA[language]
+        article = f.article(title=title, body=body, language=language,
+                            source=outlets[language], published_at=times[language])  # fmt: skip
+        article_analyze(article=article, new=True)
+        articles.append(article)
+    assert articles[0].cluster_id == articles[1].cluster_id
     knowledge_base_reset()

@@ -8,6 +8,7 @@ data the app ships.
 """
 
 import json
+import random
 import re
 from datetime import date
 from functools import cache
@@ -18,7 +19,7 @@ import pytest
 
 from articles.tagging.kb import fold
 from articles.tagging.review import review_threshold
-from articles.tagging.stories import StoryCard, stories_match
+from articles.tagging.stories import StoryCard, stories_match, story_choose
 from articles.tagging.tagger import Found, knowledge_base_reset, text_tag
 from summits.models import Country, Official, Policy, Summit
 from summits.services import reference_load
@@ -39,7 +40,14 @@ REACHED = {
     "dev": {"policy": (0.976, 0.948), "summit": (0.937, 0.840)},
     "heldout": {"policy": (0.965, 0.708), "summit": (0.873, 0.837)},
 }
-LINKS_REACHED = {"dev": (0.750, 0.833), "heldout": (0.666, 0.848)}
+# Links: `pairs` scores the pair test alone, `stories` the stories ingestion builds from it
+# (see story_pairs). Every wrong link left on either half joins two passages of one annotated
+# event published the same day that the annotators did not give one story key (a readout
+# and the news of it, a machine translation, an analysis).
+LINKS_REACHED = {
+    "dev": {"pairs": (0.789, 0.833), "stories": (0.819, 0.769)},
+    "heldout": {"pairs": (0.736, 0.848), "stories": (0.793, 0.803)},
+}
 
 
 def half(name: str) -> list[dict]:
@@ -203,20 +211,54 @@ def _cards(passages: list[dict]) -> list[StoryCard]:
     return cards
 
 
-def story_pairs(passages: list[dict]) -> dict[str, int]:
-    """Pairs of passages in different languages: linked correctly, wrongly, and missed."""
-    cards = _cards(passages)
+# Articles arrive in no set order within a day, and which one of a language reaches a story
+# first decides what joins it: stories are built in several arrival orders and their pairs
+# counted over all of them.
+ARRIVAL_ORDERS = 10
+
+
+def _stories(cards: list[StoryCard], order: list[int]) -> list[int]:
+    """Each card's story, built as ingestion builds them: one card at a time joins the story
+    `story_choose` gives it, or starts its own."""
+    story_of = list(range(len(cards)))
+    stories: dict[int, list[StoryCard]] = {}
+    for i in order:
+        story = story_choose(cards[i], stories)
+        story_of[i] = i if story is None else story
+        stories.setdefault(story_of[i], []).append(cards[i])
+    return story_of
+
+
+def _pair_counts(passages: list[dict], linked: list[set[tuple[int, int]]]) -> dict[str, int]:
+    """Pairs of passages in different languages, once per set of linked pairs: linked
+    correctly, wrongly, and missed."""
     counts = {"same story": 0, "linked correctly": 0, "linked wrongly": 0, "missed": 0}
-    for (p, a), (q, b) in combinations(zip(passages, cards, strict=True), 2):
-        if p["language"] == q["language"]:
-            continue
-        same = bool(p.get("story")) and p.get("story") == q.get("story")
-        linked = stories_match(a, b)
-        counts["same story"] += same
-        counts["linked correctly"] += same and linked
-        counts["linked wrongly"] += linked and not same
-        counts["missed"] += same and not linked
+    for pairs in linked:
+        for (i, p), (j, q) in combinations(enumerate(passages), 2):
+            if p["language"] == q["language"]:
+                continue
+            same = bool(p.get("story")) and p.get("story") == q.get("story")
+            link = (i, j) in pairs
+            counts["same story"] += same
+            counts["linked correctly"] += same and link
+            counts["linked wrongly"] += link and not same
+            counts["missed"] += same and not link
     return counts
+
+
+def story_pairs(passages: list[dict]) -> dict[str, dict[str, int]]:
+    """Cross-language pairs scored two ways: `pairs`, every two passages that `stories_match`;
+    `stories`, every two passages in one story as ingestion builds them (one article per
+    language, the best match), summed over the arrival orders."""
+    cards = _cards(passages)
+    indices = range(len(cards))
+    matched = {(i, j) for i, j in combinations(indices, 2) if stories_match(cards[i], cards[j])}
+    built = []
+    for seed in range(ARRIVAL_ORDERS):
+        shuffle = random.Random(seed)
+        story_of = _stories(cards, sorted(indices, key=lambda i: (cards[i].on, shuffle.random())))
+        built.append({(i, j) for i, j in combinations(indices, 2) if story_of[i] == story_of[j]})
+    return {"pairs": _pair_counts(passages, [matched]), "stories": _pair_counts(passages, built)}
 
 
 def _link_scores(counts: dict[str, int]) -> tuple[float, float]:
@@ -228,12 +270,12 @@ def _link_scores(counts: dict[str, int]) -> tuple[float, float]:
 
 @pytest.mark.parametrize("name", ["dev", "heldout"])
 def test_stories_are_linked_across_languages(curated: None, name: str) -> None:
-    counts = story_pairs(half(name))
-    precision, recall = _link_scores(counts)
-    figures = ", ".join(f"{k} {v}" for k, v in counts.items())
-    print(f"\n[yardstick {name} cross-language pairs] {figures}; "
-          f"precision {precision:.3f} recall {recall:.3f}")  # fmt: skip
-    assert counts["same story"] > 0, "no passages in two languages share a story key"
-    reached_precision, reached_recall = LINKS_REACHED[name]
-    assert precision >= min(MIN_LINK_PRECISION, reached_precision), figures
-    assert recall >= min(MIN_LINK_RECALL, reached_recall), figures
+    for way, counts in story_pairs(half(name)).items():
+        precision, recall = _link_scores(counts)
+        figures = ", ".join(f"{k} {v}" for k, v in counts.items())
+        print(f"\n[yardstick {name} cross-language {way}] {figures}; "
+              f"precision {precision:.3f} recall {recall:.3f}")  # fmt: skip
+        assert counts["same story"] > 0, "no passages in two languages share a story key"
+        reached_precision, reached_recall = LINKS_REACHED[name][way]
+        assert precision >= min(MIN_LINK_PRECISION, reached_precision), f"{way}: {figures}"
+        assert recall >= min(MIN_LINK_RECALL, reached_recall), f"{way}: {figures}"
