@@ -1,5 +1,6 @@
 """One story in several languages: articles linked by date, shared entities and figures."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from articles.tagging.stories import (
     stories_match,
     story_choose,
     story_similarity,
+    title_cues,
 )
 from articles.tagging.tagger import knowledge_base_reset
 from tests.support import factories as f
@@ -68,6 +70,23 @@ def test_two_languages_one_event_are_one_story_and_others_are_not() -> None:
     other = card("es", day, ("country", 1), ("country", 2), ("policy", 9))
     assert not stories_match(en, other)  # the same countries, another policy
     assert story_similarity(en, card("fr", day, ("country", 1), ("country", 2))) == 0.0
+
+
+def test_titles_that_share_a_word_of_what_happened_need_less_in_common() -> None:
+    # Capitalised words (the first, names, countries) are not cues: the cards share entities.
+    assert title_cues("Termina el Título 42; México recibirá a migrantes") == {
+        "42", "recib", "migra"
+    }  # fmt: skip
+    assert title_cues("Canada reimposes visas on Mexican travellers in 2024") >= {"visa"}
+    assert not title_cues("Trump calls Sheinbaum") & title_cues("Sheinbaum et Trump")
+    day = date(2023, 5, 11)
+    en = card("en", day, ("policy", 1), ("official", 2), ("official", 3), ("official", 4))
+    es = card("es", day, ("policy", 1), ("official", 5), ("official", 6))
+    assert 0.2 < story_similarity(en, es) < 0.4
+    assert not stories_match(en, es)
+    titled = {"en": "Title 42 expires at midnight", "es": "Termina el Título 42"}
+    en, es = (replace(c, cues=title_cues(titled[c.language])) for c in (en, es))
+    assert stories_match(en, es)
 
 
 def test_a_story_holds_one_article_per_language_the_best_match() -> None:
