@@ -383,9 +383,9 @@ def known_base() -> KnownBase:
                 countries.append((re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)"), c.iso2))
     by_surname: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for key, pk in known.items():
-        words = [w for w in key.split() if w not in _PARTICLES]
-        if len(words) >= 2 and (words[0], pk) not in by_surname[words[-1]]:
-            by_surname[words[-1]].append((words[0], pk))
+        parts = [w for w in key.split() if w not in _PARTICLES]
+        if len(parts) >= 2 and (parts[0], pk) not in by_surname[parts[-1]]:
+            by_surname[parts[-1]].append((parts[0], pk))
     return KnownBase(
         officials, known, sorted(known), summits, countries, place_words, dict(by_surname)
     )
