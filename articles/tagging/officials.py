@@ -14,7 +14,8 @@ import re
 from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -438,6 +439,10 @@ def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
     return _Guess(kb.full_owner[index], round(confidence, 2), "fuzzy-name")
 
 
+# A lone word shorter than this is not matched fuzzily: too many short words sound alike.
+_MIN_SINGLE = 5
+
+
 class _SingleGuess(NamedTuple):
     owners: set[int]
     confidence: float
@@ -448,7 +453,7 @@ class _SingleGuess(NamedTuple):
 def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
     """Officials a lone capitalised word may name; needs_title: only after a title."""
     key = compact(token)
-    if len(key) < 5:
+    if len(key) < _MIN_SINGLE:
         return None
     if key in kb.surname_set:
         owners = kb.surname_owners[kb.surname_variants.index(key)]
@@ -462,6 +467,31 @@ def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
             return None
     common = kb.surname_variants[best[2]] in kb.surname_common
     return _SingleGuess(kb.surname_owners[best[2]], 0.55, "fuzzy-surname", common)
+
+
+def _sounds_like_a_name(kb: KnowledgeBase, word: str) -> bool:
+    """Whether a word's sound key starts like some official's surname (a cheap gate)."""
+    memo = kb.fuzzy_cache.setdefault(("sound",), {})
+    known = memo.get(word)
+    if known is None:
+        known = memo[word] = sound_prefix(word) in kb.sound_prefixes
+    return known
+
+
+_NO_GUESS = object()
+
+
+def _memo(kb: KnowledgeBase, what: str, tokens: list[str], guess: Callable[..., Any]) -> Any:
+    """A fuzzy guess depends on the words alone: each distinct run is matched once per
+    compilation (news repeats its capitalised phrases, and rapidfuzz is most of the cost)."""
+    memo = kb.fuzzy_cache.setdefault((what,), {})
+    key = " ".join(tokens)
+    found = memo.get(key, _NO_GUESS)
+    if found is _NO_GUESS:
+        found = guess(kb, tokens)
+        if len(memo) < _FUZZY_CACHE_MAX:
+            memo[key] = found
+    return found
 
 
 def officials_by_fuzzy_name(p: Passage) -> None:
@@ -506,12 +536,14 @@ def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
         return False
     if all(_fold_word(t) in kb.known_words for t in tokens):
         return False
-    if not any(sound_prefix(t) in kb.sound_prefixes for t in tokens[1:] or tokens):
+    if len(tokens) == 1 and len(tokens[0]) < _MIN_SINGLE:  # folding never lengthens a word
+        return False
+    if not any(_sounds_like_a_name(kb, t) for t in tokens[1:] or tokens):
         return False
     if len(tokens) >= 2:
-        guess = _fuzzy_full(kb, tokens[-4:])
+        guess = _memo(kb, "full", tokens[-4:], _fuzzy_full)
         if guess is None and len(tokens) > 2:
-            guess = _fuzzy_full(kb, tokens[-2:])
+            guess = _memo(kb, "full", tokens[-2:], _fuzzy_full)
         if guess is None:
             return False
         p.record(
@@ -522,7 +554,7 @@ def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
             at=offsets[0],
         )
         return True
-    single = _fuzzy_single(kb, tokens[0])
+    single = _memo(kb, "single", tokens[:1], lambda kb, tokens: _fuzzy_single(kb, tokens[0]))
     if single is not None:
         _fuzzy_surname(p, single, offsets[0])
     return single is not None
