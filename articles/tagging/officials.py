@@ -499,7 +499,8 @@ def officials_by_fuzzy_name(p: Passage) -> None:
     nothing = p.kb.fuzzy_cache.setdefault(("no-official",), set())
     for m in _RUN.finditer(p.doc):
         run = m.group()
-        if run in nothing:
+        # One short word ('The', 'It', 'Ebro') is most runs and can name nobody fuzzily.
+        if (len(run) < _MIN_SINGLE and " " not in run) or run in nothing:
             continue
         start, end = m.span()
         if p.excluded.covers(start, end) or p.official_spans.overlaps(start, end):
