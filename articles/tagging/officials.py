@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
