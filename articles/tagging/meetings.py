@@ -195,7 +195,7 @@ def summits_held_remotely(p: Passage) -> None:
             )
 
 
-_WIDEST_WINDOW = 14  # days
+_WIDEST_WINDOW = 31  # days: a month
 
 
 def summits_by_participants(p: Passage) -> None:
@@ -209,14 +209,16 @@ def summits_by_participants(p: Passage) -> None:
         first, last = summit.first or summit.start, summit.last or summit.end
         if not (first - timedelta(days=7) <= p.on <= last + timedelta(days=3)):
             continue
-        # Dates known only to the month or year pin nothing down; a call or video meeting
-        # is one only in a text that speaks of calling.
-        if (last - first).days > _WIDEST_WINDOW or (summit.virtual and not remote):
+        # A call or video meeting is one only in a text that speaks of calling; a meeting
+        # known only to its year is not met by whoever is named near its dates.
+        if (summit.virtual and not remote) or (last - first).days > _WIDEST_WINDOW:
             continue
         named = summit.participant_ids & officials_found
         if len(named) < 2:
             continue
         place = (summit.city and summit.city in p.folded) or summit.country_id in countries_found
+        if (summit.planned or last > first + timedelta(days=7)) and not place:
+            continue  # a whole month of dates, or none held: its place must be named
         close = first - timedelta(days=1) <= p.on <= last + timedelta(days=1)
         if close or place or has_meeting:
             p.record(

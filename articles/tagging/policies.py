@@ -18,9 +18,9 @@ _POLICY_NOUN_AFTER = re.compile(
 )
 
 
-# News previews a policy about two months before its first dated event ('they would propose
-# a new rule ...').
-_PREVIEW_DAYS = 60
+# News previews a policy some weeks before its first dated event; further back a name like
+# 'Roxham Road' is a place, not yet the closure.
+_PREVIEW_DAYS = 45
 
 
 def policy_exists(kb: KnowledgeBase, policy: int, on: date) -> bool:
