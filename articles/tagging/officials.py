@@ -414,6 +414,7 @@ _RUN = re.compile(rf"{CAP}(?:[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*{CA
 _FUZZY_CACHE_MAX = 50_000
 _POSSESSIVE = re.compile(r"['’]s$")
 _fold_word = lru_cache(maxsize=100_000)(fold)
+_UNFOLDED = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 
 
 class _Guess(NamedTuple):
@@ -502,6 +503,10 @@ def officials_by_fuzzy_name(p: Passage) -> None:
         # One short word ('The', 'It', 'Ebro') is most runs and can name nobody fuzzily.
         if (len(run) < _MIN_SINGLE and " " not in run) or run in nothing:
             continue
+        # A run still in another script once look-alike letters are folded is that script's
+        # own word ('Москва'), not a mangled Latin name.
+        if not run.isascii() and len(_UNFOLDED.findall(_fold_word(run))) > 1:
+            continue
         start, end = m.span()
         if p.excluded.covers(start, end) or p.official_spans.overlaps(start, end):
             continue
@@ -539,7 +544,8 @@ def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
         return False
     if len(tokens) == 1 and len(tokens[0]) < _MIN_SINGLE:  # folding never lengthens a word
         return False
-    if not any(_sounds_like_a_name(kb, t) for t in tokens[1:] or tokens):
+    # The surname ends a name: a run whose last word sounds like none is no official's.
+    if not _sounds_like_a_name(kb, tokens[-1]):
         return False
     if len(tokens) >= 2:
         guess = _memo(kb, "full", tokens[-4:], _fuzzy_full)
