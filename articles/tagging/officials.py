@@ -475,7 +475,8 @@ def _sounds_like_a_name(kb: KnowledgeBase, word: str) -> bool:
     memo = kb.fuzzy_cache.setdefault(("sound",), {})
     known = memo.get(word)
     if known is None:
-        known = memo[word] = sound_prefix(word) in kb.sound_prefixes
+        bare = _POSSESSIVE.sub("", word).rstrip(".")
+        known = memo[word] = sound_prefix(bare) in kb.sound_prefixes
     return known
 
 
@@ -537,15 +538,16 @@ def _run_tokens(kb: KnowledgeBase, run: str, start: int) -> tuple[list[str], lis
 def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
     """Match one capitalised run; False when it can name no official in any context."""
     kb = p.kb
+    # The surname ends a name: a run whose last word sounds like none is no official's (the
+    # cheapest test first; _run_tokens ends the run with the same word).
+    if not _sounds_like_a_name(kb, run.rsplit(" ", 1)[-1]):
+        return False
     tokens, offsets = _run_tokens(kb, run, start)
     if not tokens:
         return False
     if all(_fold_word(t) in kb.known_words for t in tokens):
         return False
     if len(tokens) == 1 and len(tokens[0]) < _MIN_SINGLE:  # folding never lengthens a word
-        return False
-    # The surname ends a name: a run whose last word sounds like none is no official's.
-    if not _sounds_like_a_name(kb, tokens[-1]):
         return False
     if len(tokens) >= 2:
         guess = _memo(kb, "full", tokens[-4:], _fuzzy_full)
