@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
+from django.db.models.functions import Coalesce
 
 from articles.models import Article, StoryCluster
 
@@ -322,6 +323,11 @@ class _Candidates:
         self.packed = int.from_bytes(
             b"".join((row[1] & _MASK).to_bytes(8, "little") for row in near), "little"
         )
+        # The constants of the bit count below, in as many lanes as there are fingerprints.
+        self.ones, self.m1, self.m2, self.m4 = (
+            int.from_bytes(word.to_bytes(8, "little") * len(near), "little")
+            for word in (1, 0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F)
+        )
 
     def near(self, simhash: int, start: datetime, end: datetime) -> list[int]:
         """Clusters of the fingerprints dated from `start` to `end` within
@@ -334,13 +340,15 @@ class _Candidates:
         lanes = high - low
         if lanes <= 0:
             return []
-        x = (self.packed >> (64 * low)) & ((1 << (64 * lanes)) - 1)
-        x ^= (simhash & _MASK) * _lanes(lanes, 1)
+        width = (1 << (64 * lanes)) - 1
+        m1, m2, m4 = self.m1 & width, self.m2 & width, self.m4 & width
+        x = (self.packed >> (64 * low)) & width
+        x ^= (simhash & _MASK) * (self.ones & width)
         # Bits set per 64-bit lane, counted in place (SWAR): per 2 bits, 4, 8, then the eight
         # bytes added into the lowest. No step carries out of its field, so lanes never mix.
-        x -= (x >> 1) & _lanes(lanes, 0x5555555555555555)
-        x = (x & _lanes(lanes, 0x3333333333333333)) + ((x >> 2) & _lanes(lanes, 0x3333333333333333))
-        x = (x + (x >> 4)) & _lanes(lanes, 0x0F0F0F0F0F0F0F0F)
+        x -= (x >> 1) & m1
+        x = (x & m2) + ((x >> 2) & m2)
+        x = (x + (x >> 4)) & m4
         x += x >> 8
         x += x >> 16
         x += x >> 32
@@ -355,12 +363,6 @@ class _Candidates:
 
 # Bit counts (one byte each) to 1 when near enough, else 0.
 _NEAR_ENOUGH = bytes(int(n <= NEAR_DUPLICATE_BITS) for n in range(256))
-
-
-@functools.lru_cache(maxsize=64)
-def _lanes(count: int, word: int) -> int:
-    """`word` repeated in `count` 64-bit lanes."""
-    return int.from_bytes(word.to_bytes(8, "little") * count, "little")
 
 
 def _candidates(
@@ -391,19 +393,21 @@ def _candidates(
         match |= window & Q(simhash__isnull=False)
     # Five small values a row, a fortnight of articles: fetched at once. (.iterator() meant a
     # server-side cursor on PostgreSQL, three round trips per article.)
+    # One date a row (reading dates is most of the cost of the rows).
     rows = (
         Article.objects.filter(match, cluster__isnull=False)
         .exclude(pk__in=batch_ids)
-        .values_list("cluster_id", "content_hash", "simhash", "published_at", "created_at")
+        .annotate(when=Coalesce("published_at", "created_at"))
+        .values_list("cluster_id", "content_hash", "simhash", "when")
     )
     copies: dict[str, list[int]] = {}
     near = []
-    for cluster, content, simhash, published, made in rows:
+    for cluster, content, simhash, when in rows:
         if content in hashes:
             copies.setdefault(content, []).append(cluster)
         if simhash is not None:
             # A copy outside every window is never within an article's own window below.
-            near.append((published or made, simhash, cluster))
+            near.append((when, simhash, cluster))
     return _Candidates(copies, near)
 
 
