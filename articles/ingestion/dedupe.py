@@ -398,6 +398,7 @@ def _candidates(
         Article.objects.filter(match, cluster__isnull=False)
         .exclude(pk__in=batch_ids)
         .annotate(when=Coalesce("published_at", "created_at"))
+        .order_by()  # sorted here, by the one date
         .values_list("cluster_id", "content_hash", "simhash", "when")
     )
     copies: dict[str, list[int]] = {}
