@@ -5,8 +5,9 @@ or a SimHash over word 4-shingles within `NEAR_DUPLICATE_BITS` of it, published 
 `WINDOW` of it. An article near members of several clusters joins them into one (the oldest
 keeps its id): nearness is not transitive, and without that the clusters of a story would
 depend on the order its copies arrived in, which several workers make arbitrary. Candidates
-are compared in Python over the window's simhashes: a few thousand articles a fortnight is
-cheap; beyond some hundred thousand a window, use banded LSH columns.
+are compared in Python over the window's simhashes, read once per batch and bit-counted all
+at once as one packed integer: a few thousand articles a fortnight is cheap; beyond some
+hundred thousand a window, use banded LSH columns.
 """
 
 import functools
@@ -419,7 +420,7 @@ def _matches(
     stored ones and those of its batch placed before it."""
     if token_count < MIN_TOKENS_EXACT:
         return []
-    found = list(stored.clusters_by_hash.get(article.content_hash, ()))
+    found: list[int | None] = list(stored.clusters_by_hash.get(article.content_hash, ()))
     found += [f.cluster_id for f in placed if f.content_hash == article.content_hash]
     if token_count >= MIN_TOKENS_NEAR and article.simhash is not None:
         start, end = _window(_when(article))
