@@ -161,7 +161,10 @@ class Article(models.Model):
         max_length=64, unique=True, help_text="SHA-256 of the canonical URL: the identity."
     )
     guid = models.CharField(max_length=1000, blank=True)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    # No index of its own: article_source_pub_idx leads with it (every insert writes each index).
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="articles", db_index=False
+    )
     original_source = models.ForeignKey(
         Source,
         on_delete=models.SET_NULL,
@@ -178,7 +181,8 @@ class Article(models.Model):
     summary = models.TextField(blank=True, help_text="Sanitised HTML from the feed.")
     body = models.TextField(blank=True, help_text="Clean text extracted from the page.")
     authors = models.JSONField(default=list, blank=True)
-    language = models.CharField(max_length=10, blank=True, db_index=True)
+    # Indexed by article_language_pub_idx, which leads with it.
+    language = models.CharField(max_length=10, blank=True)
     site_name = models.CharField(max_length=200, blank=True)
 
     published_at = models.DateTimeField(null=True, blank=True)
@@ -202,8 +206,14 @@ class Article(models.Model):
 
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     simhash = models.BigIntegerField(null=True, blank=True)
+    # Indexed by article_cluster_idx, which leads with it.
     cluster = models.ForeignKey(
-        StoryCluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+        StoryCluster,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        db_index=False,
     )
     extraction_status = models.CharField(
         max_length=20, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
@@ -264,6 +274,14 @@ class Article(models.Model):
                 include=["language", "published_at", "review_status"],
                 condition=Q(cluster__isnull=False),
                 name="article_cluster_copies_idx",
+            ),
+            # Story clustering reads the fingerprints of the clustered articles within a week
+            # of a batch's dates: a thousand rows of 200,000, found without walking every
+            # clustered article (1 ms instead of 13).
+            models.Index(
+                fields=["published_at"],
+                condition=Q(cluster__isnull=False, simhash__isnull=False),
+                name="article_dedupe_window_idx",
             ),
         ]
 
@@ -390,22 +408,43 @@ class Mention(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
     kind = models.CharField(max_length=10, choices=MentionKind.choices)
     country = models.ForeignKey(
-        Country, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+        Country,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        db_index=False,  # mention_country_idx leads with it
     )
     official = models.ForeignKey(
-        Official, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+        Official,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        db_index=False,  # mention_official_idx leads with it
     )
     policy = models.ForeignKey(
-        Policy, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+        Policy,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        db_index=False,  # mention_policy_idx leads with it
     )
     summit = models.ForeignKey(
-        Summit, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+        Summit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        db_index=False,  # mention_summit_idx leads with it
     )
     confidence = models.FloatField(default=1.0)
     method = models.CharField(max_length=40, blank=True, help_text="How the tagger found it.")
     evidence = models.TextField(blank=True, help_text="The sentence it was found in.")
+    # Indexed by mention_review_idx, which leads with it.
     status = models.CharField(
-        max_length=20, choices=MentionStatus.choices, default=MentionStatus.AUTO, db_index=True
+        max_length=20, choices=MentionStatus.choices, default=MentionStatus.AUTO
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

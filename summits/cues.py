@@ -55,9 +55,14 @@ def word_forms(word: str) -> tuple[set[str], bool]:
     if plain.endswith("*"):
         return {plain.rstrip("*")}, True
     forms = {plain}
-    if " " in plain:  # a phrase: only its last word inflects
+    if " " in plain:
+        # A phrase inflects its last word in English ('asylum seekers') and its first in
+        # Spanish and French ('solicitantes de asilo', 'demandeurs d'asile').
         head, last = plain.rsplit(" ", 1)
-        return {f"{head} {form}" for form in word_forms(last)[0]}, False
+        first, rest = plain.split(" ", 1)
+        forms = {f"{head} {form}" for form in word_forms(last)[0]}
+        forms |= {f"{form} {rest}" for form in _plurals(first) | _genders(first)}
+        return forms, False
     forms |= _plurals(plain)
     forms |= {f for g in _genders(plain) for f in ({g} | _plurals(g))}
     forms |= _verb_forms(plain)

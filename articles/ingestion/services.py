@@ -873,7 +873,7 @@ def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> l
     clustering_lock()
     for article, changed in edits:
         article.save(update_fields=[*changed, "updated_at"])
-    recount = clusters_assign(articles=analyzed)
+    recount = clusters_assign(articles=analyzed, locked=True)
     for article in new:
         article_stamp(article)
     if new:

@@ -129,12 +129,29 @@ def fold(text: str) -> str:
     for ch, repl in _FREQUENT:
         if ch in low:
             low = low.replace(ch, repl)
+    if low.isascii():
+        return low
+    # Text in another script (Cyrillic, Greek) is mostly letters to fold: one table lookup per
+    # character beats a Python call per letter once more than about one in twelve needs it.
+    if (len(low.encode()) - len(low)) * 12 > len(low):
+        return low.translate(_FOLD_TABLE)
     return _NEEDS_FOLDING.sub(_fold_match, low)
 
 
 # Newlines, dashes and curly quotes are everywhere in news text: str.replace is cheaper.
 _FREQUENT = [(ch, _CONFUSABLES[ch]) for ch in "\n-’—–“”\t\r\u00a0"]
 _NEEDS_FOLDING = re.compile(r"[^\x20-\x2c\x2e-\x5f\x61-\x7e]")
+
+
+class _FoldTable(dict[int, str]):
+    """Every character's folded form, computed the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def _fold_match(match: re.Match[str]) -> str:
@@ -145,34 +162,44 @@ def _fold_match(match: re.Match[str]) -> str:
     return folded
 
 
+_COMPACT = re.compile(r"[\s'.\"]+")
+
+
 def compact(text: str) -> str:
     """Folded with spaces, hyphens, dots and apostrophes removed: 'Mayor-kas' == 'Mayorkas'."""
-    return re.sub(r"[\s'.\"]+", "", fold(text))
+    return _COMPACT.sub("", fold(text))
 
 
-_PHONETIC = [
-    (re.compile(r"eau|au"), "o"),
-    (re.compile(r"ph"), "f"),
-    (re.compile(r"th"), "t"),
-    (re.compile(r"ck|qu|q"), "k"),
-    (re.compile(r"c(?=[eiy])"), "s"),
-    (re.compile(r"c"), "k"),
-    (re.compile(r"z"), "s"),
-    (re.compile(r"ll"), "y"),
-    (re.compile(r"[jxh]"), ""),
-    (re.compile(r"y"), "i"),
-    (re.compile(r"v"), "b"),
-    (re.compile(r"w"), "u"),
-    (re.compile(r"(.)\1+"), r"\1"),
-]
+# The sound key's rules, applied in this order: 'eau|au' -> o, 'ph' -> f, 'th' -> t,
+# 'ck|qu|q' -> k, 'c' before e/i/y -> s, other 'c' -> k, z -> s, 'll' -> y, j/x/h dropped,
+# y -> i, v -> b, w -> u, and repeated letters once. Literal rules are str.replace (the same
+# left-to-right, non-overlapping replacement as a regex, at a fraction of the call's cost).
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_REPEATS = re.compile(r"(.)\1+")
+_SOUND_LETTERS = str.maketrans({"c": "k", "z": "s", "j": "", "x": "", "h": "", "y": "i",
+                                "v": "b", "w": "u"})  # fmt: skip
 
 
 def phonetic(text: str) -> str:
     """A crude cross-language sound key for names: Alexandro ~ Alejandro, Trudo ~ Trudeau."""
     key = compact(text)
-    for pattern, repl in _PHONETIC:
-        key = pattern.sub(repl, key)
-    return key
+    if "au" in key:
+        key = key.replace("eau", "o").replace("au", "o")
+    if "h" in key:
+        key = key.replace("ph", "f").replace("th", "t")
+    if "q" in key or "ck" in key:
+        key = key.replace("ck", "k").replace("qu", "k").replace("q", "k")
+    if "c" in key:
+        key = _SOFT_C.sub("s", key)
+    if "ll" in key:
+        key = key.replace("ll", "y")
+    key = key.translate(_SOUND_LETTERS)
+    # A template (r"\1") is expanded in Python on every match; most words have no repeat.
+    return _REPEATS.sub(_first_group, key) if _REPEATS.search(key) else key
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 TITLE_WORDS = set(
@@ -266,6 +293,11 @@ class SummitEntry:
     first: date | None = None
     last: date | None = None
     planned: bool = False  # planned or postponed: talked about long before it happens
+    # Its number in a series ('Third U.S.-Mexico High-Level Security Dialogue'), else 0.
+    ordinal: int = 0
+    # Every edition of its series (itself included): meetings whose titles differ only in a
+    # leading ordinal, a trailing year or a place in brackets.
+    editions: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -399,6 +431,8 @@ virtual virtuel virtuelle virtuelles videoconference videoconferencia videollama
 teleconference telefonica telefonico telephonique
 """.split(),
     *["video call", "phone call", "by video", "por video", "llamada", "appel"],
+    *["by phone", "by telephone", "por telefono", "au telephone", "par telephone", "phoned"],
+    *["telephoned", "spoke by phone", "hablo por telefono", "conversacion telefonica"],
 ]
 
 # Every role phrase the tagger resolves contains one of these words.
@@ -538,6 +572,33 @@ _ORDINAL = re.compile(
     r"|rd|th|e|er|a|o)?|primera|segunda|tercera|premier|premiere|deuxieme|troisieme)\s+",
     re.IGNORECASE,
 )
+
+
+# Ordinal words in English, Spanish and French (folded), by the number they stand for.
+ORDINALS: dict[str, int] = {
+    word: number
+    for number, words in enumerate(
+        [
+            "first 1st primer primero primera 1er 1re premier premiere",
+            "second 2nd segundo segunda 2e 2eme deuxieme seconde",
+            "third 3rd tercer tercero tercera 3e 3eme troisieme",
+            "fourth 4th cuarto cuarta 4e 4eme quatrieme",
+            "fifth 5th quinto quinta 5e 5eme cinquieme",
+            "sixth 6th sexto sexta 6e 6eme sixieme",
+            "seventh 7th septimo septima 7e 7eme septieme",
+            "eighth 8th octavo octava 8e 8eme huitieme",
+            "ninth 9th noveno novena 9e 9eme neuvieme",
+            "tenth 10th decimo decima 10e 10eme dixieme",
+        ],
+        start=1,
+    )
+    for word in words.split()
+}
+
+
+def ordinal_of(word: str) -> int:
+    """The number an ordinal word stands for ('third', 'tercera', '3e'), else 0."""
+    return ORDINALS.get(word, 0)
 
 
 def _summit_names(names: list[str]) -> set[str]:
@@ -816,10 +877,21 @@ def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
             first=window.first,
             last=window.last,
             planned=s.status in (SummitStatus.PLANNED, SummitStatus.POSTPONED),
+            ordinal=ordinal_of(fold(s.title).split(" ", 1)[0]),
         )
         for n in _summit_names([s.title, *s.aliases]):
             keys.add(n, Key(SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
+    series: dict[str, set[int]] = defaultdict(set)
+    for entry in summits.values():
+        series[_series_key(entry.title)].add(entry.id)
+    for entry in summits.values():
+        entry.editions = frozenset(series[_series_key(entry.title)])
     return summits
+
+
+def _series_key(title: str) -> str:
+    bare = re.sub(r"\s*\([^)]*\)\s*$", "", title)
+    return fold(_ORDINAL.sub("", re.sub(r"\s+(?:19|20)\d\d$", "", bare)))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from articles.models import MentionKind
-from articles.tagging.kb import MEETING, MONTH, REMOTE, SUMMIT, SummitEntry, fold
+from articles.tagging.kb import MEETING, MONTH, REMOTE, SUMMIT, SummitEntry, fold, ordinal_of
 from articles.tagging.passage import Match, Passage
 
 _DAY_AFTER = re.compile(r"\.? (\d{1,2})(?:st|nd|rd|th)?(?![\w])")
@@ -103,30 +103,60 @@ def _about_a_meeting(p: Passage, name: Match) -> bool:
     return any(sent_start <= m.start < sent_end for m in p.by_kind.get(MEETING, []))
 
 
+_ORDINAL_BEFORE = re.compile(r"(\w+) (?:(?:u\.?s\.?|us|eu|ee\.? ?uu\.?)[ .]*)?$")
+_ORDINAL_EDITION = re.compile(r"\b(\w+) (?:edition|edicion|round|ronda|session|sesion)\b")
+
+
+def _ordinal(p: Passage, start: int) -> int:
+    """The number of the edition the text gives a series' name: 'the third Security Dialogue',
+    'the Third U.S.-Mexico High-Level Security Dialogue', 'su segunda edición'."""
+    before = _ORDINAL_BEFORE.search(p.folded, max(0, start - 24), start)
+    if before and (number := ordinal_of(before.group(1))):
+        return number
+    sent_start, sent_end = p.sentences.span(start)
+    for m in _ORDINAL_EDITION.finditer(p.folded, sent_start, sent_end):
+        if number := ordinal_of(m.group(1)):
+            return number
+    return 0
+
+
 def summits_by_name(p: Passage) -> None:
     """A recurring name ('North American Leaders' Summit') means the edition the sentence's
-    time cues, year or city point to, else the one nearest the article's date."""
-    at: dict[int, list[int]] = {}
-    for m in p.by_kind.get(SUMMIT, []):
+    ordinal, time cues, year or city point to, else the one nearest the article's date.
+
+    A name inside a longer one is not read on its own ('High-Level Security Dialogue' in
+    'Third U.S.-Mexico High-Level Security Dialogue')."""
+    at: dict[int, set[int]] = {}
+    for m in p.longest([SUMMIT]):
         if m.key.case or _about_a_meeting(p, m):
-            at.setdefault(m.start, []).append(m.key.entity)
+            at.setdefault(m.start, set()).update(p.kb.summits[m.key.entity].editions)
     for start, ids in at.items():
         sentence = fold(p.sentences.sentence(start))
         candidates = [p.kb.summits[i] for i in ids]
         candidates = [s for s in candidates if s.city and s.city in sentence] or candidates
-        best = _edition(p, candidates, _time_cues(p, start))
+        number = _ordinal(p, start)
+        if number:
+            candidates = [s for s in candidates if s.ordinal == number] or candidates
+        cues = _time_cues(p, start)
+        best = _edition(p, candidates, cues)
         if best is None:
             continue
+        if len(candidates) == 1:
+            confidence = 0.9 if len(ids) == 1 else 0.85
+        else:
+            # Several editions left and only the article's date to choose: reviewed.
+            confidence = 0.85 if cues.years or cues.months else 0.75
         p.record(
             kind=MentionKind.SUMMIT,
             entity=best.id,
-            confidence=0.9 if len(ids) == 1 else 0.85,
+            confidence=confidence,
             method="summit-name",
             at=start,
         )
 
 
 # Spoken on the telephone or by video: a call in its own right, even with no meeting word.
+# 'by phone' alone is not: 'they will keep talking by phone' refers to no call in particular.
 _CALLS = {"phone call", "video call", "videollamada", "telephonique", "telefonica"}
 
 
@@ -145,8 +175,16 @@ def summits_held_remotely(p: Passage) -> None:
         spoken = p.folded[word.start : word.end] in _CALLS
         if not spoken and not any(sent_start <= at < sent_end for at in meeting_at):
             continue
-        near = [s for s in remote if -365 <= (s.start - p.on).days <= 30]
-        best = _edition(p, near, _time_cues(p, word.start))
+        cues = _time_cues(p, word.start)
+        # Without a date or 'last' the call is the news of the day, not one months back
+        # ('the dialogue continues by telephone').
+        earliest = -365 if cues.years or cues.months or cues.past else -14
+        near = [s for s in remote if earliest <= (s.start - p.on).days <= 30]
+        # The call with the most of its participants named: 'a call with Trump' in a story
+        # about Sheinbaum is her call, not Trudeau's of the same day.
+        most = max((len(s.participant_ids & officials_found) for s in near), default=0)
+        near = [s for s in near if len(s.participant_ids & officials_found) == most]
+        best = _edition(p, near, cues)
         if best is not None:
             p.record(
                 kind=MentionKind.SUMMIT,
@@ -157,20 +195,30 @@ def summits_held_remotely(p: Passage) -> None:
             )
 
 
+_WIDEST_WINDOW = 31  # days: a month
+
+
 def summits_by_participants(p: Passage) -> None:
     """Unnamed: near its dates, naming at least two of its participants."""
     officials_found = p.found(MentionKind.OFFICIAL)
     countries_found = {pl.country for pl in p.places}
     first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
     has_meeting = bool(p.by_kind.get(MEETING))
+    remote = bool(p.by_kind.get(REMOTE))
     for summit in p.kb.summits.values():
         first, last = summit.first or summit.start, summit.last or summit.end
         if not (first - timedelta(days=7) <= p.on <= last + timedelta(days=3)):
+            continue
+        # A call or video meeting is one only in a text that speaks of calling; a meeting
+        # known only to its year is not met by whoever is named near its dates.
+        if (summit.virtual and not remote) or (last - first).days > _WIDEST_WINDOW:
             continue
         named = summit.participant_ids & officials_found
         if len(named) < 2:
             continue
         place = (summit.city and summit.city in p.folded) or summit.country_id in countries_found
+        if (summit.planned or last > first + timedelta(days=7)) and not place:
+            continue  # a whole month of dates, or none held: its place must be named
         close = first - timedelta(days=1) <= p.on <= last + timedelta(days=1)
         if close or place or has_meeting:
             p.record(

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -413,6 +414,7 @@ _RUN = re.compile(rf"{CAP}(?:[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*{CA
 _FUZZY_CACHE_MAX = 50_000
 _POSSESSIVE = re.compile(r"['’]s$")
 _fold_word = lru_cache(maxsize=100_000)(fold)
+_UNFOLDED = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 
 
 class _Guess(NamedTuple):
@@ -438,6 +440,10 @@ def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
     return _Guess(kb.full_owner[index], round(confidence, 2), "fuzzy-name")
 
 
+# A lone word shorter than this is not matched fuzzily: too many short words sound alike.
+_MIN_SINGLE = 5
+
+
 class _SingleGuess(NamedTuple):
     owners: set[int]
     confidence: float
@@ -448,7 +454,7 @@ class _SingleGuess(NamedTuple):
 def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
     """Officials a lone capitalised word may name; needs_title: only after a title."""
     key = compact(token)
-    if len(key) < 5:
+    if len(key) < _MIN_SINGLE:
         return None
     if key in kb.surname_set:
         owners = kb.surname_owners[kb.surname_variants.index(key)]
@@ -464,12 +470,43 @@ def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
     return _SingleGuess(kb.surname_owners[best[2]], 0.55, "fuzzy-surname", common)
 
 
+def _sounds_like_a_name(kb: KnowledgeBase, word: str) -> bool:
+    """Whether a word's sound key starts like some official's surname (a cheap gate)."""
+    memo = kb.fuzzy_cache.setdefault(("sound",), {})
+    known = memo.get(word)
+    if known is None:
+        bare = _POSSESSIVE.sub("", word).rstrip(".")
+        known = memo[word] = sound_prefix(bare) in kb.sound_prefixes
+    return known
+
+
+_NO_GUESS = object()
+
+
+def _memo(kb: KnowledgeBase, what: str, tokens: list[str], guess: Callable[..., Any]) -> Any:
+    """A fuzzy guess depends on the words alone: each distinct run is matched once per
+    compilation (news repeats its capitalised phrases, and rapidfuzz is most of the cost)."""
+    memo = kb.fuzzy_cache.setdefault((what,), {})
+    key = " ".join(tokens)
+    found = memo.get(key, _NO_GUESS)
+    if found is _NO_GUESS:
+        found = guess(kb, tokens)
+        if len(memo) < _FUZZY_CACHE_MAX:
+            memo[key] = found
+    return found
+
+
 def officials_by_fuzzy_name(p: Passage) -> None:
     """Mangled names, only inside capitalised spans no exact name was read in."""
     nothing = p.kb.fuzzy_cache.setdefault(("no-official",), set())
     for m in _RUN.finditer(p.doc):
         run = m.group()
-        if run in nothing:
+        # One short word ('The', 'It', 'Ebro') is most runs and can name nobody fuzzily.
+        if (len(run) < _MIN_SINGLE and " " not in run) or run in nothing:
+            continue
+        # A run still in another script once look-alike letters are folded is that script's
+        # own word ('Москва'), not a mangled Latin name.
+        if not run.isascii() and len(_UNFOLDED.findall(_fold_word(run))) > 1:
             continue
         start, end = m.span()
         if p.excluded.covers(start, end) or p.official_spans.overlaps(start, end):
@@ -501,17 +538,21 @@ def _run_tokens(kb: KnowledgeBase, run: str, start: int) -> tuple[list[str], lis
 def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
     """Match one capitalised run; False when it can name no official in any context."""
     kb = p.kb
+    # The surname ends a name: a run whose last word sounds like none is no official's (the
+    # cheapest test first; _run_tokens ends the run with the same word).
+    if not _sounds_like_a_name(kb, run.rsplit(" ", 1)[-1]):
+        return False
     tokens, offsets = _run_tokens(kb, run, start)
     if not tokens:
         return False
     if all(_fold_word(t) in kb.known_words for t in tokens):
         return False
-    if not any(sound_prefix(t) in kb.sound_prefixes for t in tokens[1:] or tokens):
+    if len(tokens) == 1 and len(tokens[0]) < _MIN_SINGLE:  # folding never lengthens a word
         return False
     if len(tokens) >= 2:
-        guess = _fuzzy_full(kb, tokens[-4:])
+        guess = _memo(kb, "full", tokens[-4:], _fuzzy_full)
         if guess is None and len(tokens) > 2:
-            guess = _fuzzy_full(kb, tokens[-2:])
+            guess = _memo(kb, "full", tokens[-2:], _fuzzy_full)
         if guess is None:
             return False
         p.record(
@@ -522,7 +563,7 @@ def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
             at=offsets[0],
         )
         return True
-    single = _fuzzy_single(kb, tokens[0])
+    single = _memo(kb, "single", tokens[:1], lambda kb, tokens: _fuzzy_single(kb, tokens[0]))
     if single is not None:
         _fuzzy_surname(p, single, offsets[0])
     return single is not None

@@ -18,10 +18,15 @@ _POLICY_NOUN_AFTER = re.compile(
 )
 
 
+# News previews a policy some weeks before its first dated event; further back a name like
+# 'Roxham Road' is a place, not yet the closure.
+_PREVIEW_DAYS = 45
+
+
 def policy_exists(kb: KnowledgeBase, policy: int, on: date) -> bool:
     """An article written long before a policy's first dated event is not about it."""
     since = kb.policy_since.get(policy)
-    return since is None or on >= since - timedelta(days=45)
+    return since is None or on >= since - timedelta(days=_PREVIEW_DAYS)
 
 
 def policies_by_name(p: Passage) -> None:

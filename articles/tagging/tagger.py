@@ -10,6 +10,7 @@ names), policies, meetings. Editors' decisions on mentions are final.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -291,7 +292,8 @@ class _NewMention(NamedTuple):
 
 
 def _mentions_insert(mentions: Iterable[_NewMention], *, now: datetime) -> None:
-    """Insert new automatic mentions as plain rows, in one statement run for each.
+    """Insert new automatic mentions as plain rows: one COPY on PostgreSQL, elsewhere one
+    statement run for each.
 
     Thousands a minute while feeds are read, so they skip the model's per-field conversion;
     `published_at` is filled by the database's triggers, as for every write path.
@@ -321,8 +323,17 @@ def _mentions_insert(mentions: Iterable[_NewMention], *, now: datetime) -> None:
         "article_id", "kind", *_FK.values(), "confidence", "method", "evidence", "status",
         "sampled_for_review", "created_at", "updated_at",
     ]  # fmt: skip
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: a batch's few thousand rows in one stream, at under half the cost of as
+            # many INSERTs; the triggers and constraints apply as to any insert. Errors are
+            # Django's, as from any query (a unique mention added meanwhile: IntegrityError).
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
         # The table and column names are the model's own; the values are parameters.
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
@@ -353,7 +364,9 @@ def _mentions_save(
     verify = knowledge_base_is_pinned() and transaction.get_connection().in_atomic_block
     now = timezone.now()
     ids = [article.pk for article in articles]
-    with transaction.atomic():
+    # Articles inserted in this very transaction are seen by no one else: no mention of
+    # theirs can be in the way, so their insert needs no savepoint to fall back to.
+    with contextlib.nullcontext() if stamped else transaction.atomic():
         # Writing the articles' rows first also locks them: two taggers of one article take
         # turns.
         if not stamped:

@@ -225,3 +225,39 @@ def test_a_copy_near_two_clusters_joins_them_whatever_order_the_copies_came_in(
 
     assert {a.cluster_id for a in Article.objects.all()} == {cluster.pk}
     assert StoryCluster.objects.get().size == 3
+
+
+def test_the_window_counts_bits_at_once_as_one_by_one() -> None:
+    # Fingerprints at every distance around the threshold, some outside the window, all in
+    # one batch's candidates: the packed bit counts must find exactly what hamming() finds.
+    from articles.ingestion.dedupe import _Candidates, _window
+
+    rng = random.Random(7)
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    rows = []
+    probes = []
+    for n in range(40):
+        simhash = rng.getrandbits(64) - (1 << 63)
+        when = day + timedelta(hours=7 * n)
+        probes.append((simhash, when))
+        for distance in (0, 1, NEAR_DUPLICATE_BITS - 1, NEAR_DUPLICATE_BITS,
+                         NEAR_DUPLICATE_BITS + 1, 40, 64):  # fmt: skip
+            other = simhash
+            for bit in rng.sample(range(64), distance):
+                other ^= 1 << bit
+            other = (other + (1 << 63)) % (1 << 64) - (1 << 63)
+            offset = timedelta(days=rng.choice([0, 3, 6.9, 7.1, -7.1, -2]))
+            rows.append((when + offset, other, len(rows) + 1))
+    rows += [(day + timedelta(hours=rng.uniform(-500, 800)), rng.getrandbits(64) - (1 << 63),
+              len(rows) + 1 + i) for i in range(2000)]  # fmt: skip
+    candidates = _Candidates({}, list(rows))
+
+    for simhash, when in probes:
+        start, end = _window(when)
+        expected = sorted(
+            cluster
+            for at, other, cluster in rows
+            if start <= at <= end and hamming(simhash, other) <= NEAR_DUPLICATE_BITS
+        )
+        assert sorted(candidates.near(simhash, start, end)) == expected
+    assert candidates.near(0, day - timedelta(days=400), day - timedelta(days=399)) == []
