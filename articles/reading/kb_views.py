@@ -4,12 +4,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
 from articles.reading.coverage import coverage_by_press_country
+from articles.reading.figures import html_cached
 from articles.reading.filters import (
     HOME_PARAMS,
     ArticleFilters,
@@ -42,16 +45,34 @@ def _moved(request: HttpRequest, model: Any, slug: str, what: str) -> HttpRespon
 def home(request: HttpRequest) -> HttpResponse:
     filters = SummitFilters.from_query(request.GET)
     lanes = lanes_option(request.GET)
-    years, largest = selectors.summit_timeline(filters=filters)
-    shown = [summit for year in years for summit in year.summits]
+
+    def meetings() -> str:
+        years, largest = selectors.summit_timeline(filters=filters)
+        shown = [summit for year in years for summit in year.summits]
+        context = {
+            "years": years,
+            "largest": largest,
+            "press": coverage_by_press_country(
+                date_from=filters.date_from, date_to=filters.date_to
+            ),
+            "filters": filters,
+            "query": filters.as_query(),
+            "lanes": lanes,
+            "policy_lanes": indexes.timeline_lanes(summits=shown) if lanes == "policies" else None,
+        }
+        return render_to_string("summits/home_meetings.html", context, request)
+
     context = {
-        "years": years,
-        "largest": largest,
-        "press": coverage_by_press_country(date_from=filters.date_from, date_to=filters.date_to),
+        # Every meeting with its people, policies and coverage: the costly part of the page,
+        # kept until the data changes (policy lanes are drawn up to today).
+        "meetings": html_cached(
+            "home-meetings",
+            (sorted(filters.as_query().items()), lanes, timezone.localdate()),
+            meetings,
+        ),
         "filters": filters,
         "query": filters.as_query(),
         "lanes": lanes,
-        "policy_lanes": indexes.timeline_lanes(summits=shown) if lanes == "policies" else None,
         "countries": Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core"),
         "officials": Official.objects.only("slug", "name"),
         "policies": Policy.objects.only("slug", "name", "name_es", "name_fr"),
