@@ -8,7 +8,6 @@ from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from articles.models import Article
-from articles.reading.figures import rows_cached
 
 PRESS_COUNTRIES = ("US", "MX", "CA")
 OTHER = "other"
@@ -74,7 +73,7 @@ def coverage_by_press_country(
         date_from = date_to - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
     per = "week" if (date_to - date_from).days <= MAX_WEEKS * 7 else "month"
     trunc = TruncWeek if per == "week" else TruncMonth
-    rows = rows_cached(
+    rows = (
         Article.objects.filter(
             published_at__gte=datetime.combine(date_from, time.min, tzinfo=UTC),
             published_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC),

@@ -127,7 +127,7 @@ def summit_coverage_by_day(*, summit: Summit) -> list[DayCount]:
     )
     first = window.first - COVERAGE_MARGIN
     last = window.last + COVERAGE_MARGIN
-    rows = rows_cached(
+    rows = (
         _visible_mentions(
             kind="summit",
             summit=summit,
@@ -158,7 +158,7 @@ class SourceCount:
 
 def summit_top_sources(*, summit: Summit, limit: int = 10) -> list[SourceCount]:
     """The outlets that published most articles tagged with the summit."""
-    rows = rows_cached(
+    rows = (
         _visible_mentions(kind="summit", summit=summit)
         .values("article__source_id", "article__source__name")
         .annotate(n=Count("*"))
@@ -175,7 +175,7 @@ class MonthCount:
 
 def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
     """Articles tagged with a country, official or policy per month, gaps filled with zero."""
-    rows = rows_cached(
+    rows = (
         _visible_mentions(kind=kind, **{kind: entity}, published_at__isnull=False)
         .annotate(month=TruncMonth("published_at"))
         .values("month")
@@ -219,7 +219,7 @@ def entity_co_mentions(*, kind: str, entity: Any, limit: int = 12) -> list[CoMen
         .order_by("-article_id")
         .values("article_id")[:CO_MENTION_SAMPLE]
     )
-    rows = rows_cached(
+    rows = list(
         _visible_mentions(article_id__in=latest)
         .exclude(**{kind: entity})
         .values("kind", "country_id", "official_id", "policy_id", "summit_id")
@@ -315,7 +315,7 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
         start=summit.start_date, end=summit.end_date, precision=summit.date_precision
     )
     first, last = _start_of(window.first), _start_of(window.last + timedelta(days=1))
-    rows = rows_cached(
+    rows = (
         _visible_mentions(
             kind="summit",
             summit=summit,
@@ -348,8 +348,8 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
     # Over all time this reads every article tagged with a meeting (over half a second at
-    # 200,000 articles): a figure kept until the data changes.
-    rows = rows_cached(
+    # 200,000 articles): the country page keeps it as HTML until the data changes.
+    rows = (
         _visible_mentions(
             kind="summit", article__source__country=country, published_at__isnull=False
         )

@@ -95,24 +95,51 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(
             gettext("There is no page %(number)s of articles for this summit.") % {"number": number}
         )
+
+    def coverage() -> str:
+        figures = {
+            "summit": summit,
+            "days": selectors.summit_coverage_by_day(summit=summit),
+            "press": selectors.summit_coverage_by_press(summit=summit),
+            "sources": selectors.summit_top_sources(summit=summit),
+            "query": filters.as_query(),
+        }
+        return render_to_string("summits/summit_coverage.html", figures, request)
+
     context = {
         "summit": summit,
-        "days": selectors.summit_coverage_by_day(summit=summit),
-        "press": selectors.summit_coverage_by_press(summit=summit),
-        "sources": selectors.summit_top_sources(summit=summit),
+        # Its coverage by day, by press country and by outlet, kept until the data changes.
+        "coverage": html_cached("summit-coverage", (summit.pk,), coverage),
         "articles": articles,
         "query": filters.as_query(),
     }
     return render(request, "summits/summit.html", context)
 
 
-def _entity_context(kind: str, entity: Any) -> dict[str, Any]:
-    filters = ArticleFilters(**{kind: entity})
-    return {
-        "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
-        "co_mentions": selectors.entity_co_mentions(kind=kind, entity=entity),
-        "query": filters.as_query(),
-    }
+def _entity_context(
+    request: HttpRequest,
+    kind: str,
+    entity: Any,
+    name: str,
+    template: str = "snippets/entity_coverage.html",
+    **more: Any,
+) -> dict[str, Any]:
+    """The coverage sections of an official's, country's or policy's page, kept as HTML until
+    the data changes; `more` names what `template` shows besides (called when it is drawn)."""
+    query = ArticleFilters(**{kind: entity}).as_query()
+
+    def coverage() -> str:
+        figures = {
+            kind: entity,
+            "name": name,
+            "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
+            "co_mentions": selectors.entity_co_mentions(kind=kind, entity=entity),
+            "query": query,
+            **{key: read() for key, read in more.items()},
+        }
+        return render_to_string(template, figures, request)
+
+    return {"coverage": html_cached(f"{kind}-coverage", (entity.pk,), coverage), "query": query}
 
 
 @accepts()
@@ -125,7 +152,7 @@ def official_page(request: HttpRequest, slug: str) -> HttpResponse:
         "official": official,
         "participations": participations,
         "role_counts": selectors.role_counts(participations),
-        **_entity_context("official", official),
+        **_entity_context(request, "official", official, official.name),
     }
     return render(request, "summits/official.html", context)
 
@@ -141,8 +168,14 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
         "country": country,
         "summits": list(selectors.country_summits(country=country)),
         "officials": list(selectors.country_officials(country=country)),
-        "press_months": selectors.country_press_by_month(country=country),
-        **_entity_context("country", country),
+        **_entity_context(
+            request,
+            "country",
+            country,
+            country.local_name,
+            "summits/country_coverage.html",
+            press_months=lambda: selectors.country_press_by_month(country=country),
+        ),
     }
     return render(request, "summits/country.html", context)
 
@@ -157,7 +190,7 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
         "policy": policy,
         "links": links,
         "lane": indexes.policy_page_lane(policy=policy, links=links),
-        **_entity_context("policy", policy),
+        **_entity_context(request, "policy", policy, policy.local_name),
     }
     return render(request, "summits/policy.html", context)
 
