@@ -6,11 +6,14 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, When
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
 from summits.models import (
     Country,
+    FormerSlug,
     Official,
     OfficialAlias,
     OfficialCitation,
@@ -110,6 +113,26 @@ class CuratedAdmin(GuardedAdmin):
             type(form.instance).objects.filter(pk=form.instance.pk).update(curated=True)
 
 
+class SlugHistoryAdmin(CuratedAdmin):
+    """Shows, read-only, the slugs the record had before: links to them redirect here."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*super().get_readonly_fields(request, obj), "former_slugs"]
+
+    @admin.display(description="former slugs")
+    def former_slugs(self, obj: Any) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        kind = type(obj)._meta.model_name
+        rows = FormerSlug.objects.filter(kind=kind, object_id=obj.pk).order_by("changed_at")
+        if not rows:
+            return "None: the record has kept its slug."
+        listed = format_html_join(
+            ", ", "<code>{}</code> (until {})", ((r.slug, f"{r.changed_at:%Y-%m-%d}") for r in rows)
+        )
+        return format_html("{} — links to these redirect to the current slug.", listed)
+
+
 @admin.register(Country)
 class CountryAdmin(CuratedAdmin):
     list_display = ["name_en", "iso2", "iso3", "is_core", "curated"]
@@ -151,7 +174,7 @@ class RoleTenureInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(CuratedAdmin):
+class OfficialAdmin(SlugHistoryAdmin):
     list_display = ["name", "country", "needs_review", "review_note_short", "curated"]
     list_filter = [NeedsReviewFilter, "country", "tenures__role", "curated"]
     list_select_related = ["country"]
@@ -184,7 +207,7 @@ class RecogniserInline(admin.StackedInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(CuratedAdmin):
+class PolicyAdmin(SlugHistoryAdmin):
     list_display = ["name", "needs_review", "review_note_short", "curated"]
     list_filter = [NeedsReviewFilter, "countries", "curated"]
     search_fields = ["name", "aliases__name", "slug"]
@@ -214,7 +237,7 @@ class SummitPolicyInline(admin.TabularInline):
 
 
 @admin.register(Summit)
-class SummitAdmin(CuratedAdmin):
+class SummitAdmin(SlugHistoryAdmin):
     list_display = [
         "title",
         "kind",
@@ -258,3 +281,54 @@ class RoleTenureAdmin(GuardedAdmin):
     list_select_related = ["official", "country"]
     search_fields = ["official__name", "office"]
     autocomplete_fields = ["official", "country"]
+
+
+@admin.register(FormerSlug)
+class FormerSlugAdmin(GuardedAdmin):
+    """Old slugs and the record each redirects to. Written only by a slug change in the
+    record's own admin; an entry may be deleted to stop its redirect."""
+
+    list_display = ["slug", "kind", "record", "changed_at"]
+    list_filter = ["kind"]
+    search_fields = ["slug"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FormerSlug]:
+        # The record's name and current slug in the list's one query, whatever its kind.
+        def of(model: Any, field: str) -> Any:
+            return Subquery(model.objects.filter(pk=OuterRef("object_id")).values(field)[:1])
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                record_name=Case(
+                    When(kind="summit", then=of(Summit, "title")),
+                    When(kind="official", then=of(Official, "name")),
+                    When(kind="policy", then=of(Policy, "name")),
+                ),
+                record_slug=Case(
+                    When(kind="summit", then=of(Summit, "slug")),
+                    When(kind="official", then=of(Official, "slug")),
+                    When(kind="policy", then=of(Policy, "slug")),
+                ),
+            )
+        )
+
+    @admin.display(description="redirects to")
+    def record(self, obj: Any) -> str:
+        if obj.record_name is None:
+            return f"(deleted {obj.kind} #{obj.object_id})"
+        try:
+            url = reverse(f"admin:summits_{obj.kind}_change", args=[obj.object_id])
+        except NoReverseMatch:
+            return str(obj.record_name)
+        return format_html(
+            '<a href="{}">{}</a> (<code>{}</code>)', url, obj.record_name, obj.record_slug
+        )

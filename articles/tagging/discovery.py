@@ -68,6 +68,9 @@ SENTENCE_CHARS = 600
 EVIDENCE_KEPT = 30
 # A name at least this similar (RapidFuzz ratio, 0-100) to a known official's is an alias.
 ALIAS_SIMILARITY = 90
+# Or: the same surname (at least this long) and a first name this similar, same initial.
+SURNAME_CHARS = 5
+FIRST_NAME_SIMILARITY = 60
 
 
 def min_articles(kind: str) -> int:
@@ -135,10 +138,62 @@ _MONTH_DAY = re.compile(
 _TITLES = """
 secretary secretario secretaria secretaire minister ministre ministro ministra ambassador
 ambassadeur ambassadrice embajador embajadora canciller chancellor president presidente
-presidenta commissioner comisionado comisionada governor gobernador gobernadora envoy enviado
-enviada envoye adviser advisor asesor asesora conseiller conseillere undersecretary
-subsecretario subsecretaria senator senador senadora senateur senatrice representative
+presidenta commissioner comisionado comisionada governor gobernador gobernadora gouverneur
+gouverneure envoy enviado enviada envoye adviser advisor asesor asesora conseiller conseillere
+undersecretary subsecretario subsecretaria senator senador senadora senateur senatrice
+representative congressman congresswoman congresista diputado diputada depute deputee premier
+mayor alcalde alcaldesa maire mairesse counsel consejero consejera director directora
+directeur directrice chief commander comandante general spokesman spokeswoman spokesperson
+portavoz vocero vocera critic jefe jefa head coordinator coordinador coordinadora
+coordonnateur coordonnatrice administrator administrador administradora titular encargado
+encargada fiscal procurador procuradora judge juez jueza juge consul consule admiral
+almirante amiral colonel coronel leader lider chef
 """.split()
+# Titles that are everyday words too ('in general, the …', 'the chief reason', 'el mayor
+# número'): a title only when capitalised in the text, or right before a capitalised word or
+# the preposition of an office ('le chef de l'opposition Pierre Poilievre').
+_CAPITALISED_TITLES = {
+    *"general chief premier critic counsel director mayor head titular leader chef fiscal".split(),
+    *"judge juez juge".split(),
+}
+# Words that make a capitalised run an institution, a law or a place, not a person: 'Reserve
+# Bank', 'Affordable Care Act', 'European Union Gordon Sondland' (the name is what follows).
+_INSTITUTION_WORDS = set(
+    """
+act acts bank union agency agencies department departement departamento council
+commission comision committee comite tribunal corte board service services servicio
+force forces fuerza guard guardia patrol patrulla party partido parti group grupo groupe
+company compania corporation corp inc ltd llc association asociacion university universidad
+universite institute instituto institut ministry ministerio ministere office oficina bureau
+program programa programme plan ley loi bill treaty tratado traite agreement acuerdo
+accord sales motors airlines news times press journal network foundation fundacion
+army ejercito armee navy iglesia hospital school escuela ecole county condado
+province provincia state estado etat district distrito region
+declaration declaracion sheet festival fund fondo fonds securities operation operacion czar zar
+tsar project proyecto projet
+""".split()
+)
+# Places a title's office names, beyond the knowledge base's countries: 'ambassador to Britain
+# Liu Xiaoming', 'Governor of South Dakota Kristi Noem', 'la gobernadora de Sonora'.
+_PLACES = set(
+    """
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho
+illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
+minnesota mississippi missouri montana nebraska nevada hampshire york dakota ohio oklahoma
+oregon pennsylvania rhode tennessee texas utah vermont wisconsin wyoming ontario quebec
+manitoba saskatchewan brunswick scotia newfoundland labrador yukon nunavut territories
+aguascalientes baja campeche chiapas chihuahua coahuila colima durango guanajuato jalisco
+michoacan nayarit oaxaca puebla queretaro potosi sinaloa sonora tabasco tamaulipas tlaxcala
+veracruz yucatan zacatecas britain england scotland wales ireland china japan india russia
+ukraine france germany spain italy portugal brazil argentina chile peru ecuador venezuela
+bolivia paraguay uruguay cuba haiti panama nicaragua belize jamaica taiwan korea iran iraq
+syria turkey egypt nigeria australia europe european africa beijing madrid moscow tokyo kyiv
+toronto montreal vancouver tijuana monterrey guadalajara tapachula miami chicago north south
+east west new nord sud norte san
+""".split()
+)
+# Courtesy titles and ranks that are not part of the name: 'adviser Dr Elizabeth …'.
+_HONORIFICS = {"dr", "mr", "mrs", "ms", "sr", "sra", "srta", "mme", "mlle", "m", "lic", "ing"}
 # Words of an office's name between the title and the person's name.
 _OFFICE_WORDS = set(
     """
@@ -152,6 +207,14 @@ economia bienestar defensa proteccion civil interior affaires etrangeres securit
 frontalier frontaliere commerce internationale emploi citoyennete relations exterior external
 global house white energy health environment agriculture transportation governance
 government gobierno gouvernement federal federale minister ministre ministro ministra
+comercio tesoro trabajo salud energia educacion turismo agricultura comunicaciones
+transportes ambiente medio cultura migracion derechos humanos poblacion asuntos
+multilaterales norte america finances sante travail refugies frontieres nationale executive
+officer operating staff narcotics navy army armed forces patrol guard
+nations naciones unidas unies czar zar tsar former acting interim outgoing incoming designate
+designated then current saliente entrante designado designada nuevo nueva actual nouveau
+nouvelle ancien ancienne sortant adjoint adjointe adjunto adjunta interino interina top
+regional
 secretary secretario secretaria secretaire senior special u.s us usa u.s.a united states
 mexican mexicano mexicana mexico canadian canadien canadienne canada canadiense american
 estadounidense americain americaine
@@ -174,9 +237,14 @@ _CAPITALISED_RUN = re.compile(
     + _NAME_TOKEN
     + r"){1,3}"
 )
+# The rest is a lookahead: a title inside another's rest ('Secretaries X and Y', 'Minister X
+# and Ambassador Y') starts a match of its own.
 _TITLE_THEN_NAME = re.compile(
-    r"(?<![\w])(?P<title>" + "|".join(_TITLES) + r")s?\b(?P<rest>(?:[ ,]+[\w'’.\-]+){1,9})",
+    r"(?<![\w])(?P<title>"
+    + "|".join(_TITLES)
+    + r")(?:s|es)?\b(?=(?P<rest>(?:[ ,]+[\w'’.\-]+){1,12}))",
 )
+_WORD_GOES_ON = re.compile(r"[\w'’\-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«¿¡(]?[A-ZÀ-Þ0-9])|\n+")
 
 
@@ -234,6 +302,8 @@ class KnownBase:
     summits: list[tuple[date, date, frozenset[str], frozenset[int]]]
     countries: list[tuple[re.Pattern[str], str]]  # folded names and demonyms -> ISO2
     place_words: set[str]  # every word of those names
+    # folded surname -> (folded first name, official id) of every name and alias
+    by_surname: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def recorded(self, *, on: date, countries: Iterable[str], officials: Iterable[int]) -> bool:
         """Whether a recorded meeting between two of these countries is on or near that day."""
@@ -311,7 +381,14 @@ def known_base() -> KnownBase:
             place_words |= {word.strip(".") for word in folded.split()}
             if len(folded) >= 3:
                 countries.append((re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)"), c.iso2))
-    return KnownBase(officials, known, sorted(known), summits, countries, place_words)
+    by_surname: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key, pk in known.items():
+        parts = [w for w in key.split() if w not in _PARTICLES]
+        if len(parts) >= 2 and (parts[0], pk) not in by_surname[parts[-1]]:
+            by_surname[parts[-1]].append((parts[0], pk))
+    return KnownBase(
+        officials, known, sorted(known), summits, countries, place_words, dict(by_surname)
+    )
 
 
 def _dates_named(sentence: str, published: date) -> list[tuple[int, date]]:
@@ -484,25 +561,65 @@ class NameFinding:
     sentence: str
 
 
+_CONJUNCTIONS = {"y", "and", "et", "e"}
+_PREPOSITIONS = {"of", "for", "to", "de", "del", "des", "du", "d", "the", "la", "el", "l"}
+# Lower-case words a title's rest may hold before the name ('ministre de l'Immigration et de
+# la Citoyenneté, Sean Fraser'); any other means the name is not the title's.
+_BEFORE_A_NAME = (
+    _OFFICE_WORDS | _NOT_NAMES | _PARTICLES | _PREPOSITIONS | _CONJUNCTIONS | {"a", "al", "aux"}
+)
+
+
 def _name_from(rest: str, place_words: set[str]) -> str:
     """The person's name after an office's words: 'of Homeland Security Alejandro Mayorkas'
     -> 'Alejandro Mayorkas'; '' when no name of two to four words follows."""
     name: list[str] = []
+    previous = ""
+    office_first = False  # the run starts right after 'of', 'de'…: its first word is the office's
     for piece in re.findall(r"[^\s,;:()]+|[,;:()]", rest):
         if piece in ",;:()":
             if name:
                 break
+            previous = piece
             continue
         bare = piece.strip(".'’\"“”")
-        folded = fold(bare)
+        folded = re.sub(r"^[ld]['’]", "", fold(bare))  # French elision: l'Immigration
+        if not name and folded.rstrip(".") in _HONORIFICS:
+            continue
+        if (
+            not name
+            and not bare[:1].isupper()
+            and folded not in _BEFORE_A_NAME
+            and folded not in place_words
+            and folded not in _PLACES
+        ):
+            # 'president in charge of … for Sembrando Vida', 'Spokesperson — Fact Sheet': the
+            # title is not this name's.
+            return ""
         plain = folded not in _OFFICE_WORDS and folded not in _NOT_NAMES
-        plain = plain and folded not in place_words
+        plain = plain and folded not in place_words and folded not in _PLACES
+        if name and folded in _CONJUNCTIONS:
+            break  # 'Michael McCaul y Randy Weber': two people
         if (bare[:1].isupper() and plain) or (name and folded in _PARTICLES):
+            if not name:
+                office_first = previous in _PREPOSITIONS
             name.append(bare)
         elif name:
             break
+        previous = folded
         if name and piece.endswith(".") and len(bare) > 2:
             break
+    institution = [i for i, w in enumerate(name) if fold(w) in _INSTITUTION_WORDS]
+    if institution:
+        name = name[institution[-1] + 1 :]  # 'European Union Gordon Sondland' -> 'Gordon Sondland'
+    elif office_first:
+        # Right after 'of' or 'de' comes the office's or the employer's name: 'director of the
+        # Light Festival', 'secretario de Cultura Claudia Curiel' -> 'Claudia Curiel'.
+        if len([w for w in name if fold(w) not in _PARTICLES]) < 3:
+            return ""
+        name = name[1:]
+    while name and fold(name[0]) in _PARTICLES:
+        name.pop(0)
     while name and fold(name[-1]) in _PARTICLES:
         name.pop()
     if name and name[-1].endswith(("'s", "’s")):
@@ -513,6 +630,29 @@ def _name_from(rest: str, place_words: set[str]) -> str:
     return " ".join(name)
 
 
+_AND = re.compile(r"[ ,]+(?:and|y|e|et)[ ,]+|,[ ,]*", re.IGNORECASE)
+
+
+def _names_from(rest: str, place_words: set[str], *, plural: bool) -> list[str]:
+    """The name after a title; after a plural one ('Secretaries', 'congresistas') each of the
+    names joined by 'and', 'y', 'et' or commas."""
+    name = _name_from(rest, place_words)
+    if not name or not plural:
+        return [name] if name else []
+    names = [name]
+    while len(names) < 6:
+        after = rest[rest.find(names[-1]) + len(names[-1]) :]
+        joint = _AND.match(after)
+        if not joint:
+            break
+        following = _name_from(after[joint.end() :], place_words)
+        if not following or not after[joint.end() :].lstrip().startswith(following.split()[0]):
+            break
+        names.append(following)
+        rest = after
+    return names
+
+
 def _known(name: str, kb: KnownBase) -> tuple[str, int | None]:
     """'known', 'alias' (with the official it resembles) or 'new'."""
     key = " ".join(fold(name).replace(".", "").split())
@@ -521,6 +661,12 @@ def _known(name: str, kb: KnownBase) -> tuple[str, int | None]:
     best = process.extractOne(key, kb.choices, scorer=fuzz.ratio, score_cutoff=ALIAS_SIMILARITY)
     if best is not None:
         return "alias", kb.known_names[best[0]]
+    # A first name respelt, the surname intact: 'Shaun Fraser', 'Ron Johnson'.
+    words = key.split()
+    if len(words) in (2, 3) and len(words[-1]) >= SURNAME_CHARS:
+        for first, official in kb.by_surname.get(words[-1], ()):
+            if first[:1] == words[0][:1] and fuzz.ratio(first, words[0]) >= FIRST_NAME_SIMILARITY:
+                return "alias", official
     return "new", None
 
 
@@ -533,25 +679,30 @@ def name_findings(*, sentences: Sequence[Sentence], kb: KnownBase) -> list[NameF
     out: dict[tuple[str, str], NameFinding] = {}
     for s in sentences:
         for m in _TITLE_THEN_NAME.finditer(s.folded):
-            rest = s.text[m.start("rest") : m.end("rest")]
-            name = _name_from(rest, kb.place_words)
-            if not name:
-                continue
-            status, official = _known(name, kb)
-            if status == "known":
-                continue
-            kind = CandidateKind.ALIAS if status == "alias" else CandidateKind.PERSON
-            key = (kind, " ".join(fold(name).split()))
-            if key not in out:
-                near = s.folded[max(0, m.start() - 40) : m.end()]
-                out[key] = NameFinding(
-                    kind,
-                    name,
-                    s.text[m.start("title") : m.end("title")].lower(),
-                    official,
-                    kb.countries_in(near),
-                    s.text[:SENTENCE_CHARS],
-                )
+            if m.group("title") in _CAPITALISED_TITLES and not s.text[m.start()].isupper():
+                following = s.text[m.start("rest") :].split(maxsplit=1)[:1] or [""]
+                if not following[0][:1].isupper() and fold(following[0]) not in _PREPOSITIONS:
+                    continue
+            # The folded text splits some words the text keeps whole ('Sherwood-Randall').
+            goes_on = _WORD_GOES_ON.match(s.text, m.end("rest"))
+            rest = s.text[m.start("rest") : goes_on.end() if goes_on else m.end("rest")]
+            plural = m.end("title") < m.start("rest")  # 'congresistas X y Y'
+            for name in _names_from(rest, kb.place_words, plural=plural):
+                status, official = _known(name, kb)
+                if status == "known":
+                    continue
+                kind = CandidateKind.ALIAS if status == "alias" else CandidateKind.PERSON
+                key = (kind, " ".join(fold(name).split()))
+                if key not in out:
+                    near = s.folded[max(0, m.start() - 40) : m.end()]
+                    out[key] = NameFinding(
+                        kind,
+                        name,
+                        s.text[m.start("title") : m.end("title")].lower(),
+                        official,
+                        kb.countries_in(near),
+                        s.text[:SENTENCE_CHARS],
+                    )
         for m in _CAPITALISED_RUN.finditer(s.text):
             name = _SUFFIX.sub("", m.group().rstrip(".")).removesuffix("'s").removesuffix("’s")
             if m.group() != name and _SUFFIX.search(m.group()):

@@ -4,9 +4,11 @@ from datetime import date
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from summits.models import Official, Summit
+from summits.slugs import slug_change_record
 from tests.support import factories as f
 from tests.support.admin import client_for, form_values, post_confirming, staff_user
 
@@ -120,3 +122,40 @@ def test_a_filter_number_no_database_integer_holds_is_a_bad_filter(editor, path,
 def test_a_large_number_is_still_searchable_text(editor):
     response = editor.get("/admin/summits/summit/?q=9223372036854775808")
     assert response.status_code == 200
+
+
+def test_a_summit_page_shows_its_former_slugs_read_only(editor):
+    summit = f.summit(title="North American Leaders' Summit", slug="nals-2023")
+    url = reverse("admin:summits_summit_change", args=[summit.pk])
+    data = form_values(editor.get(url).content, "summit_form")
+    data["slug"] = "north-american-leaders-summit-2023"
+    post_confirming(editor, url, data)
+
+    page = editor.get(url).content.decode()
+
+    assert "<code>nals-2023</code>" in page
+    assert 'name="former_slugs"' not in page  # shown, not editable
+    other = f.official(name="Mélanie Joly")
+    page = editor.get(reverse("admin:summits_official_change", args=[other.pk])).content.decode()
+    assert "the record has kept its slug" in page
+
+
+def test_former_slugs_have_a_read_only_list_naming_the_record_each_redirects_to(
+    django_assert_max_num_queries,
+):
+    admin_user = User.objects.create_superuser("root", password="x-Secret-123")
+    client = client_for(admin_user)
+    for n in range(5):
+        summit = f.summit(slug=f"new-{n}")
+        slug_change_record(entity=summit, old_slug=f"old-{n}")
+    person = f.official(name="Alicia Bárcena", slug="alicia-barcena-ibarra")
+    slug_change_record(entity=person, old_slug="alicia-barcena")
+    person.delete()
+
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("admin:summits_formerslug_changelist")).content.decode()
+
+    assert "old-3" in page
+    assert reverse("admin:summits_summit_change", args=[summit.pk]) in page
+    assert "(deleted official" in page
+    assert client.get(reverse("admin:summits_formerslug_add")).status_code == 403
