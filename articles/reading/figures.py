@@ -6,7 +6,8 @@ raises with every committed change to articles, tags, sources, story clusters an
 knowledge base (triggers, migration 0023). So a figure is read afresh after any write, by any
 path, with no time limit to tune, and a change to the query in the code is a new key.
 
-A part of a page that renders many rows (the home timeline's meetings) is kept the same way,
+A part of a page that renders many rows (the home timeline's meetings, the coverage sections
+of a summit, official, country or policy, the article list's filter form) is kept the same way,
 as HTML, under the data version, the page's language and address prefix, what the caller says
 it depends on, and this process: a new release's templates never serve an older one's HTML.
 
