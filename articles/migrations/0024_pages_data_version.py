@@ -157,7 +157,7 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0022_review_sample_index"),
+        ("articles", "0023_ingestion_write_indexes"),
         ("summits", "0006_i18n_names"),
     ]
 
