@@ -87,6 +87,7 @@ def pages(article: int) -> list[str]:
         "/articles/?q=asylum&per=copy",
         f"/articles/{article}/",
         "/exports/",
+        "/api/",
         "/no-such-page/",
     ]
 

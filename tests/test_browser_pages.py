@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = (390, 1440)
 # Language prefixes of the addresses; "" is the default language.
 PREFIXES = ("",)
-PAGES = ("home", "list", "article", "summit", "official", "country", "policy", "exports")
+PAGES = ("home", "list", "article", "summit", "official", "country", "policy", "exports", "api")
 
 # Words of a table's cells broken over two lines (a word's text split across line boxes).
 # Hyphens and slashes are where lines may end; a break anywhere else cuts a word.
@@ -111,6 +111,7 @@ def paths() -> dict[str, str]:
         "country": "/countries/MX/",
         "policy": "/policies/mpp/",
         "exports": "/exports/",
+        "api": "/api/",
     }
 
 

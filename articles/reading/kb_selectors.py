@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from articles.models import VISIBLE_STATUSES, Mention, MentionKind
+from articles.reading.figures import rows_cached
 from summits.dates import span_window
 from summits.models import (
     Country,
@@ -32,6 +32,11 @@ COVERAGE_MARGIN = timedelta(weeks=4)
 CO_MENTION_SAMPLE = 5_000
 
 
+# What a list of meetings does not show of their countries and policies.
+COUNTRY_WORDS = ("demonyms_en", "demonyms_es", "demonyms_fr", "aliases")
+POLICY_NAMES = ("slug", "name", "name_es", "name_fr")
+
+
 def _visible_mentions(**lookup: Any) -> QuerySet[Any]:
     return Mention.objects.filter(status__in=VISIBLE_STATUSES, **lookup)
 
@@ -41,10 +46,21 @@ def summit_list(*, filters: Any = None) -> QuerySet[Summit]:
     qs = Summit.objects.all()
     if filters is not None:
         qs = filters.apply(qs)
-    participants = SummitParticipant.objects.select_related("official").order_by("pk")
+    # Only the names and slugs the pages link with: a country's demonyms and aliases are JSON
+    # to decode, for every country of every meeting on the timeline.
+    participants = (
+        SummitParticipant.objects.select_related("official")
+        .only("summit_id", "official_id", "role", "official__slug", "official__name")
+        .order_by("pk")
+    )
     return (
         qs.select_related("country")
-        .prefetch_related("countries", "policies", Prefetch("participants", queryset=participants))
+        .defer(*(f"country__{name}" for name in COUNTRY_WORDS))
+        .prefetch_related(
+            Prefetch("countries", queryset=Country.objects.defer(*COUNTRY_WORDS)),
+            Prefetch("policies", queryset=Policy.objects.only(*POLICY_NAMES)),
+            Prefetch("participants", queryset=participants),
+        )
         .order_by("-start_date", "pk")
     )
 
@@ -53,7 +69,7 @@ def summit_coverage_counts(*, summit_ids: list[int]) -> dict[int, int]:
     """Number of articles tagged with each summit (one aggregate query)."""
     if not summit_ids:
         return {}
-    rows = (
+    rows = rows_cached(
         _visible_mentions(kind="summit", summit_id__in=summit_ids)
         .values("summit_id")
         .annotate(n=Count("*"))
@@ -329,19 +345,10 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
     return PressCoverage(columns, table, max(counts.values(), default=0), sum(counts.values()))
 
 
-# A country's press over all time reads every article tagged with a meeting (over half a second
-# at 200,000 articles), so the series is kept in the cache until a new mention is stored or, for
-# reviews that change what is visible, for at most this long.
-COUNTRY_PRESS_CACHE_SECONDS = 600
-
-
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
-    newest = Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
-    key = f"country-press:{country.pk}:{newest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return [MonthCount(date.fromisoformat(month), n) for month, n in cached]
+    # Over all time this reads every article tagged with a meeting (over half a second at
+    # 200,000 articles): the country page keeps it as HTML until the data changes.
     rows = (
         _visible_mentions(
             kind="summit", article__source__country=country, published_at__isnull=False
@@ -351,6 +358,4 @@ def country_press_by_month(*, country: Country) -> list[MonthCount]:
         .annotate(n=Count("article_id", distinct=True))
         .order_by("month")
     )
-    months = _fill_months({_month(row["month"]): row["n"] for row in rows})
-    cache.set(key, [(m.month.isoformat(), m.count) for m in months], COUNTRY_PRESS_CACHE_SECONDS)
-    return months
+    return _fill_months({_month(row["month"]): row["n"] for row in rows})

@@ -4,12 +4,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
 from articles.reading.coverage import coverage_by_press_country
+from articles.reading.figures import html_cached
 from articles.reading.filters import (
     HOME_PARAMS,
     ArticleFilters,
@@ -42,16 +45,34 @@ def _moved(request: HttpRequest, model: Any, slug: str, what: str) -> HttpRespon
 def home(request: HttpRequest) -> HttpResponse:
     filters = SummitFilters.from_query(request.GET)
     lanes = lanes_option(request.GET)
-    years, largest = selectors.summit_timeline(filters=filters)
-    shown = [summit for year in years for summit in year.summits]
+
+    def meetings() -> str:
+        years, largest = selectors.summit_timeline(filters=filters)
+        shown = [summit for year in years for summit in year.summits]
+        context = {
+            "years": years,
+            "largest": largest,
+            "press": coverage_by_press_country(
+                date_from=filters.date_from, date_to=filters.date_to
+            ),
+            "filters": filters,
+            "query": filters.as_query(),
+            "lanes": lanes,
+            "policy_lanes": indexes.timeline_lanes(summits=shown) if lanes == "policies" else None,
+        }
+        return render_to_string("summits/home_meetings.html", context, request)
+
     context = {
-        "years": years,
-        "largest": largest,
-        "press": coverage_by_press_country(date_from=filters.date_from, date_to=filters.date_to),
+        # Every meeting with its people, policies and coverage: the costly part of the page,
+        # kept until the data changes (policy lanes are drawn up to today).
+        "meetings": html_cached(
+            "home-meetings",
+            (sorted(filters.as_query().items()), lanes, timezone.localdate()),
+            meetings,
+        ),
         "filters": filters,
         "query": filters.as_query(),
         "lanes": lanes,
-        "policy_lanes": indexes.timeline_lanes(summits=shown) if lanes == "policies" else None,
         "countries": Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core"),
         "officials": Official.objects.only("slug", "name"),
         "policies": Policy.objects.only("slug", "name", "name_es", "name_fr"),
@@ -74,24 +95,51 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(
             gettext("There is no page %(number)s of articles for this summit.") % {"number": number}
         )
+
+    def coverage() -> str:
+        figures = {
+            "summit": summit,
+            "days": selectors.summit_coverage_by_day(summit=summit),
+            "press": selectors.summit_coverage_by_press(summit=summit),
+            "sources": selectors.summit_top_sources(summit=summit),
+            "query": filters.as_query(),
+        }
+        return render_to_string("summits/summit_coverage.html", figures, request)
+
     context = {
         "summit": summit,
-        "days": selectors.summit_coverage_by_day(summit=summit),
-        "press": selectors.summit_coverage_by_press(summit=summit),
-        "sources": selectors.summit_top_sources(summit=summit),
+        # Its coverage by day, by press country and by outlet, kept until the data changes.
+        "coverage": html_cached("summit-coverage", (summit.pk,), coverage),
         "articles": articles,
         "query": filters.as_query(),
     }
     return render(request, "summits/summit.html", context)
 
 
-def _entity_context(kind: str, entity: Any) -> dict[str, Any]:
-    filters = ArticleFilters(**{kind: entity})
-    return {
-        "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
-        "co_mentions": selectors.entity_co_mentions(kind=kind, entity=entity),
-        "query": filters.as_query(),
-    }
+def _entity_context(
+    request: HttpRequest,
+    kind: str,
+    entity: Any,
+    name: str,
+    template: str = "snippets/entity_coverage.html",
+    **more: Any,
+) -> dict[str, Any]:
+    """The coverage sections of an official's, country's or policy's page, kept as HTML until
+    the data changes; `more` names what `template` shows besides (called when it is drawn)."""
+    query = ArticleFilters(**{kind: entity}).as_query()
+
+    def coverage() -> str:
+        figures = {
+            kind: entity,
+            "name": name,
+            "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
+            "co_mentions": selectors.entity_co_mentions(kind=kind, entity=entity),
+            "query": query,
+            **{key: read() for key, read in more.items()},
+        }
+        return render_to_string(template, figures, request)
+
+    return {"coverage": html_cached(f"{kind}-coverage", (entity.pk,), coverage), "query": query}
 
 
 @accepts()
@@ -104,7 +152,7 @@ def official_page(request: HttpRequest, slug: str) -> HttpResponse:
         "official": official,
         "participations": participations,
         "role_counts": selectors.role_counts(participations),
-        **_entity_context("official", official),
+        **_entity_context(request, "official", official, official.name),
     }
     return render(request, "summits/official.html", context)
 
@@ -120,8 +168,14 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
         "country": country,
         "summits": list(selectors.country_summits(country=country)),
         "officials": list(selectors.country_officials(country=country)),
-        "press_months": selectors.country_press_by_month(country=country),
-        **_entity_context("country", country),
+        **_entity_context(
+            request,
+            "country",
+            country,
+            country.local_name,
+            "summits/country_coverage.html",
+            press_months=lambda: selectors.country_press_by_month(country=country),
+        ),
     }
     return render(request, "summits/country.html", context)
 
@@ -136,7 +190,7 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
         "policy": policy,
         "links": links,
         "lane": indexes.policy_page_lane(policy=policy, links=links),
-        **_entity_context("policy", policy),
+        **_entity_context(request, "policy", policy, policy.local_name),
     }
     return render(request, "summits/policy.html", context)
 

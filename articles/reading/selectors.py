@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, Source
+from articles.reading.figures import count_cached
 from articles.reading.filters import ArticleFilters, end_of, start_of
 from summits.models import Country, Official, Policy, Summit
 
@@ -156,7 +157,7 @@ def queryset_slice(
     if not has_next and (rows or number == 1):
         count = offset + len(rows)
     else:
-        count = (qs if counted is None else counted).order_by()[: cap + 1].count()
+        count = count_cached((qs if counted is None else counted).order_by()[: cap + 1])
     return Slice(rows, number, per_page, has_next, count, cap)
 
 

@@ -2,10 +2,12 @@
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 from articles.models import ReviewStatus
 from articles.reading import selectors
+from articles.reading.figures import html_cached
 from articles.reading.filters import (
     ARTICLE_PARAMS,
     ArticleFilters,
@@ -45,10 +47,24 @@ def article_list(request: HttpRequest) -> HttpResponse:
         if filters.active and results.count
         else selectors.Facets(counted=False),
         "facet_limit": selectors.FACET_LIMIT,
+        # Every source, country, official, policy and meeting to choose from: kept as HTML
+        # until the data changes.
+        "filters_form": html_cached(
+            "article-filters",
+            (sorted(filters.as_query().items()),),
+            lambda: _form(request, filters),
+        ),
+    }
+    return render(request, "articles/list.html", context)
+
+
+def _form(request: HttpRequest, filters: ArticleFilters) -> str:
+    context = {
+        "filters": filters,
         "choices": selectors.facet_choices(),
         "statuses": ReviewStatus.choices,
     }
-    return render(request, "articles/list.html", context)
+    return render_to_string("articles/list_filters.html", context, request)
 
 
 @accepts()

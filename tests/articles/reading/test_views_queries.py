@@ -65,8 +65,9 @@ def test_the_list_query_count_does_not_grow_with_rows(client: Client, url: str) 
     few = count_queries(client, url)
     assert few <= 20, url
     build(20)  # more than a page
-    # Once the results pass one page, one capped COUNT query tells how many there are.
-    assert count_queries(client, url) <= few + 1, url
+    # Once the results pass one page, one capped COUNT query tells how many there are (and,
+    # on PostgreSQL, one reads the data version it would be kept under).
+    assert count_queries(client, url) <= few + 2, url
     build(10)
     many = count_queries(client, url)
     build(10)

@@ -1,0 +1,102 @@
+"""Figures the pages compute from many rows, kept in the cache until the data changes.
+
+A figure is the result of one query (an aggregate's rows, or a count). It is stored under a
+key made of the query's own SQL and parameters and of the data version, a number the database
+raises with every committed change to articles, tags, sources, story clusters and the
+knowledge base (triggers, migration 0023). So a figure is read afresh after any write, by any
+path, with no time limit to tune, and a change to the query in the code is a new key.
+
+A part of a page that renders many rows (the home timeline's meetings, the coverage sections
+of a summit, official, country or policy, the article list's filter form) is kept the same way,
+as HTML, under the data version, the page's language and address prefix, what the caller says
+it depends on, and this process: a new release's templates never serve an older one's HTML.
+
+A session that has written to those tables and not yet committed sees data no one else does:
+it computes its figures and stores none (on SQLite, any session inside a transaction).
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+# Unreachable figures (of older versions) go from the cache after this long, or sooner when
+# the cache culls.
+FIGURE_SECONDS = 24 * 3600
+# HTML is this process's own: the code that rendered it is part of what it depends on.
+_RENDERER = secrets.token_hex(8)
+
+
+def data_version() -> int | None:
+    """The data version, or None when this session may have uncommitted changes of its own."""
+    if connection.vendor != "postgresql" and connection.in_atomic_block:
+        # SQLite cannot say whether this transaction wrote: it reads afresh.
+        return None
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT number, coalesce(current_setting('tracker.data_changed', true), '') = 'on' "
+            "FROM tracker_data_version WHERE id = 1"
+        )
+    else:
+        sql = "SELECT number, 0 FROM tracker_data_version WHERE id = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None or row[1]:
+        return None
+    return int(row[0])
+
+
+def _key(what: str, qs: QuerySet[Any]) -> str | None:
+    version = data_version()
+    if version is None:
+        return None
+    sql, params = qs.query.sql_with_params()
+    digest = hashlib.sha256(repr((what, sql, params)).encode()).hexdigest()[:32]
+    return f"figure:{version}:{digest}"
+
+
+def rows_cached(qs: QuerySet[Any]) -> list[Any]:
+    """The rows of `qs` (a values() or values_list() query), from the cache when current."""
+    key = _key("rows", qs)
+    found = cache.get(key) if key else None
+    if found is not None:
+        return list(found)
+    rows = list(qs)
+    if key:
+        cache.set(key, rows, FIGURE_SECONDS)
+    return rows
+
+
+def count_cached(qs: QuerySet[Any]) -> int:
+    """`qs.count()`, from the cache when current."""
+    key = _key("count", qs)
+    found = cache.get(key) if key else None
+    if found is not None:
+        return int(found)
+    count = qs.count()
+    if key:
+        cache.set(key, count, FIGURE_SECONDS)
+    return count
+
+
+def html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """The HTML `render` returns, from the cache when the data and `depends` are the same."""
+    version = data_version()
+    if version is None:
+        return mark_safe(render())  # noqa: S308 - the template engine escaped it
+    parts = (name, get_language(), get_script_prefix(), _RENDERER, depends)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"html:{version}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = render()
+        cache.set(key, found, FIGURE_SECONDS)
+    return mark_safe(found)  # noqa: S308 - the template engine escaped it
