@@ -32,6 +32,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import VISIBLE_STATUSES, Article, Mention
 from articles.reading import kb_selectors
+from articles.reading.figures import text_cached
 from articles.reading.filters import (
     ARTICLE_PARAMS,
     SUMMIT_PARAMS,
@@ -296,7 +297,24 @@ def _article_entry(request: HttpRequest, article: Article, links: Links) -> dict
     }
 
 
+CONTENT_TYPES = {"atom": "application/atom+xml; charset=utf-8", "json": "application/json"}
+
+
+def _kept(request: HttpRequest, fmt: str, answer: Callable[[], HttpResponse]) -> HttpResponse:
+    """The answer `answer` gives, kept whole under its absolute address until the data changes."""
+    content = text_cached(
+        "api", (fmt, request.build_absolute_uri()), lambda: answer().content.decode()
+    )
+    return HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+
+
 def _articles_answer(
+    request: HttpRequest, fmt: str, view: View, filters: ArticleFilters
+) -> HttpResponse:
+    return _kept(request, fmt, lambda: _articles_made(request, fmt, view, filters))
+
+
+def _articles_made(
     request: HttpRequest, fmt: str, view: View, filters: ArticleFilters
 ) -> HttpResponse:
     if fmt == "atom":
@@ -344,6 +362,10 @@ def article_view(request: HttpRequest, fmt: str) -> HttpResponse:
 def timeline_view(request: HttpRequest, fmt: str) -> HttpResponse:
     _checked(request, fmt, *SUMMIT_PARAMS)
     filters = SummitFilters.from_query(request.GET)
+    return _kept(request, fmt, lambda: _timeline_made(request, fmt, filters))
+
+
+def _timeline_made(request: HttpRequest, fmt: str, filters: SummitFilters) -> HttpResponse:
     query = filters.as_query()
     summits = kb_selectors.summit_list(filters=filters)
     nxt = None

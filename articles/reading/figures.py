@@ -7,9 +7,11 @@ knowledge base (triggers, migration 0023). So a figure is read afresh after any 
 path, with no time limit to tune, and a change to the query in the code is a new key.
 
 A part of a page that renders many rows (the home timeline's meetings, the coverage sections
-of a summit, official, country or policy, the article list's filter form) is kept the same way,
-as HTML, under the data version, the page's language and address prefix, what the caller says
-it depends on, and this process: a new release's templates never serve an older one's HTML.
+of a summit, official, country or policy, the rows of the article list and of a summit's
+articles, the article list's filter form) is kept the same way, as HTML, under the data
+version, the page's language and address prefix, what the caller says it depends on, and this
+process: a new release's templates never serve an older one's HTML. The Atom feeds and JSON
+answers are kept whole in the same way (`text_cached`), under their absolute address.
 
 A session that has written to those tables and not yet committed sees data no one else does:
 it computes its figures and stores none (on SQLite, any session inside a transaction).
@@ -87,11 +89,11 @@ def count_cached(qs: QuerySet[Any]) -> int:
     return count
 
 
-def html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
-    """The HTML `render` returns, from the cache when the data and `depends` are the same."""
+def text_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """The text `render` returns, from the cache when the data and `depends` are the same."""
     version = data_version()
     if version is None:
-        return mark_safe(render())  # noqa: S308 - the template engine escaped it
+        return render()
     parts = (name, get_language(), get_script_prefix(), _RENDERER, depends)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"html:{version}:{digest}"
@@ -99,4 +101,9 @@ def html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) 
     if found is None:
         found = render()
         cache.set(key, found, FIGURE_SECONDS)
-    return mark_safe(found)  # noqa: S308 - the template engine escaped it
+    return str(found)
+
+
+def html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """The HTML `render` returns, from the cache when the data and `depends` are the same."""
+    return mark_safe(text_cached(name, depends, render))  # noqa: S308 - the engine escaped it

@@ -23,7 +23,7 @@ from articles.reading.filters import (
     page_number,
     shown,
 )
-from articles.reading.selectors import article_list, queryset_slice
+from articles.reading.selectors import article_list, article_rows, queryset_slice
 from summits.models import Country, Official, Policy, Summit, SummitKind
 from summits.slugs import slug_current
 
@@ -83,18 +83,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @accepts("page")
 def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
-    summit = selectors.summit_detail(slug=slug)
+    summit = Summit.objects.select_related("country").filter(slug=slug).first()
     if summit is None:
         return _moved(request, Summit, slug, "summit")
     number = page_number(request.GET)
     filters = ArticleFilters(summit=summit)
-    articles = queryset_slice(
-        article_list(filters=filters), number=number, per_page=ARTICLES_PER_PAGE
-    )
-    if number > 1 and not articles.rows:
-        raise Http404(
-            gettext("There is no page %(number)s of articles for this summit.") % {"number": number}
+
+    def articles() -> str:
+        page = queryset_slice(
+            article_rows(article_list(filters=filters)), number=number, per_page=ARTICLES_PER_PAGE
         )
+        if number > 1 and not page.rows:
+            raise Http404(
+                gettext("There is no page %(number)s of articles for this summit.")
+                % {"number": number}
+            )
+        context = {"articles": page, "query": filters.as_query()}
+        return render_to_string("summits/summit_articles.html", context, request)
 
     def coverage() -> str:
         figures = {
@@ -106,13 +111,18 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
         }
         return render_to_string("summits/summit_coverage.html", figures, request)
 
-    context = {
-        "summit": summit,
-        # Its coverage by day, by press country and by outlet, kept until the data changes.
-        "coverage": html_cached("summit-coverage", (summit.pk,), coverage),
-        "articles": articles,
-        "query": filters.as_query(),
-    }
+    def body() -> str:
+        context = {
+            "summit": selectors.summit_detail(slug=slug),
+            # Its coverage by day, by press country and by outlet: the same on every page
+            # of its articles.
+            "coverage": html_cached("summit-coverage", (summit.pk,), coverage),
+            "articles_section": html_cached("summit-articles", (summit.pk, number), articles),
+        }
+        return render_to_string("summits/summit_body.html", context, request)
+
+    # The meeting's facts, coverage and a page of its articles, kept until the data changes.
+    context = {"summit": summit, "body": html_cached("summit-page", (summit.pk, number), body)}
     return render(request, "summits/summit.html", context)
 
 

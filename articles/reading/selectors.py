@@ -92,6 +92,15 @@ def article_list(*, filters: ArticleFilters, after: After | None = None) -> Quer
     return qs.order_by(F(date).desc(nulls_first=True), "-pk")
 
 
+# What a list row does not show: long text and JSON, costly to read for every row.
+ROW_DEFERRED = ("body", "summary", "search_text", "earlier_titles", "authors", "extraction_error")
+
+
+def article_rows(qs: QuerySet[Article]) -> QuerySet[Article]:
+    """`qs` without the columns a list row does not show (snippets/article_rows.html)."""
+    return qs.defer(*ROW_DEFERRED)
+
+
 def article_count_queryset(*, filters: ArticleFilters) -> QuerySet[Article] | None:
     """The same stories as article_list shaped for counting by language, or None to count those."""
     # Driven by the articles rather than by one entity's tags: a count must visit every match

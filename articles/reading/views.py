@@ -28,8 +28,24 @@ def article_list(request: HttpRequest) -> HttpResponse:
         params["source"] = filters.source.domain
         return HttpResponsePermanentRedirect(f"{request.path}?{params.urlencode()}")
     number = page_number(request.GET)
+
+    def results() -> str:
+        return _results(request, filters, number)
+
+    context = {
+        "filters": filters,
+        "query": filters.as_query(),
+        # The count, facets, filter form and a page of rows, kept until the data changes.
+        "results_section": html_cached(
+            "article-results", (sorted(filters.as_query().items()), number), results
+        ),
+    }
+    return render(request, "articles/list.html", context)
+
+
+def _results(request: HttpRequest, filters: ArticleFilters, number: int) -> str:
     results = selectors.queryset_slice(
-        selectors.article_list(filters=filters),
+        selectors.article_rows(selectors.article_list(filters=filters)),
         number=number,
         per_page=PER_PAGE,
         counted=selectors.article_count_queryset(filters=filters),
@@ -55,7 +71,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             lambda: _form(request, filters),
         ),
     }
-    return render(request, "articles/list.html", context)
+    return render_to_string("articles/list_results.html", context, request)
 
 
 def _form(request: HttpRequest, filters: ArticleFilters) -> str:
