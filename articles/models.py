@@ -250,7 +250,10 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
-            models.Index(fields=["source", "-published_at"], name="article_source_pub_idx"),
+            # With the id, an outlet's articles are counted from the index alone.
+            models.Index(
+                fields=["source", "-published_at"], include=["id"], name="article_source_pub_idx"
+            ),
             models.Index(fields=["cluster", "published_at"], name="article_cluster_idx"),
             # The link as a feed gave it, to recognise a story whose page named another URL.
             models.Index(fields=["url"], name="article_url_idx"),
@@ -557,6 +560,13 @@ class Mention(models.Model):
                     name=f"mention_{kind}_pub_idx",
                 )
                 for kind in ("country", "official", "policy", "summit")
+            ),
+            # Whether an article has a visible meeting tag, answered from the index alone: a
+            # country's press coverage of the talks checks every article of its outlets.
+            models.Index(
+                fields=["article"],
+                condition=Q(kind="summit", status__in=VISIBLE_STATUSES),
+                name="mention_summit_article_idx",
             ),
         ]
 
