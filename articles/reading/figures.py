@@ -13,6 +13,10 @@ version, the page's language and address prefix, what the caller says it depends
 process: a new release's templates never serve an older one's HTML. The Atom feeds and JSON
 answers are kept whole in the same way (`text_cached`), under their absolute address.
 
+A part drawn from the knowledge base alone (a meeting's card on the home timeline) is kept
+under the knowledge-base version instead (migration 0026), which ingestion never raises: after
+a batch of articles only the parts that count articles are drawn again.
+
 A session that has written to those tables and not yet committed sees data no one else does:
 it computes its figures and stores none (on SQLite, any session inside a transaction).
 """
@@ -20,6 +24,7 @@ it computes its figures and stores none (on SQLite, any session inside a transac
 import hashlib
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
@@ -36,8 +41,16 @@ FIGURE_SECONDS = 24 * 3600
 _RENDERER = secrets.token_hex(8)
 
 
+# The data version a kept part was drawn under, for the parts and figures read inside it: they
+# read their data after it was read, so they are at least as new as that version says.
+_DRAWING: ContextVar[tuple[int | None] | None] = ContextVar("drawing", default=None)
+
+
 def data_version() -> int | None:
     """The data version, or None when this session may have uncommitted changes of its own."""
+    drawing = _DRAWING.get()
+    if drawing is not None:
+        return drawing[0]
     if connection.vendor != "postgresql" and connection.in_atomic_block:
         # SQLite cannot say whether this transaction wrote: it reads afresh.
         return None
@@ -48,6 +61,26 @@ def data_version() -> int | None:
         )
     else:
         sql = "SELECT number, 0 FROM tracker_data_version WHERE id = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None or row[1]:
+        return None
+    return int(row[0])
+
+
+def kb_version() -> int | None:
+    """The knowledge-base version, or None when this session may have uncommitted changes."""
+    if connection.vendor != "postgresql" and connection.in_atomic_block:
+        return None
+    if connection.vendor == "postgresql":
+        # Every knowledge-base table also raises the data version: its setting says it all.
+        sql = (
+            "SELECT number, coalesce(current_setting('tracker.data_changed', true), '') = 'on' "
+            "FROM tracker_kb_version WHERE id = 1"
+        )
+    else:
+        sql = "SELECT number, 0 FROM tracker_kb_version WHERE id = 1"
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
@@ -93,17 +126,52 @@ def text_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) 
     """The text `render` returns, from the cache when the data and `depends` are the same."""
     version = data_version()
     if version is None:
-        return render()
+        return _drawn(version, render)
     parts = (name, get_language(), get_script_prefix(), _RENDERER, depends)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"html:{version}:{digest}"
     found = cache.get(key)
     if found is None:
-        found = render()
+        found = _drawn(version, render)
         cache.set(key, found, FIGURE_SECONDS)
     return str(found)
+
+
+def _drawn(version: int | None, render: Callable[[], str]) -> str:
+    token = _DRAWING.set((version,))
+    try:
+        return render()
+    finally:
+        _DRAWING.reset(token)
 
 
 def html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
     """The HTML `render` returns, from the cache when the data and `depends` are the same."""
     return mark_safe(text_cached(name, depends, render))  # noqa: S308 - the engine escaped it
+
+
+def kb_html_cached_each(
+    name: str, parts: list[tuple[tuple[Any, ...], Callable[[], str]]]
+) -> list[SafeString]:
+    """The HTML of each (depends, render) part drawn from the knowledge base alone, from the
+    cache (one read for all) when the knowledge base and `depends` are the same."""
+    version = kb_version()
+    if version is None:
+        return [mark_safe(render()) for _depends, render in parts]  # noqa: S308 - escaped
+    keys = []
+    for depends, _render in parts:
+        digest_of = (name, get_language(), get_script_prefix(), _RENDERER, depends)
+        keys.append(
+            f"kb-html:{version}:{hashlib.sha256(repr(digest_of).encode()).hexdigest()[:32]}"
+        )
+    found = cache.get_many(keys)
+    made = {}
+    out = []
+    for key, (_depends, render) in zip(keys, parts, strict=True):
+        html = found.get(key)
+        if html is None:
+            html = made[key] = render()
+        out.append(mark_safe(html))  # noqa: S308 - the template engine escaped it
+    if made:
+        cache.set_many(made, FIGURE_SECONDS)
+    return out

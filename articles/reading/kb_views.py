@@ -1,18 +1,21 @@
 """The home timeline and the summit, official, country and policy pages."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
 from articles.reading.coverage import coverage_by_press_country
-from articles.reading.figures import html_cached
+from articles.reading.figures import html_cached, kb_html_cached_each
 from articles.reading.filters import (
     HOME_PARAMS,
     ArticleFilters,
@@ -49,6 +52,15 @@ def home(request: HttpRequest) -> HttpResponse:
     def meetings() -> str:
         years, largest = selectors.summit_timeline(filters=filters)
         shown = [summit for year in years for summit in year.summits]
+        # Each meeting's card but its coverage comes from the knowledge base alone: kept
+        # across batches of articles.
+        card = get_template("summits/meeting_card.html")
+        cards = kb_html_cached_each(
+            "meeting-card",
+            [((s.pk,), partial(card.render, {"summit": s})) for s in shown],
+        )
+        for summit, html in zip(shown, cards, strict=True):
+            summit.card = html  # type: ignore[attr-defined]
         context = {
             "years": years,
             "largest": largest,
@@ -152,18 +164,38 @@ def _entity_context(
     return {"coverage": html_cached(f"{kind}-coverage", (entity.pk,), coverage), "query": query}
 
 
+def _page_body(
+    request: HttpRequest, kind: str, entity: Any, context: Callable[[], dict[str, Any]]
+) -> SafeString:
+    """The body of an official's, country's or policy's page, kept until the data changes
+    (and drawn again each day: what is current is as of today)."""
+    template = f"summits/{kind}_body.html"
+    return html_cached(
+        f"{kind}-page",
+        (entity.pk, timezone.localdate()),
+        lambda: render_to_string(template, context(), request),
+    )
+
+
 @accepts()
 def official_page(request: HttpRequest, slug: str) -> HttpResponse:
-    official = selectors.official_detail(slug=slug)
-    if official is None:
+    found = Official.objects.filter(slug=slug).first()
+    if found is None:
         return _moved(request, Official, slug, "official")
-    participations = selectors.official_participations(official=official)
-    context = {
-        "official": official,
-        "participations": participations,
-        "role_counts": selectors.role_counts(participations),
-        **_entity_context(request, "official", official, official.name),
-    }
+
+    def body() -> dict[str, Any]:
+        official = selectors.official_detail(slug=slug)
+        if official is None:  # removed since the lookup above
+            raise Http404(not_found("official", slug))
+        participations = selectors.official_participations(official=official)
+        return {
+            "official": official,
+            "participations": participations,
+            "role_counts": selectors.role_counts(participations),
+            **_entity_context(request, "official", official, official.name),
+        }
+
+    context = {"official": found, "body": _page_body(request, "official", found, body)}
     return render(request, "summits/official.html", context)
 
 
@@ -174,34 +206,45 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
         raise Http404(
             gettext("There is no country with the code “%(value)s”.") % {"value": shown(iso2)}
         )
-    context = {
-        "country": country,
-        "summits": list(selectors.country_summits(country=country)),
-        "officials": list(selectors.country_officials(country=country)),
-        **_entity_context(
-            request,
-            "country",
-            country,
-            country.local_name,
-            "summits/country_coverage.html",
-            press_months=lambda: selectors.country_press_by_month(country=country),
-        ),
-    }
+
+    def body() -> dict[str, Any]:
+        return {
+            "country": country,
+            "summits": list(selectors.country_summits(country=country)),
+            "officials": list(selectors.country_officials(country=country)),
+            **_entity_context(
+                request,
+                "country",
+                country,
+                country.local_name,
+                "summits/country_coverage.html",
+                press_months=lambda: selectors.country_press_by_month(country=country),
+            ),
+        }
+
+    context = {"country": country, "body": _page_body(request, "country", country, body)}
     return render(request, "summits/country.html", context)
 
 
 @accepts()
 def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
-    policy = selectors.policy_detail(slug=slug)
-    if policy is None:
+    found = Policy.objects.filter(slug=slug).first()
+    if found is None:
         return _moved(request, Policy, slug, "policy")
-    links = indexes.policy_meetings(policy=policy)
-    context = {
-        "policy": policy,
-        "links": links,
-        "lane": indexes.policy_page_lane(policy=policy, links=links),
-        **_entity_context(request, "policy", policy, policy.local_name),
-    }
+
+    def body() -> dict[str, Any]:
+        policy = selectors.policy_detail(slug=slug)
+        if policy is None:  # removed since the lookup above
+            raise Http404(not_found("policy", slug))
+        links = indexes.policy_meetings(policy=policy)
+        return {
+            "policy": policy,
+            "links": links,
+            "lane": indexes.policy_page_lane(policy=policy, links=links),
+            **_entity_context(request, "policy", policy, policy.local_name),
+        }
+
+    context = {"policy": found, "body": _page_body(request, "policy", found, body)}
     return render(request, "summits/policy.html", context)
 
 

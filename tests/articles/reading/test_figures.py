@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Mention, MentionStatus
-from articles.reading.figures import data_version
+from articles.reading.figures import data_version, kb_html_cached_each, kb_version
 from articles.tagging.review import mentions_review
 from tests.support import factories as f
 
@@ -65,6 +65,52 @@ def test_the_data_version_rises_with_each_committed_write_to_what_pages_show() -
     changed()
     Article.objects.filter(pk=tag.article_id).delete()
     changed()
+
+
+def test_the_knowledge_base_version_rises_with_the_knowledge_base_and_not_with_articles() -> None:
+    summit, (tag,) = summit_with_tags(1)
+    before = kb_version()
+    Article.objects.filter(pk=tag.article_id).update(language="es")
+    f.mention(article=f.article(), entity=summit)
+    assert kb_version() == before
+    summit.title = "Renamed"
+    summit.save()
+    after = kb_version()
+    assert before is not None and after is not None and after > before
+    summit.countries.add(f.country("CA"))
+    assert (kb_version() or 0) > after
+
+
+def test_a_knowledge_base_part_is_kept_across_article_writes_and_drawn_again_after_an_edit() -> (
+    None
+):
+    summit, _ = summit_with_tags(1)
+    drawn: list[int] = []
+
+    def card(n: int) -> str:
+        drawn.append(n)
+        return f"<p>{n}</p>"
+
+    def cards() -> list[str]:
+        parts = [((n,), lambda n=n: card(n)) for n in (1, 2)]  # type: ignore[misc]
+        return [str(html) for html in kb_html_cached_each("test-card", parts)]
+
+    assert cards() == ["<p>1</p>", "<p>2</p>"]
+    assert cards() == ["<p>1</p>", "<p>2</p>"]
+    f.mention(article=f.article(), entity=summit)  # a batch of articles: the data version rises
+    assert cards() == ["<p>1</p>", "<p>2</p>"]
+    assert drawn == [1, 2]
+    summit.title = "Renamed"
+    summit.save()
+    assert cards() == ["<p>1</p>", "<p>2</p>"]
+    assert drawn == [1, 2, 1, 2]
+    with transaction.atomic():
+        summit.title = "Renamed again"
+        summit.save()
+        # Uncommitted knowledge-base changes: drawn afresh and kept for no one.
+        assert kb_version() is None
+        cards()
+    assert drawn == [1, 2, 1, 2, 1, 2]
 
 
 def test_a_transaction_raises_the_version_once_and_only_when_it_commits() -> None:
@@ -140,17 +186,18 @@ def test_the_home_timeline_is_kept_per_language() -> None:
     assert "<span>1 article</span>" in english and "<span>1 article</span>" not in spanish
 
 
-def _triggered_tables() -> set[str]:
+def _triggered_tables(name: str = "tracker_data_changed") -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname = 'tracker_data_changed'"
+                "WHERE t.tgname = %s",
+                [name],
             )
         else:
             cursor.execute(
-                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
-                "AND name LIKE 'tracker_data_changed_%'"
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{name}_%"],
             )
         return {row[0] for row in cursor.fetchall()}
 
@@ -169,3 +216,15 @@ def test_every_knowledge_base_table_and_the_articles_tables_pages_read_are_watch
     # Recognisers are the tagger's and feed links ingestion's: pages never show them.
     missing = tables - _triggered_tables() - {"summits_recogniser", "articles_articlefeed"}
     assert not missing, f"add a data-version trigger (migration 0023) for: {sorted(missing)}"
+
+
+def test_every_knowledge_base_table_raises_the_knowledge_base_version() -> None:
+    models = list(apps.get_app_config("summits").get_models())
+    tables = {m._meta.db_table for m in models} | {
+        field.remote_field.through._meta.db_table
+        for m in models
+        for field in m._meta.local_many_to_many
+    }
+    # Recognisers are the tagger's: pages never show them.
+    missing = tables - _triggered_tables("tracker_kb_changed") - {"summits_recogniser"}
+    assert not missing, f"add a knowledge-base trigger (migration 0026) for: {sorted(missing)}"

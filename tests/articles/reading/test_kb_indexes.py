@@ -121,6 +121,23 @@ def test_a_country_page_shows_its_own_press_on_the_talks_per_month(client: Clien
     assert months == [(date(2023, 1, 1), 1), (date(2023, 2, 1), 0), (date(2023, 3, 1), 1)]
 
 
+def test_a_country_press_series_leaves_out_rejected_meeting_tags_and_undated_articles(
+    client: Client,
+) -> None:
+    mx = f.country("MX")
+    summit = f.summit()
+    mexican = f.source(country=mx)
+    f.mention(article=f.article(source=mexican, published_at=at(date(2023, 1, 9))), entity=summit)
+    rejected = f.article(source=mexican, published_at=at(date(2023, 2, 9)))
+    f.mention(article=rejected, entity=summit, status="rejected")
+    f.mention(article=rejected, entity=mx)  # tagged, but not with a meeting
+    f.mention(article=f.article(source=mexican, published_at=None), entity=summit)
+
+    response = client.get(reverse("summits:country", args=["MX"]))
+
+    assert [(m.month, m.count) for m in response.context["press_months"]] == [(date(2023, 1, 1), 1)]
+
+
 def test_a_policy_page_draws_its_status_lane_with_the_meetings_that_touched_it(
     client: Client,
 ) -> None:
