@@ -23,9 +23,9 @@ it computes its figures and stores none (on SQLite, any session inside a transac
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -34,6 +34,7 @@ from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+T = TypeVar("T")
 # Unreachable figures (of older versions) go from the cache after this long, or sooner when
 # the cache culls.
 FIGURE_SECONDS = 24 * 3600
@@ -151,27 +152,28 @@ def html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) 
 
 
 def kb_html_cached_each(
-    name: str, parts: list[tuple[tuple[Any, ...], Callable[[], str]]]
+    name: str,
+    items: Sequence[T],
+    *,
+    depends: Callable[[T], tuple[Any, ...]],
+    render: Callable[[list[T]], list[str]],
 ) -> list[SafeString]:
-    """The HTML of each (depends, render) part drawn from the knowledge base alone, from the
-    cache (one read for all) when the knowledge base and `depends` are the same."""
+    """The HTML of a part drawn from the knowledge base alone for each item, from the cache
+    (one read for all) when the knowledge base and the item's `depends` are the same;
+    `render` draws the HTML of the items it is given (those not kept), in their order."""
     version = kb_version()
     if version is None:
-        return [mark_safe(render()) for _depends, render in parts]  # noqa: S308 - escaped
+        return [mark_safe(html) for html in render(list(items))]  # noqa: S308 - escaped
     keys = []
-    for depends, _render in parts:
-        digest_of = (name, get_language(), get_script_prefix(), _RENDERER, depends)
-        keys.append(
-            f"kb-html:{version}:{hashlib.sha256(repr(digest_of).encode()).hexdigest()[:32]}"
-        )
+    for item in items:
+        parts = (name, get_language(), get_script_prefix(), _RENDERER, depends(item))
+        keys.append(f"kb-html:{version}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}")
     found = cache.get_many(keys)
-    made = {}
-    out = []
-    for key, (_depends, render) in zip(keys, parts, strict=True):
-        html = found.get(key)
-        if html is None:
-            html = made[key] = render()
-        out.append(mark_safe(html))  # noqa: S308 - the template engine escaped it
-    if made:
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    if missing:
+        made = dict(
+            zip([keys[i] for i in missing], render([items[i] for i in missing]), strict=True)
+        )
         cache.set_many(made, FIGURE_SECONDS)
-    return out
+        found.update(made)
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 - the template engine escaped it

@@ -41,11 +41,8 @@ def _visible_mentions(**lookup: Any) -> QuerySet[Any]:
     return Mention.objects.filter(status__in=VISIBLE_STATUSES, **lookup)
 
 
-def summit_list(*, filters: Any = None) -> QuerySet[Summit]:
-    """Summits newest first with host, countries, policies and participants already joined."""
-    qs = Summit.objects.all()
-    if filters is not None:
-        qs = filters.apply(qs)
+def summit_joins() -> "list[Prefetch[Any]]":
+    """The countries, policies and participants a list of meetings shows, to prefetch."""
     # Only the names and slugs the pages link with: a country's demonyms and aliases are JSON
     # to decode, for every country of every meeting on the timeline.
     participants = (
@@ -53,16 +50,23 @@ def summit_list(*, filters: Any = None) -> QuerySet[Summit]:
         .only("summit_id", "official_id", "role", "official__slug", "official__name")
         .order_by("pk")
     )
-    return (
-        qs.select_related("country")
-        .defer(*(f"country__{name}" for name in COUNTRY_WORDS))
-        .prefetch_related(
-            Prefetch("countries", queryset=Country.objects.defer(*COUNTRY_WORDS)),
-            Prefetch("policies", queryset=Policy.objects.only(*POLICY_NAMES)),
-            Prefetch("participants", queryset=participants),
-        )
-        .order_by("-start_date", "pk")
-    )
+    return [
+        Prefetch("countries", queryset=Country.objects.defer(*COUNTRY_WORDS)),
+        Prefetch("policies", queryset=Policy.objects.only(*POLICY_NAMES)),
+        Prefetch("participants", queryset=participants),
+    ]
+
+
+def summit_list(*, filters: Any = None, joined: bool = True) -> QuerySet[Summit]:
+    """Summits newest first with their host joined, and (`joined`) their countries, policies
+    and participants."""
+    qs = Summit.objects.all()
+    if filters is not None:
+        qs = filters.apply(qs)
+    qs = qs.select_related("country").defer(*(f"country__{name}" for name in COUNTRY_WORDS))
+    if joined:
+        qs = qs.prefetch_related(*summit_joins())
+    return qs.order_by("-start_date", "pk")
 
 
 def summit_coverage_counts(*, summit_ids: list[int]) -> dict[int, int]:
@@ -85,8 +89,11 @@ class TimelineYear:
 
 
 def summit_timeline(*, filters: Any = None) -> tuple[list[TimelineYear], int]:
-    """Summits grouped by year, each with `.coverage`; also the largest coverage, for bars."""
-    summits = list(summit_list(filters=filters))
+    """Summits grouped by year, each with `.coverage`; also the largest coverage, for bars.
+
+    Their countries, policies and participants are not joined: each meeting's card is kept
+    (see the home view), and `summit_joins` is prefetched for the cards drawn again."""
+    summits = list(summit_list(filters=filters, joined=False))
     counts = summit_coverage_counts(summit_ids=[s.pk for s in summits])
     for summit in summits:
         summit.coverage = counts.get(summit.pk, 0)  # type: ignore[attr-defined]

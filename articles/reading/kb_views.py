@@ -1,9 +1,9 @@
 """The home timeline and the summit, official, country and policy pages."""
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
@@ -54,10 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
         shown = [summit for year in years for summit in year.summits]
         # Each meeting's card but its coverage comes from the knowledge base alone: kept
         # across batches of articles.
-        card = get_template("summits/meeting_card.html")
         cards = kb_html_cached_each(
-            "meeting-card",
-            [((s.pk,), partial(card.render, {"summit": s})) for s in shown],
+            "meeting-card", shown, depends=lambda summit: (summit.pk,), render=_meeting_cards
         )
         for summit, html in zip(shown, cards, strict=True):
             summit.card = html  # type: ignore[attr-defined]
@@ -91,6 +89,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "kinds": SummitKind.choices,
     }
     return render(request, "summits/home.html", context)
+
+
+def _meeting_cards(summits: list[Summit]) -> list[str]:
+    prefetch_related_objects(summits, *selectors.summit_joins())
+    card = get_template("summits/meeting_card.html")
+    return [card.render({"summit": summit}) for summit in summits]
 
 
 @accepts("page")

@@ -87,13 +87,13 @@ def test_a_knowledge_base_part_is_kept_across_article_writes_and_drawn_again_aft
     summit, _ = summit_with_tags(1)
     drawn: list[int] = []
 
-    def card(n: int) -> str:
-        drawn.append(n)
-        return f"<p>{n}</p>"
+    def draw(items: list[int]) -> list[str]:
+        drawn.extend(items)
+        return [f"<p>{n}</p>" for n in items]
 
     def cards() -> list[str]:
-        parts = [((n,), lambda n=n: card(n)) for n in (1, 2)]  # type: ignore[misc]
-        return [str(html) for html in kb_html_cached_each("test-card", parts)]
+        kept = kb_html_cached_each("test-card", [1, 2], depends=lambda n: (n,), render=draw)
+        return [str(html) for html in kept]
 
     assert cards() == ["<p>1</p>", "<p>2</p>"]
     assert cards() == ["<p>1</p>", "<p>2</p>"]
