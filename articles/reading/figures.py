@@ -72,6 +72,10 @@ def data_version() -> int | None:
 
 def kb_version() -> int | None:
     """The knowledge-base version, or None when this session may have uncommitted changes."""
+    drawing = _DRAWING.get()
+    if drawing is not None and drawing[0] is None:
+        # Inside a part drawn afresh for this session's own changes: so is every part.
+        return None
     if connection.vendor != "postgresql" and connection.in_atomic_block:
         return None
     if connection.vendor == "postgresql":

@@ -82,13 +82,28 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "filters": filters,
         "query": filters.as_query(),
+        # Every country, official and policy to choose from: kept across batches of articles.
+        "filters_form": kb_html_cached_each(
+            "home-filters",
+            [filters],
+            depends=lambda shown: (sorted(shown.as_query().items()), lanes),
+            render=lambda forms: [_home_form(request, form, lanes) for form in forms],
+        )[0],
+    }
+    return render(request, "summits/home.html", context)
+
+
+def _home_form(request: HttpRequest, filters: SummitFilters, lanes: str) -> str:
+    context = {
+        "filters": filters,
+        "query": filters.as_query(),
         "lanes": lanes,
         "countries": Country.objects.only("iso2", "name_en", "name_es", "name_fr", "is_core"),
         "officials": Official.objects.only("slug", "name"),
         "policies": Policy.objects.only("slug", "name", "name_es", "name_fr"),
         "kinds": SummitKind.choices,
     }
-    return render(request, "summits/home.html", context)
+    return render_to_string("summits/home_filters.html", context, request)
 
 
 def _meeting_cards(summits: list[Summit]) -> list[str]:
