@@ -162,7 +162,15 @@ def test_a_meeting_renamed_in_the_admin_is_renamed_on_the_home_timeline() -> Non
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/summits/the-summit/", "/countries/MX/", "/articles/?q=summit&per=copy"]
+    "url",
+    [
+        "/",
+        "/summits/the-summit/",
+        "/countries/MX/",
+        "/articles/?q=summit&per=copy",
+        "/api/summits/the-summit.json",
+        "/api/articles.atom?q=summit",
+    ],
 )
 def test_a_kept_page_runs_fewer_queries_than_its_first_reading(url: str) -> None:
     summit_with_tags(30)
@@ -176,6 +184,32 @@ def test_a_kept_page_runs_fewer_queries_than_its_first_reading(url: str) -> None
     if url in ("/", "/countries/MX/"):
         # Nothing left that reads the tags: coverage, co-mentions and series are kept.
         assert not [q for q in warm.captured_queries if "articles_mention" in q["sql"]], url
+
+
+@pytest.mark.parametrize(
+    "url", ["/summits/the-summit/", "/articles/?summit=the-summit", "/api/summits/the-summit.json"]
+)
+def test_a_kept_list_of_articles_shows_a_new_article_at_once(url: str) -> None:
+    summit, _ = summit_with_tags(2)
+    client = Client()
+    assert "Freshly tagged" not in client.get(url).content.decode()
+    assert "Freshly tagged" not in client.get(url).content.decode()  # kept
+    f.mention(article=f.article(title="Freshly tagged"), entity=summit)
+    assert "Freshly tagged" in client.get(url).content.decode()
+
+
+def test_a_kept_answer_is_kept_under_its_own_address(settings: object) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "example.org"]  # type: ignore[attr-defined]
+    summit_with_tags(1)
+    client = Client()
+    json = client.get("/api/summits/the-summit.json")
+    atom = client.get("/api/summits/the-summit.atom")
+    assert json["Content-Type"] == "application/json"
+    assert atom["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert client.get("/api/summits/the-summit.json").content == json.content
+    assert client.get("/api/summits/the-summit.atom").content == atom.content
+    other_host = client.get("/api/summits/the-summit.json", HTTP_HOST="example.org")
+    assert b"example.org" in other_host.content and b"example.org" not in json.content
 
 
 def test_the_home_timeline_is_kept_per_language() -> None:
