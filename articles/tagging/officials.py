@@ -410,7 +410,16 @@ def officials_by_counterpart(p: Passage) -> None:
 
 # --- fuzzy names -----------------------------------------------------------------------------
 
-_RUN = re.compile(rf"{CAP}(?:[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*{CAP})*")
+# A lone word shorter than this is not matched fuzzily: too many short words sound alike.
+_MIN_SINGLE = 5
+_PARTICLES = r"[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*"
+_CAPITAL = r"[A-ZÀ-ÞА-ЯΑ-Ω]"
+# A capitalised run of words. The lookahead passes over one short word alone ('The', 'It',
+# 'Ebro'): most runs, and none can name anybody fuzzily.
+_RUN = re.compile(
+    rf"(?={_CAPITAL}(?:[\w'’.\-]{{{_MIN_SINGLE - 1}}}|[\w'’.\-]*{_PARTICLES}{_CAPITAL}))"
+    rf"{CAP}(?:{_PARTICLES}{CAP})*"
+)
 _FUZZY_CACHE_MAX = 50_000
 _POSSESSIVE = re.compile(r"['’]s$")
 _fold_word = lru_cache(maxsize=100_000)(fold)
@@ -466,10 +475,6 @@ def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
         return None
     confidence = 0.85 if score >= 99 else 0.6 + 0.2 * (score - 85) / 15
     return _Guess(kb.full_owner[index], round(confidence, 2), "fuzzy-name")
-
-
-# A lone word shorter than this is not matched fuzzily: too many short words sound alike.
-_MIN_SINGLE = 5
 
 
 class _SingleGuess(NamedTuple):
@@ -528,8 +533,7 @@ def officials_by_fuzzy_name(p: Passage) -> None:
     sounds = p.kb.fuzzy_cache.setdefault(("sound",), {})
     for m in _RUN.finditer(p.doc):
         run = m.group()
-        # One short word ('The', 'It', 'Ebro') is most runs and can name nobody fuzzily.
-        if (len(run) < _MIN_SINGLE and " " not in run) or run in nothing:
+        if run in nothing:
             continue
         # The surname ends a name: a run whose last word sounds like no official's surname is
         # no official's (most runs; the cheapest test first).

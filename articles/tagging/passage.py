@@ -30,8 +30,12 @@ jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fevr avr j
 u.s ee.uu d.c u.k u.n m mme mlle
 """.split()
 )
-# The lookahead first lets the regex engine skip to the next stop or newline at C speed.
-_BOUNDARY = re.compile(r"(?=[.!?\n])(?:[.!?][\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])|\n)")
+# A newline, or a stop, closing quotes or brackets and a space before a capital or a digit.
+# Written to begin with one character class, which lets the regex engine skip to the next
+# stop or newline at C speed.
+_BOUNDARY = re.compile(
+    r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω]))"
+)
 
 
 # The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'.
@@ -81,13 +85,20 @@ _CREDIT = re.compile(
     r"(?im)\([^()\n]{0,60}?\b(?:reporting|editing|writing|reportage|redacci[oó]n|edici[oó]n)\b"
     r"[^()\n]*\)|^[ \t]*(?:additional )?(?:reporting|editing|writing) by\b.*$"
 )
+# What a byline starts with, after a newline: a cheap test before the full pattern, which the
+# regex engine must try at every position of the text.
+_BYLINE_START = re.compile(
+    r"\n[ \t]*(?:[Bb]y|BY|[Pp]or|POR|[Pp]ar|PAR|[Tt]exte de|[Ee]scrito por|[Ww]ritten by)[ \t]"
+)
 
 
 _CREDIT_WORDS = ("reporting", "editing", "writing", "reportage", "redacci", "edici")
 
 
 def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
-    ranges = [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
+    ranges = []
+    if _BYLINE_START.search(text) or _BYLINE_START.match("\n" + text.lstrip(" \t")[:20]):
+        ranges += [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
     if any(word in folded for word in _CREDIT_WORDS):  # a substring test costs far less
         ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
     for author in authors:
