@@ -438,13 +438,14 @@ def _best(kb: KnowledgeBase, name: str, query: str, cutoff: int) -> tuple[str, f
     the letters two strings share, so it is at most 200 * min(a, b) / (a + b). The same
     best, first of equals, as over the whole list, at a fraction of the cost."""
     size = len(query)
+    subsets: dict[tuple[int, int], tuple[list[str], list[int]]]
     subsets = kb.fuzzy_cache.setdefault(("lengths", name), {})
     subset = subsets.get((size, cutoff))
     if subset is None:
         choices: list[str] = getattr(kb, name)
-        by_length = subsets.get("by length")
+        by_length: dict[int, list[int]] | None = kb.fuzzy_cache.get(("by length", name))
         if by_length is None:
-            by_length = subsets["by length"] = {}
+            by_length = kb.fuzzy_cache[("by length", name)] = {}
             for i, choice in enumerate(choices):
                 by_length.setdefault(len(choice), []).append(i)
         at = sorted(
