@@ -293,11 +293,6 @@ class SummitEntry:
     first: date | None = None
     last: date | None = None
     planned: bool = False  # planned or postponed: talked about long before it happens
-    # Its number in a series ('Third U.S.-Mexico High-Level Security Dialogue'), else 0.
-    ordinal: int = 0
-    # Every edition of its series (itself included): meetings whose titles differ only in a
-    # leading ordinal, a trailing year or a place in brackets.
-    editions: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -409,6 +404,8 @@ class KnowledgeBase:
     ROLE_ANCHOR,
     CUE,
     REMOTE,
+    TRIP,
+    RECENT,
 ) = (
     "country",
     "official_full",
@@ -422,6 +419,8 @@ class KnowledgeBase:
     "role_anchor",
     "cue",
     "remote",
+    "trip",
+    "recent",
 )
 
 # Words that say a meeting was held by video or telephone.
@@ -433,6 +432,19 @@ teleconference telefonica telefonico telephonique
     *["video call", "phone call", "by video", "por video", "llamada", "appel"],
     *["by phone", "by telephone", "por telefono", "au telephone", "par telephone", "phoned"],
     *["telephoned", "spoke by phone", "hablo por telefono", "conversacion telefonica"],
+]
+
+# Words of a visit or trip, besides the meeting words: 'scheduled to travel to Mexico'
+# (a final * matches any ending).
+TRIP_WORDS = """
+travel travels travelled travelling trip viaj* voyage* reunira rencontrera recibira recevra
+visit* host hosts hosting
+""".split()
+
+# Words that date something to the last few days: 'last week', 'ayer', 'la veille'.
+RECENT_WORDS = [
+    *["last week", "a day earlier", "yesterday", "the day before", "la semana pasada", "ayer"],
+    *["el dia anterior", "la semaine derniere", "hier", "la veille"],
 ]
 
 # Every role phrase the tagger resolves contains one of these words.
@@ -572,33 +584,6 @@ _ORDINAL = re.compile(
     r"|rd|th|e|er|a|o)?|primera|segunda|tercera|premier|premiere|deuxieme|troisieme)\s+",
     re.IGNORECASE,
 )
-
-
-# Ordinal words in English, Spanish and French (folded), by the number they stand for.
-ORDINALS: dict[str, int] = {
-    word: number
-    for number, words in enumerate(
-        [
-            "first 1st primer primero primera 1er 1re premier premiere",
-            "second 2nd segundo segunda 2e 2eme deuxieme seconde",
-            "third 3rd tercer tercero tercera 3e 3eme troisieme",
-            "fourth 4th cuarto cuarta 4e 4eme quatrieme",
-            "fifth 5th quinto quinta 5e 5eme cinquieme",
-            "sixth 6th sexto sexta 6e 6eme sixieme",
-            "seventh 7th septimo septima 7e 7eme septieme",
-            "eighth 8th octavo octava 8e 8eme huitieme",
-            "ninth 9th noveno novena 9e 9eme neuvieme",
-            "tenth 10th decimo decima 10e 10eme dixieme",
-        ],
-        start=1,
-    )
-    for word in words.split()
-}
-
-
-def ordinal_of(word: str) -> int:
-    """The number an ordinal word stands for ('third', 'tercera', '3e'), else 0."""
-    return ORDINALS.get(word, 0)
 
 
 def _summit_names(names: list[str]) -> set[str]:
@@ -773,6 +758,10 @@ def _compile_words(keys: _Keys) -> None:
         keys.add(word, Key(ROLE_ANCHOR))
     for word in REMOTE_WORDS:
         keys.add(word, Key(REMOTE))
+    for word in TRIP_WORDS:
+        keys.add(word.rstrip("*"), Key(TRIP, prefix=word.endswith("*")))
+    for word in RECENT_WORDS:
+        keys.add(word, Key(RECENT))
 
 
 def _official_names(name: str, aliases: list[str]) -> tuple[set[str], dict[str, bool]]:
@@ -877,21 +866,10 @@ def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
             first=window.first,
             last=window.last,
             planned=s.status in (SummitStatus.PLANNED, SummitStatus.POSTPONED),
-            ordinal=ordinal_of(fold(s.title).split(" ", 1)[0]),
         )
         for n in _summit_names([s.title, *s.aliases]):
             keys.add(n, Key(SUMMIT, s.pk, "summit-name", 0.9, case_mask(n)))
-    series: dict[str, set[int]] = defaultdict(set)
-    for entry in summits.values():
-        series[_series_key(entry.title)].add(entry.id)
-    for entry in summits.values():
-        entry.editions = frozenset(series[_series_key(entry.title)])
     return summits
-
-
-def _series_key(title: str) -> str:
-    bare = re.sub(r"\s*\([^)]*\)\s*$", "", title)
-    return fold(_ORDINAL.sub("", re.sub(r"\s+(?:19|20)\d\d$", "", bare)))
 
 
 @dataclass

@@ -19,6 +19,7 @@ _MARKERS = {
     "es": {"el", "los", "las", "del", "que", "por", "para", "con", "una", "dijo", "y", "se"},
     "fr": {"le", "les", "des", "du", "et", "pour", "dans", "une", "sur", "est", "au", "aux"},
 }
+_MARKER_LANGUAGE = {word: lang for lang, words in _MARKERS.items() for word in words}
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -56,8 +57,8 @@ def text_language(folded: str, *, declared: str = "") -> str:
         return declared
     counts = dict.fromkeys(LANGUAGES, 0)
     for word in _WORD.findall(folded[:3000]):
-        for lang, markers in _MARKERS.items():
-            if word in markers:
-                counts[lang] += 1
+        lang = _MARKER_LANGUAGE.get(word)
+        if lang:
+            counts[lang] += 1
     best = max(counts, key=lambda lang: counts[lang])
     return best if counts[best] >= 3 else ""

@@ -8,7 +8,16 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from articles.models import MentionKind
-from articles.tagging.kb import MEETING, MONTH, REMOTE, SUMMIT, SummitEntry, fold, ordinal_of
+from articles.tagging.kb import (
+    MEETING,
+    MONTH,
+    RECENT,
+    REMOTE,
+    SUMMIT,
+    TRIP,
+    SummitEntry,
+    fold,
+)
 from articles.tagging.passage import Match, Passage
 
 _DAY_AFTER = re.compile(r"\.? (\d{1,2})(?:st|nd|rd|th)?(?![\w])")
@@ -40,6 +49,18 @@ _RELATIVE_YEARS = [
     (re.compile(_NEXT_YEAR), 1),
     (re.compile(r"\b(?:this year|este ano|cette annee)\b"), 0),
 ]
+# 'la visita que hará a Washington el próximo mes': a month named by its distance from today.
+_RELATIVE_MONTHS = [
+    (re.compile(r"\b(?:last month|el mes pasado|le mois (?:dernier|passe))\b"), -1),
+    (
+        re.compile(
+            r"\b(?:next month|el (?:proximo|siguiente) mes|el mes (?:proximo|que viene)|"
+            r"le mois prochain)\b"
+        ),
+        1,
+    ),
+    (re.compile(r"\b(?:this month|este mes|ce mois)\b"), 0),
+]
 _PAST = re.compile(
     r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
 )
@@ -54,8 +75,8 @@ class _TimeCues(NamedTuple):
 
 
 def _time_cues(p: Passage, start: int) -> _TimeCues:
-    """What a sentence says about when: years ('2021', 'last year'), months ('in April'),
-    and whether it looks back ('last', 'previa') or ahead ('next', 'prochain')."""
+    """What a sentence says about when: years ('2021', 'last year'), months ('in April',
+    'next month'), and whether it looks back ('last', 'previa') or ahead ('next', 'prochain')."""
     sent_start, sent_end = p.sentences.span(start)
     sentence = p.folded[sent_start:sent_end]
     years = {int(y.group()) for y in _YEAR.finditer(sentence)}
@@ -65,6 +86,9 @@ def _time_cues(p: Passage, start: int) -> _TimeCues:
         for m in p.by_kind.get(MONTH, [])
         if sent_start <= m.start < sent_end and len(p.folded[m.start : m.end]) > 3
     }
+    for pattern, delta in _RELATIVE_MONTHS:
+        if pattern.search(sentence):
+            months.add((p.on.month + delta - 1) % 12 + 1)
     return _TimeCues(years, months, bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence)))
 
 
@@ -103,40 +127,20 @@ def _about_a_meeting(p: Passage, name: Match) -> bool:
     return any(sent_start <= m.start < sent_end for m in p.by_kind.get(MEETING, []))
 
 
-_ORDINAL_BEFORE = re.compile(r"(\w+) (?:(?:u\.?s\.?|us|eu|ee\.? ?uu\.?)[ .]*)?$")
-_ORDINAL_EDITION = re.compile(r"\b(\w+) (?:edition|edicion|round|ronda|session|sesion)\b")
-
-
-def _ordinal(p: Passage, start: int) -> int:
-    """The number of the edition the text gives a series' name: 'the third Security Dialogue',
-    'the Third U.S.-Mexico High-Level Security Dialogue', 'su segunda edición'."""
-    before = _ORDINAL_BEFORE.search(p.folded, max(0, start - 24), start)
-    if before and (number := ordinal_of(before.group(1))):
-        return number
-    sent_start, sent_end = p.sentences.span(start)
-    for m in _ORDINAL_EDITION.finditer(p.folded, sent_start, sent_end):
-        if number := ordinal_of(m.group(1)):
-            return number
-    return 0
-
-
 def summits_by_name(p: Passage) -> None:
-    """A recurring name ('North American Leaders' Summit') means the edition the sentence's
-    ordinal, time cues, year or city point to, else the one nearest the article's date.
+    """A name several meetings share ('North American Leaders' Summit') means the one the
+    sentence's time cues, year or city point to, else the one nearest the article's date.
 
     A name inside a longer one is not read on its own ('High-Level Security Dialogue' in
     'Third U.S.-Mexico High-Level Security Dialogue')."""
     at: dict[int, set[int]] = {}
     for m in p.longest([SUMMIT]):
         if m.key.case or _about_a_meeting(p, m):
-            at.setdefault(m.start, set()).update(p.kb.summits[m.key.entity].editions)
+            at.setdefault(m.start, set()).add(m.key.entity)
     for start, ids in at.items():
         sentence = fold(p.sentences.sentence(start))
         candidates = [p.kb.summits[i] for i in ids]
         candidates = [s for s in candidates if s.city and s.city in sentence] or candidates
-        number = _ordinal(p, start)
-        if number:
-            candidates = [s for s in candidates if s.ordinal == number] or candidates
         cues = _time_cues(p, start)
         best = _edition(p, candidates, cues)
         if best is None:
@@ -195,19 +199,24 @@ def summits_held_remotely(p: Passage) -> None:
             )
 
 
+_DAY = timedelta(days=1)
 _WIDEST_WINDOW = 31  # days: a month
 
 
 def summits_by_participants(p: Passage) -> None:
     """Unnamed: near its dates, naming at least two of its participants."""
     officials_found = p.found(MentionKind.OFFICIAL)
+    if len(officials_found) < 2:
+        return
     countries_found = {pl.country for pl in p.places}
     first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
     has_meeting = bool(p.by_kind.get(MEETING))
     remote = bool(p.by_kind.get(REMOTE))
+    # From a week before a meeting to three days after it.
+    latest_first, earliest_last = p.on + timedelta(days=7), p.on - timedelta(days=3)
     for summit in p.kb.summits.values():
         first, last = summit.first or summit.start, summit.last or summit.end
-        if not (first - timedelta(days=7) <= p.on <= last + timedelta(days=3)):
+        if first > latest_first or last < earliest_last:
             continue
         # A call or video meeting is one only in a text that speaks of calling; a meeting
         # known only to its year is not met by whoever is named near its dates.
@@ -238,19 +247,36 @@ def _day_named(p: Passage, month: Match) -> date | None:
     day_match = after or before
     if day_match is None:
         return None
-    try:
-        day = int(day_match.group(1))
-        options = [date(p.on.year + dy, month.key.entity, day) for dy in (-1, 0, 1)]
-    except ValueError:
-        return None
+    day = int(day_match.group(1))
+    options = []
+    for year in (p.on.year - 1, p.on.year, p.on.year + 1):
+        try:
+            options.append(date(year, month.key.entity, day))
+        except ValueError:
+            continue  # 29 February in a year without one, or no such day at all
     options = [d for d in options if -400 <= (d - p.on).days <= 30]
     if not options:
         return None
     return min(options, key=lambda d: abs((d - p.on).days))
 
 
+def _named_in(p: Passage, start: int, end: int) -> set[int]:
+    """The officials named (or referred to by their role) between two offsets."""
+    return {
+        entity
+        for (kind, entity), at in p.mentions.items()
+        if kind == MentionKind.OFFICIAL and any(start <= a < end for a in at)
+    }
+
+
+def _held_on(summit: SummitEntry, day: date) -> bool:
+    return (summit.first or summit.start) <= day <= (summit.last or summit.end)
+
+
 def summits_by_date(p: Passage) -> None:
-    """An earlier (or coming) meeting named by its date: 'talks that began on Dec. 27'."""
+    """An earlier (or coming) meeting named by its date: 'talks that began on Dec. 27', or
+    with no meeting word, its day with its city and one of its participants in the sentence:
+    'the numbers that greeted Antony Blinken in Mexico City on December 27'."""
     meeting_at = sorted(m.start for m in p.by_kind.get(MEETING, []))
     officials_found = p.found(MentionKind.OFFICIAL)
     for month in p.by_kind.get(MONTH, []):
@@ -258,15 +284,28 @@ def summits_by_date(p: Passage) -> None:
         if when is None:
             continue
         sent_start, sent_end = p.sentences.span(month.start)
+        sentence = p.folded[sent_start:sent_end]
         i = bisect_right(meeting_at, sent_start - 1)
         if i >= len(meeting_at) or meeting_at[i] >= sent_end:
+            named = _named_in(p, sent_start, sent_end)
+            for summit in p.kb.summits.values():
+                if (
+                    _held_on(summit, when)
+                    and summit.city
+                    and summit.city in sentence
+                    and summit.participant_ids & named
+                ):
+                    p.record(
+                        kind=MentionKind.SUMMIT,
+                        entity=summit.id,
+                        confidence=0.75,
+                        method="date-reference",
+                        at=month.start,
+                    )
             continue
-        sentence = p.folded[sent_start:sent_end]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         for summit in p.kb.summits.values():
-            if (summit.first or summit.start) <= when <= (summit.last or summit.end) and _placed(
-                summit, sentence, in_sentence, officials_found
-            ):
+            if _held_on(summit, when) and _placed(summit, sentence, in_sentence, officials_found):
                 p.record(
                     kind=MentionKind.SUMMIT,
                     entity=summit.id,
@@ -283,27 +322,20 @@ def _placed(
     return bool(place or summit.participant_ids & officials_found)
 
 
-# Words of a visit or trip, besides the meeting words: 'scheduled to travel to Mexico'.
-_TRIP = re.compile(
-    r"\b(?:travel(?:s|led|ling)?|trip|viaj\w*|voyage\w*|se reunira|reunira|visit\w*|"
-    r"rencontrera|recibira|recevra|hosts?|hosting)\b"
-)
 # The seat of a government stands for its city: 'a visit to the White House'.
 _SEATS = {
     "washington": ("white house", "casa blanca", "maison blanche", "oval office"),
     "ottawa": ("parliament hill", "rideau hall"),
     "mexico city": ("palacio nacional", "national palace"),
 }
-_RECENT = re.compile(
-    r"\b(?:last week|a day earlier|yesterday|la semana pasada|ayer|la semaine derniere|hier|"
-    r"the day before|el dia anterior|la veille)\b"
-)
 
 
 def summits_described(p: Passage) -> None:
     """A meeting described, not named: a visit or trip by one of its participants to its place,
     in a sentence that names the meeting's month or says 'last week', near the article's date:
-    'Harris is scheduled to travel to Guatemala and Mexico in early June'."""
+    'Harris is scheduled to travel to Guatemala and Mexico in early June'. A meeting word
+    ('dialogue', 'meeting') instead of a trip needs the city itself ('in Washington'), not
+    only its country; and a day the sentence gives must be one of the meeting's."""
     officials_found = p.found(MentionKind.OFFICIAL)
     if not officials_found:
         return
@@ -320,32 +352,49 @@ def summits_described(p: Passage) -> None:
     summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
     seen: set[int] = set()
     sentences: list[int] = []
-    for trip in _TRIP.finditer(p.folded):
-        start = p.sentences.span(trip.start())[0]
+    trips: set[int] = set()
+    for word in sorted(p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, [])):
+        start = p.sentences.span(word.start)[0]
+        if word.key.kind == TRIP:
+            trips.add(start)
         if not sentences or sentences[-1] != start:
             sentences.append(start)
+    recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
     for sent_start in sentences:
         _, sent_end = p.sentences.span(sent_start)
         sentence = p.folded[sent_start:sent_end]
-        # 'talks' alone is too general ('the next round of talks in January'); a meeting
-        # already found in the sentence by its name or date is the one it describes.
+        # A meeting already found in the sentence by its name or date is the one it
+        # describes.
         if any(sent_start <= at < sent_end for at in summits_at):
             continue
         cues = _time_cues(p, sent_start)
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
+        lately = any(sent_start <= start and end <= sent_end for start, end in recent)
+        # 'Mexico will open the tournament on June 11': a day given is not any day that month.
+        days_given = [
+            day
+            for m in p.by_kind.get(MONTH, [])
+            if sent_start <= m.start < sent_end and (day := _day_named(p, m))
+        ]
         fits = []
         for s in near:
+            if days_given and not any(
+                (s.first or s.start) - _DAY <= day <= (s.last or s.end) + _DAY for day in days_given
+            ):
+                continue
             days = (s.start - p.on).days
             if cues.months:
                 if s.start.month not in cues.months or not -400 <= days <= 90:
                     continue
-            elif _RECENT.search(sentence):
+            elif lately:
                 if not -14 <= days <= 0:
                     continue
             else:
                 continue  # no month and no 'last week': too loose to pin a meeting
             seats = _SEATS.get(s.city, ())
-            placed = (s.city and s.city in sentence) or s.country_id in in_sentence
+            placed = (s.city and s.city in sentence) or (
+                sent_start in trips and s.country_id in in_sentence
+            )
             if placed or any(seat in sentence for seat in seats):
                 fits.append(s)
         if fits:

@@ -410,7 +410,16 @@ def officials_by_counterpart(p: Passage) -> None:
 
 # --- fuzzy names -----------------------------------------------------------------------------
 
-_RUN = re.compile(rf"{CAP}(?:[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*{CAP})*")
+# A lone word shorter than this is not matched fuzzily: too many short words sound alike.
+_MIN_SINGLE = 5
+_PARTICLES = r"[ ](?:(?:de|del|la|van|von|der|da|di|du|le)[ ])*"
+_CAPITAL = r"[A-ZÀ-ÞА-ЯΑ-Ω]"
+# A capitalised run of words. The lookahead passes over one short word alone ('The', 'It',
+# 'Ebro'): most runs, and none can name anybody fuzzily.
+_RUN = re.compile(
+    rf"(?={_CAPITAL}(?:[\w'’.\-]{{{_MIN_SINGLE - 1}}}|[\w'’.\-]*{_PARTICLES}{_CAPITAL}))"
+    rf"{CAP}(?:{_PARTICLES}{CAP})*"
+)
 _FUZZY_CACHE_MAX = 50_000
 _POSSESSIVE = re.compile(r"['’]s$")
 _fold_word = lru_cache(maxsize=100_000)(fold)
@@ -423,11 +432,40 @@ class _Guess(NamedTuple):
     method: str
 
 
+def _best(kb: KnowledgeBase, name: str, query: str, cutoff: int) -> tuple[str, float, int] | None:
+    """rapidfuzz's best choice in the list `name` (a KnowledgeBase field) scoring `cutoff` or
+    more, looked for only among the choices long or short enough to reach it: a ratio counts
+    the letters two strings share, so it is at most 200 * min(a, b) / (a + b). The same
+    best, first of equals, as over the whole list, at a fraction of the cost."""
+    size = len(query)
+    subsets: dict[tuple[int, int], tuple[list[str], list[int]]]
+    subsets = kb.fuzzy_cache.setdefault(("lengths", name), {})
+    subset = subsets.get((size, cutoff))
+    if subset is None:
+        choices: list[str] = getattr(kb, name)
+        by_length: dict[int, list[int]] | None = kb.fuzzy_cache.get(("by length", name))
+        if by_length is None:
+            by_length = kb.fuzzy_cache[("by length", name)] = {}
+            for i, choice in enumerate(choices):
+                by_length.setdefault(len(choice), []).append(i)
+        at = sorted(
+            i
+            for length, indices in by_length.items()
+            if 200 * min(size, length) >= cutoff * (size + length)
+            for i in indices
+        )
+        subset = subsets[(size, cutoff)] = ([choices[i] for i in at], at)
+    found = process.extractOne(query, subset[0], scorer=fuzz.ratio, score_cutoff=cutoff)
+    if found is None:
+        return None
+    return found[0], found[1], subset[1][found[2]]
+
+
 def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
     key = compact(" ".join(tokens))
     key_ph = phonetic(" ".join(tokens))
-    best = process.extractOne(key, kb.full_variants, scorer=fuzz.ratio, score_cutoff=85)
-    best_ph = process.extractOne(key_ph, kb.full_phonetic, scorer=fuzz.ratio, score_cutoff=88)
+    best = _best(kb, "full_variants", key, 85)
+    best_ph = _best(kb, "full_phonetic", key_ph, 88)
     candidates = [b for b in (best, best_ph) if b]
     if not candidates:
         return None
@@ -438,10 +476,6 @@ def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
         return None
     confidence = 0.85 if score >= 99 else 0.6 + 0.2 * (score - 85) / 15
     return _Guess(kb.full_owner[index], round(confidence, 2), "fuzzy-name")
-
-
-# A lone word shorter than this is not matched fuzzily: too many short words sound alike.
-_MIN_SINGLE = 5
 
 
 class _SingleGuess(NamedTuple):
@@ -459,11 +493,9 @@ def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
     if key in kb.surname_set:
         owners = kb.surname_owners[kb.surname_variants.index(key)]
         return _SingleGuess(owners, 0.8, "joined-name", key in kb.surname_common)
-    best = process.extractOne(
-        phonetic(token), kb.surname_phonetic, scorer=fuzz.ratio, score_cutoff=85
-    )
+    best = _best(kb, "surname_phonetic", phonetic(token), 85)
     if best is None:
-        best = process.extractOne(key, kb.surname_variants, scorer=fuzz.ratio, score_cutoff=88)
+        best = _best(kb, "surname_variants", key, 88)
         if best is None:
             return None
     common = kb.surname_variants[best[2]] in kb.surname_common
@@ -499,10 +531,18 @@ def _memo(kb: KnowledgeBase, what: str, tokens: list[str], guess: Callable[..., 
 def officials_by_fuzzy_name(p: Passage) -> None:
     """Mangled names, only inside capitalised spans no exact name was read in."""
     nothing = p.kb.fuzzy_cache.setdefault(("no-official",), set())
+    sounds = p.kb.fuzzy_cache.setdefault(("sound",), {})
     for m in _RUN.finditer(p.doc):
         run = m.group()
-        # One short word ('The', 'It', 'Ebro') is most runs and can name nobody fuzzily.
-        if (len(run) < _MIN_SINGLE and " " not in run) or run in nothing:
+        if run in nothing:
+            continue
+        # The surname ends a name: a run whose last word sounds like no official's surname is
+        # no official's (most runs; the cheapest test first).
+        last = run[run.rfind(" ") + 1 :]
+        sound = sounds.get(last)
+        if sound is None:
+            sound = _sounds_like_a_name(p.kb, last)
+        if not sound:
             continue
         # A run still in another script once look-alike letters are folded is that script's
         # own word ('Москва'), not a mangled Latin name.
@@ -538,10 +578,6 @@ def _run_tokens(kb: KnowledgeBase, run: str, start: int) -> tuple[list[str], lis
 def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
     """Match one capitalised run; False when it can name no official in any context."""
     kb = p.kb
-    # The surname ends a name: a run whose last word sounds like none is no official's (the
-    # cheapest test first; _run_tokens ends the run with the same word).
-    if not _sounds_like_a_name(kb, run.rsplit(" ", 1)[-1]):
-        return False
     tokens, offsets = _run_tokens(kb, run, start)
     if not tokens:
         return False

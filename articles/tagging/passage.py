@@ -30,16 +30,16 @@ jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fevr avr j
 u.s ee.uu d.c u.k u.n m mme mlle
 """.split()
 )
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])|\n")
+# A newline, or a stop, closing quotes or brackets and a space before a capital or a digit.
+# Written to begin with one character class, which lets the regex engine skip to the next
+# stop or newline at C speed.
+_BOUNDARY = re.compile(
+    r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω]))"
+)
 
 
-def _word_before(text: str, dot: int) -> str:
-    """The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'."""
-    k = dot
-    low = max(0, dot - 12)
-    while k > low and (text[k - 1].isalnum() or text[k - 1] in "._"):
-        k -= 1
-    return text[k:dot]
+# The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'.
+_WORD_BEFORE = re.compile(r"[\w.]{1,12}$")
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -47,8 +47,8 @@ def _sentence_starts(text: str) -> list[int]:
     for m in _BOUNDARY.finditer(text):
         dot = m.start()
         if text[dot] == ".":
-            word = _word_before(text, dot)
-            if word and (len(word) == 1 or word.lower() in _ABBREVIATIONS):
+            word = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
+            if word and (word.end() - word.start() == 1 or word.group().lower() in _ABBREVIATIONS):
                 continue
         starts.append(m.end())
     return starts
@@ -85,13 +85,20 @@ _CREDIT = re.compile(
     r"(?im)\([^()\n]{0,60}?\b(?:reporting|editing|writing|reportage|redacci[oó]n|edici[oó]n)\b"
     r"[^()\n]*\)|^[ \t]*(?:additional )?(?:reporting|editing|writing) by\b.*$"
 )
+# What a byline starts with, after a newline: a cheap test before the full pattern, which the
+# regex engine must try at every position of the text.
+_BYLINE_START = re.compile(
+    r"\n[ \t]*(?:[Bb]y|BY|[Pp]or|POR|[Pp]ar|PAR|[Tt]exte de|[Ee]scrito por|[Ww]ritten by)[ \t]"
+)
 
 
 _CREDIT_WORDS = ("reporting", "editing", "writing", "reportage", "redacci", "edici")
 
 
 def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
-    ranges = [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
+    ranges = []
+    if _BYLINE_START.search(text) or _BYLINE_START.match("\n" + text.lstrip(" \t")[:20]):
+        ranges += [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
     if any(word in folded for word in _CREDIT_WORDS):  # a substring test costs far less
         ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
     for author in authors:
@@ -205,6 +212,8 @@ class Passage:
     official_spans: Mask  # where an official's name was read: no fuzzy match there
     results: dict[tuple[str, int], Result] = field(default_factory=dict)
     places: list[Place] = field(default_factory=list)
+    # Every place an entity was found, not only where its best evidence is.
+    mentions: dict[tuple[str, int], list[int]] = field(default_factory=dict)
 
     @classmethod
     def read(
@@ -261,6 +270,7 @@ class Passage:
     def record(self, *, kind: str, entity: int, confidence: float, method: str, at: int) -> None:
         """Keep the most confident way an entity was found."""
         key = (kind, entity)
+        self.mentions.setdefault(key, []).append(at)
         current = self.results.get(key)
         if current is None or confidence > current.confidence:
             self.results[key] = Result(confidence, method, at)

@@ -60,10 +60,12 @@ def policies_translated(p: Passage) -> None:
     present = {m.key.concept for m in matches}
     if len(present) < 2:
         return
-    hits = sorted(_Concept(m.start, m.key.concept) for m in matches)
+    hits: list[_Concept] = []
     for concepts, policy in p.kb.policy_concepts:
         if not concepts <= present:
             continue
+        if not hits:  # most texts have no policy's every concept: sorted only when needed
+            hits = sorted(_Concept(m.start, m.key.concept) for m in matches)
         span_limit = 16 * len(concepts) + 8
         relevant = [c for c in hits if c.concept in concepts]
         for i, first in enumerate(relevant):

@@ -205,3 +205,41 @@ def test_a_meeting_known_to_the_month_is_found_by_its_participants_all_month(
 ) -> None:
     text = "Trudeau, Biden and López Obrador met in Canada to talk about migration."
     assert "north-american-leaders-summit-2024" in summits(tags(text, date(2024, 4, 25)))
+
+
+def test_a_meetings_own_name_is_not_spread_to_the_rest_of_its_series(curated: None) -> None:
+    text = "Ebrard recordó la IX Cumbre de las Américas."
+    found = summits(tags(text, date(2025, 11, 1), language="es"))
+    assert found == {"summit-of-the-americas-los-angeles-2022"}  # not the next one, in Punta Cana
+
+
+def test_next_month_is_the_month_after_the_articles(curated: None) -> None:
+    text = "Prime Minister Justin Trudeau will travel to Mexico City next month."
+    assert "trudeau-mexico-city-2017-10" in summits(tags(text, date(2017, 9, 15)))
+    text = "El primer ministro Justin Trudeau viajará a la Ciudad de México el próximo mes."
+    found = summits(tags(text, date(2017, 9, 15), language="es"))
+    assert "trudeau-mexico-city-2017-10" in found
+
+
+def test_a_meeting_word_describes_a_meeting_only_with_its_city(curated: None) -> None:
+    in_city = "Trudeau recalled his meeting in Mexico City in October."
+    assert "trudeau-mexico-city-2017-10" in summits(tags(in_city, date(2017, 11, 20)))
+    in_country = "Trudeau recalled his meeting on Mexico in October."
+    assert "trudeau-mexico-city-2017-10" not in summits(tags(in_country, date(2017, 11, 20)))
+
+
+def test_a_day_the_sentence_gives_must_be_one_of_the_described_meetings(curated: None) -> None:
+    other_day = "On February 29, López Obrador criticised the new travel rules in Mexico City."
+    found = summits(tags(other_day, date(2024, 3, 1)))
+    assert "sherwood-randall-mexico-city-2024-02" not in found
+    its_day = "Trudeau's trip to Mexico City on October 12 was short."
+    assert "trudeau-mexico-city-2017-10" in summits(tags(its_day, date(2017, 11, 20)))
+
+
+def test_a_meetings_day_with_its_city_and_a_participant_needs_no_meeting_word(
+    curated: None,
+) -> None:
+    text = "The mood had changed since Justin Trudeau was in Mexico City on October 12."
+    assert "trudeau-mexico-city-2017-10" in summits(tags(text, date(2017, 11, 20)))
+    elsewhere = "The mood had changed since Justin Trudeau was in Toronto on October 12."
+    assert "trudeau-mexico-city-2017-10" not in summits(tags(elsewhere, date(2017, 11, 20)))

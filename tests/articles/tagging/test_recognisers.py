@@ -95,6 +95,23 @@ def test_a_policy_is_recognised_by_paraphrase_in_three_languages(
             date(2018, 6, 20),
             "Zero-tolerance prosecution policy and family separations",
         ),
+        (
+            "Asylum seekers must make their claim in the first safe country they reach, Canada "
+            "or the United States.",
+            date(2021, 4, 15),
+            "Canada–U.S. Safe Third Country Agreement",  # noqa: RUF001
+        ),
+        (
+            "Washington podrá trasladar a solicitantes de asilo a Guatemala.",
+            date(2019, 7, 30),
+            "Asylum Cooperative Agreements (2019)",
+        ),
+        (
+            "Les pays signataires de la déclaration sur la migration et la protection se "
+            "réunissent à Lima.",
+            date(2022, 10, 6),
+            "Los Angeles Declaration on Migration and Protection",
+        ),
     ],
 )
 def test_other_policies_are_recognised_by_paraphrase(
