@@ -196,18 +196,21 @@ def summits_held_remotely(p: Passage) -> None:
 
 
 _WIDEST_WINDOW = 31  # days: a month
+_WEEK, _THREE_DAYS = timedelta(days=7), timedelta(days=3)
 
 
 def summits_by_participants(p: Passage) -> None:
     """Unnamed: near its dates, naming at least two of its participants."""
     officials_found = p.found(MentionKind.OFFICIAL)
+    if len(officials_found) < 2:
+        return  # no meeting can have two of its participants named
     countries_found = {pl.country for pl in p.places}
     first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
     has_meeting = bool(p.by_kind.get(MEETING))
     remote = bool(p.by_kind.get(REMOTE))
     for summit in p.kb.summits.values():
         first, last = summit.first or summit.start, summit.last or summit.end
-        if not (first - timedelta(days=7) <= p.on <= last + timedelta(days=3)):
+        if not (first - _WEEK <= p.on <= last + _THREE_DAYS):
             continue
         # A call or video meeting is one only in a text that speaks of calling; a meeting
         # known only to its year is not met by whoever is named near its dates.
