@@ -26,6 +26,10 @@ from summits.services import reference_load
 from tests.articles.tagging.scoring import KINDS, Score, score
 
 YARDSTICK = Path(__file__).parent / "yardstick"
+# A second held-out set, written later by two other annotators from the same guide and entity
+# list, about events the dev half does not cover, and scored first on the tagger as it stood
+# before anyone had seen it (see its README).
+YARDSTICK2 = Path(__file__).parent / "yardstick2"
 MIN_PRECISION = 0.97
 MIN_RECALL = 0.93
 MIN_CONFIDENT_PRECISION = 0.98
@@ -39,7 +43,11 @@ MIN_LINK_RECALL = 0.80
 REACHED = {
     "dev": {"policy": (0.977, 0.971), "summit": (0.985, 0.840)},
     "heldout": {"policy": (0.970, 0.808), "summit": (0.853, 0.825)},
+    # First scored on the tagger as it stood before anyone had seen the set (28b797e).
+    "heldout2": {"policy": (0.954, 0.664), "summit": (0.882, 0.757)},
 }
+# Precision of the tags at or above the review threshold, where it is below the floor.
+CONFIDENT_REACHED = {"heldout2": 0.979}
 # Links: `pairs` scores the pair test alone, `stories` the stories ingestion builds from it
 # (see story_pairs). Every wrong link left on either half joins two passages of one annotated
 # event published the same day that the annotators did not give one story key (a readout
@@ -47,12 +55,20 @@ REACHED = {
 LINKS_REACHED = {
     "dev": {"pairs": (0.785, 0.916), "stories": (0.812, 0.852)},
     "heldout": {"pairs": (0.736, 0.848), "stories": (0.793, 0.803)},
+    "heldout2": {"pairs": (0.882, 0.789), "stories": (0.882, 0.789)},
 }
 
 
 def half(name: str) -> list[dict]:
-    data = json.loads((YARDSTICK / f"{name}.json").read_text(encoding="utf-8"))
-    return data["passages"] if isinstance(data, dict) else data
+    if name == "heldout2":
+        files = sorted(YARDSTICK2.glob("b*.json"))
+    else:
+        files = [YARDSTICK / f"{name}.json"]
+    passages = []
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        passages += data["passages"] if isinstance(data, dict) else data
+    return passages
 
 
 @cache
@@ -161,6 +177,20 @@ def test_the_yardstick_is_big_varied_and_split_by_event() -> None:
         assert set(p["expected"]) <= set(KINDS), p["id"] if p in dev else "a held-out passage"
 
 
+def test_the_second_held_out_set_is_big_varied_and_apart_from_dev() -> None:
+    dev, heldout2 = half("dev"), half("heldout2")
+    assert len(heldout2) >= 100
+    assert len({p["id"] for p in heldout2}) == len(heldout2)
+    assert not {p["event"] for p in dev} & {p["event"] for p in heldout2}
+    assert {"en", "es", "fr"} <= {p["language"] for p in heldout2}
+    listed = _listed()
+    for p in heldout2:
+        assert set(p["expected"]) <= set(KINDS), "a held-out passage"
+        for keys in p["expected"].values():
+            assert set(keys) <= listed, "a held-out passage names a key outside entities.md"
+        assert 600 <= len(p["text"]) <= 2500, "a held-out passage of the wrong length"
+
+
 def test_the_dev_half_meets_the_floors(curated: None) -> None:
     """Dev is tuned on: its errors are printed, and it is a regression check, not a result."""
     result = _score("dev")
@@ -171,27 +201,30 @@ def test_the_dev_half_meets_the_floors(curated: None) -> None:
     assert not problems, "\n".join([*problems, result.table(), *result.errors])
 
 
-def test_the_held_out_half_meets_the_floors(curated: None) -> None:
+@pytest.mark.parametrize("name", ["heldout", "heldout2"])
+def test_the_held_out_half_meets_the_floors(curated: None, name: str) -> None:
     """The reported figure. Only the aggregate table is printed, never a passage or an error."""
-    result = _score("heldout")
-    print(f"\n[yardstick held-out]\n{result.table()}")
-    problems = _below_floors(result, "heldout")
+    result = _score(name)
+    print(f"\n[yardstick {name}]\n{result.table()}")
+    problems = _below_floors(result, name)
     assert not problems, "\n".join([*problems, result.table()])
 
 
+@pytest.mark.parametrize("name", ["heldout", "heldout2"])
 def test_tags_at_or_above_the_review_threshold_are_precise_on_the_held_out_half(
-    curated: None,
+    curated: None, name: str
 ) -> None:
-    result = _score("heldout")
+    result = _score(name)
     threshold = review_threshold()
     count, precision = result.precision_at_or_above(threshold)
     below = len(result.tags) - count
     print(
-        f"\n[yardstick held-out calibration]\n{result.calibration_table()}\n"
+        f"\n[yardstick {name} calibration]\n{result.calibration_table()}\n"
         f"at or above {threshold}: {count} tags, precision {precision:.3f}; "
         f"{below} tags below go to the review queue"
     )
-    assert precision >= MIN_CONFIDENT_PRECISION, result.calibration_table()
+    reached = CONFIDENT_REACHED.get(name, MIN_CONFIDENT_PRECISION)
+    assert precision >= min(MIN_CONFIDENT_PRECISION, reached), result.calibration_table()
 
 
 def _cards(passages: list[dict]) -> list[StoryCard]:
@@ -268,7 +301,7 @@ def _link_scores(counts: dict[str, int]) -> tuple[float, float]:
     return precision, recall
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "heldout2"])
 def test_stories_are_linked_across_languages(curated: None, name: str) -> None:
     for way, counts in story_pairs(half(name)).items():
         precision, recall = _link_scores(counts)
