@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -25,7 +25,6 @@ from django.utils import timezone
 from articles.ingestion import scheduling
 from articles.ingestion.canonical import url_canonicalize, url_domain, url_fragment, url_hash
 from articles.ingestion.dedupe import clustering_lock, clusters_assign, clusters_recount
-from articles.ingestion.extraction import Extracted, page_extract
 from articles.ingestion.fetching import FetchError, FetchResult, fetch
 from articles.ingestion.headers import (
     RETRY_AFTER_CEILING,
@@ -60,6 +59,9 @@ from articles.tagging.tagger import (
     articles_mentions_write,
     articles_tags,
 )
+
+if TYPE_CHECKING:
+    from articles.ingestion.extraction import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +262,10 @@ def _validate_url(url: str) -> str:
 
 
 def _feed_links(html: bytes, base: str) -> list[str]:
+    # Imported here, as is page extraction below: a worker that reads feeds never needs
+    # either, and they are a seventh of its memory.
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "html.parser")
     links: list[str] = []
     for tag in soup.find_all("link", href=True):
@@ -1085,7 +1091,7 @@ def _original_source(name: str) -> Source | None:
     return Source.objects.filter(Q(name__iexact=name) | Q(domain__iexact=name)).first()
 
 
-def _page_adopt(article: Article, extracted: Extracted) -> None:
+def _page_adopt(article: Article, extracted: "Extracted") -> None:
     """Take what the page says over what the feed said: text, title, date, byline, origin."""
     if extracted.text.strip():
         article.body = extracted.text
@@ -1128,6 +1134,8 @@ def article_process(*, article: Article) -> None:
     if document is None:
         article_analyze(article=article)
         return
+    from articles.ingestion.extraction import page_extract
+
     try:
         extracted = page_extract(html=raw_bytes(document), url=document.final_url or article.url)
     except SoftTimeLimitExceeded:

@@ -3,9 +3,11 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models.functions import Coalesce
 
 from articles.ingestion.dedupe import (
     NEAR_DUPLICATE_BITS,
+    WINDOW,
     article_cluster,
     content_hash,
     hamming,
@@ -153,6 +155,50 @@ def test_it_does_not_join_copies_published_far_apart(source: Source) -> None:
     assert article_cluster(article=original) != article_cluster(article=later)
 
 
+@pytest.mark.parametrize(
+    ("apart", "together"),
+    [
+        (WINDOW, True),
+        (WINDOW + timedelta(microseconds=1), False),
+        (-WINDOW, True),
+        (-WINDOW - timedelta(microseconds=1), False),
+    ],
+)
+def test_the_window_ends_exactly_a_week_either_side(
+    source: Source, apart: timedelta, together: bool
+) -> None:
+    # Dates with microseconds, as the database keeps them.
+    when = WHEN + timedelta(microseconds=250_001)
+    original = make(source, STORY, when, "original")
+    copy = make(source, REWRITE, when + apart, "copy")
+    article_cluster(article=original)
+
+    assert (article_cluster(article=copy) == original.cluster) is together
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2024, 5, 9, 15, 0, tzinfo=UTC),
+        datetime(2024, 5, 9, 15, 0, 0, 7, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    ],
+)
+def test_the_database_reads_a_date_as_the_same_microseconds(source: Source, when: datetime) -> None:
+    from articles.ingestion.dedupe import _micros, _Microseconds
+
+    make(source, STORY, when, "dated")
+    undated = make(source, STORY, when, "undated")
+    Article.objects.filter(pk=undated.pk).update(published_at=None, created_at=when)
+    read = Article.objects.annotate(
+        micros=_Microseconds(Coalesce("published_at", "created_at"))
+    ).values_list("micros", flat=True)
+
+    assert list(read) == [_micros(when)] * 2
+
+
 def test_running_it_again_changes_nothing(source: Source) -> None:
     original = make(source, STORY, WHEN, "original")
     copy = make(source, SYNDICATED, WHEN, "copy")
@@ -230,7 +276,7 @@ def test_a_copy_near_two_clusters_joins_them_whatever_order_the_copies_came_in(
 def test_the_window_counts_bits_at_once_as_one_by_one() -> None:
     # Fingerprints at every distance around the threshold, some outside the window, all in
     # one batch's candidates: the packed bit counts must find exactly what hamming() finds.
-    from articles.ingestion.dedupe import _Candidates, _window
+    from articles.ingestion.dedupe import _Candidates, _micros, _window
 
     rng = random.Random(7)
     day = datetime(2024, 1, 1, tzinfo=UTC)
@@ -250,7 +296,7 @@ def test_the_window_counts_bits_at_once_as_one_by_one() -> None:
             rows.append((when + offset, other, len(rows) + 1))
     rows += [(day + timedelta(hours=rng.uniform(-500, 800)), rng.getrandbits(64) - (1 << 63),
               len(rows) + 1 + i) for i in range(2000)]  # fmt: skip
-    candidates = _Candidates({}, list(rows))
+    candidates = _Candidates({}, [(_micros(at), other, cluster) for at, other, cluster in rows])
 
     for simhash, when in probes:
         start, end = _window(when)
@@ -259,5 +305,7 @@ def test_the_window_counts_bits_at_once_as_one_by_one() -> None:
             for at, other, cluster in rows
             if start <= at <= end and hamming(simhash, other) <= NEAR_DUPLICATE_BITS
         )
-        assert sorted(candidates.near(simhash, start, end)) == expected
-    assert candidates.near(0, day - timedelta(days=400), day - timedelta(days=399)) == []
+        found = candidates.near(simhash, _micros(start), _micros(end))
+        assert sorted(found) == expected
+    long_ago = day - timedelta(days=400)
+    assert candidates.near(0, _micros(long_ago), _micros(long_ago + timedelta(days=1))) == []
