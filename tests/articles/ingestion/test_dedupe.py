@@ -273,6 +273,24 @@ def test_a_copy_near_two_clusters_joins_them_whatever_order_the_copies_came_in(
     assert StoryCluster.objects.get().size == 3
 
 
+def test_joined_clusters_keep_the_id_of_the_one_with_most_members(source: Source) -> None:
+    # The same three versions as above, the ending's cluster younger but with two copies:
+    # joining moves the lede's one article, not the two.
+    words = _words(10, 120)
+    base, other = words[:60], words[60:]
+    lede = make(source, " ".join(other[:5] + base[5:]), WHEN, "lede")
+    endings = [make(source, " ".join(base[:-5] + other[-5:]), WHEN, f"ending-{n}") for n in (1, 2)]
+    older = article_cluster(article=lede)
+    bigger = article_cluster(article=endings[0])
+    assert article_cluster(article=endings[1]) == bigger and bigger.pk > older.pk
+
+    joined = article_cluster(article=make(source, " ".join(base), WHEN, "middle"))
+
+    assert joined.pk == bigger.pk
+    assert {a.cluster_id for a in Article.objects.all()} == {bigger.pk}
+    assert list(StoryCluster.objects.values_list("pk", "size")) == [(bigger.pk, 4)]
+
+
 def test_the_window_counts_bits_at_once_as_one_by_one() -> None:
     # Fingerprints at every distance around the threshold, some outside the window, all in
     # one batch's candidates: the packed bit counts must find exactly what hamming() finds.
