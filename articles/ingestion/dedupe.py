@@ -2,9 +2,9 @@
 
 An article joins a cluster when another article has the same normalised text (content hash)
 or a SimHash over word 4-shingles within `NEAR_DUPLICATE_BITS` of it, published within
-`WINDOW` of it. An article near members of several clusters joins them into one (the one with the most
-stored members keeps its id, as every article moved is a row rewritten with all its indexes):
-nearness is not transitive, and without that the clusters of a story would
+`WINDOW` of it. An article near members of several clusters joins them into one (the one
+with the most stored members keeps its id, as every article moved is a row rewritten with all
+its indexes): nearness is not transitive, and without that the clusters of a story would
 depend on the order its copies arrived in, which several workers make arbitrary. Candidates
 are compared in Python over the window's simhashes, read once per batch and bit-counted all
 at once as one packed integer: a few thousand articles a fortnight is cheap; beyond some
