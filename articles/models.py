@@ -280,9 +280,11 @@ class Article(models.Model):
             ),
             # Story clustering reads the fingerprints of the clustered articles within a week
             # of a batch's dates: a thousand rows of 200,000, found without walking every
-            # clustered article (1 ms instead of 13).
+            # clustered article (1 ms instead of 13), and read from the index alone (PostgreSQL)
+            # rather than from a thousand scattered table pages.
             models.Index(
                 fields=["published_at"],
+                include=["cluster", "simhash", "created_at"],
                 condition=Q(cluster__isnull=False, simhash__isnull=False),
                 name="article_dedupe_window_idx",
             ),

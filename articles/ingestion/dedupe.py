@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, Func, Min, Q
+from django.db.models import BigIntegerField, Count, F, Func, Min, Value
 from django.db.models.functions import Coalesce
 
 from articles.models import Article, StoryCluster
@@ -389,30 +389,30 @@ def _candidates(
             merged.append((start, end))
     if not hashes and not merged:
         return _Candidates({}, [])
-    window = Q()
+    # One query in parts: the copies by their hash (any date), and each window's clustered
+    # fingerprints, dated or else by when first seen, each part read from one index: the
+    # window's from article_dedupe_window_idx alone on PostgreSQL, not from a thousand pages
+    # of the table. Five small values a row, fetched at once (.iterator() meant a server-side
+    # cursor on PostgreSQL, three round trips per article); one date a row, as an integer
+    # (reading thousands of datetimes was a sixth of a worker's time).
+    clustered = Article.objects.filter(cluster__isnull=False).exclude(pk__in=batch_ids).order_by()
+    parts = [
+        clustered.filter(content_hash__in=hashes).annotate(content=F("content_hash"))
+    ] if hashes else []  # fmt: skip
     for span in merged:
-        window |= Q(published_at__range=span) | Q(published_at__isnull=True, created_at__range=span)
-    match = Q(content_hash__in=hashes) if hashes else Q()
-    if merged:
-        match |= window & Q(simhash__isnull=False)
-    # Five small values a row, a fortnight of articles: fetched at once. (.iterator() meant a
-    # server-side cursor on PostgreSQL, three round trips per article.)
-    # One date a row, as an integer: reading thousands of datetimes was most of the cost of
-    # the rows, and a sixth of a worker's time.
-    rows = (
-        Article.objects.filter(match, cluster__isnull=False)
-        .exclude(pk__in=batch_ids)
-        .annotate(when=_Microseconds(Coalesce("published_at", "created_at")))
-        .order_by()  # sorted here, by the one date
-        .values_list("cluster_id", "content_hash", "simhash", "when")
-    )
+        window = clustered.filter(simhash__isnull=False).annotate(content=Value(""))
+        parts.append(window.filter(published_at__range=span))
+        parts.append(window.filter(published_at__isnull=True, created_at__range=span))
+    columns = ("cluster_id", "content", "simhash", "when")
+    when = _Microseconds(Coalesce("published_at", "created_at"))
+    first, *others = (part.annotate(when=when).values_list(*columns) for part in parts)
+    rows = first.union(*others, all=True) if others else first
     copies: dict[str, list[int]] = {}
     near = []
     for cluster, content, simhash, when in rows:
-        if content in hashes:
+        if content:
             copies.setdefault(content, []).append(cluster)
-        if simhash is not None:
-            # A copy outside every window is never within an article's own window below.
+        else:
             near.append((when, simhash, cluster))
     return _Candidates(copies, near)
 
