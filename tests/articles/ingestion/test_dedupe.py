@@ -177,6 +177,20 @@ def test_the_window_ends_exactly_a_week_either_side(
 
 
 @pytest.mark.parametrize(
+    ("seen", "together"), [(timedelta(days=1), True), (timedelta(days=30), False)]
+)
+def test_an_undated_article_is_in_the_window_by_when_it_was_first_seen(
+    source: Source, seen: timedelta, together: bool
+) -> None:
+    undated = make(source, STORY, WHEN, "undated")
+    Article.objects.filter(pk=undated.pk).update(published_at=None, created_at=WHEN + seen)
+    undated.refresh_from_db()
+    cluster = article_cluster(article=undated)
+
+    assert (article_cluster(article=make(source, REWRITE, WHEN, "rewrite")) == cluster) is together
+
+
+@pytest.mark.parametrize(
     "when",
     [
         datetime(2024, 5, 9, 15, 0, tzinfo=UTC),
