@@ -23,9 +23,10 @@ it computes its figures and stores none (on SQLite, any session inside a transac
 
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -34,10 +35,15 @@ from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from articles.models import VISIBLE_STATUSES
+
 T = TypeVar("T")
-# Unreachable figures (of older versions) go from the cache after this long, or sooner when
-# the cache culls.
-FIGURE_SECONDS = 24 * 3600
+# Figures and parts kept under the data version become unreachable with the next write (every
+# few seconds while feeds are ingested): they leave the cache after this long, so that they
+# do not crowd out what is kept longer (the export rate limit's counts among them).
+FIGURE_SECONDS = 3600
+# Parts kept across writes (under the knowledge-base version, or an entity's own changes).
+KEPT_SECONDS = 24 * 3600
 # HTML is this process's own: the code that rendered it is part of what it depends on.
 _RENDERER = secrets.token_hex(8)
 
@@ -178,6 +184,144 @@ def kb_html_cached_each(
         made = dict(
             zip([keys[i] for i in missing], render([items[i] for i in missing]), strict=True)
         )
-        cache.set_many(made, FIGURE_SECONDS)
+        cache.set_many(made, KEPT_SECONDS)
         found.update(made)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - the template engine escaped it
+
+
+# Parts of an entity's page kept across writes that do not touch it --------------------------
+
+# The mention column naming each kind of entity (fixed names: safe to write into SQL).
+_ENTITY_COLUMN = {
+    "country": "country_id",
+    "official": "official_id",
+    "policy": "policy_id",
+    "summit": "summit_id",
+}
+
+
+class _Mark(NamedTuple):
+    """What an entity's kept part was drawn under."""
+
+    kb: int  # the knowledge-base version
+    tags: int  # the entity's visible tags
+    journal: int  # the page change journal's number (migration 0028)
+    pruned: int  # the journal's rows up to this number are deleted
+
+
+class _Kept(NamedTuple):
+    mark: _Mark
+    text: str
+
+
+# The marks read for the entity parts being drawn in this request, so that a part drawn
+# inside another one reads them once.
+_MARKS: ContextVar[dict[tuple[str, int], _Mark] | None] = ContextVar("marks", default=None)
+
+
+def _mark(kind: str, entity_id: int, kb: int) -> _Mark:
+    column = _ENTITY_COLUMN[kind]
+    statuses = [str(status) for status in VISIBLE_STATUSES]
+    marks = ", ".join(["%s"] * len(statuses))
+    # The journal first: an edit committed after it is read has a higher number. The tags are
+    # counted from the entity's partial index (mention_<kind>_pub_idx) alone. The column
+    # comes from _ENTITY_COLUMN; every value is a parameter.
+    sql = f"""
+        SELECT number, pruned, (
+            SELECT count(*) FROM articles_mention
+            WHERE kind = %s AND {column} = %s AND status IN ({marks})
+        )
+        FROM tracker_page_version WHERE id = 1
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, entity_id, *statuses])
+        number, pruned, tags = cursor.fetchone()
+    return _Mark(kb, int(tags), int(number), int(pruned))
+
+
+def _journal_touches(kind: str, entity_id: int, since: int, until: int) -> bool:
+    """Whether an edit numbered after `since` up to `until` may change the entity's parts: of
+    one of its tags, of an article it tags, of the story of such an article, or of an outlet."""
+    column = _ENTITY_COLUMN[kind]
+    # The column comes from _ENTITY_COLUMN; every value is a parameter.
+    sql = f"""
+        SELECT 1 FROM tracker_page_change j
+        WHERE j.version > %s AND j.version <= %s AND (
+            j.everything
+            OR (j.kind = %s AND j.entity_id = %s)
+            OR (j.article_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM articles_mention m
+                WHERE m.article_id = j.article_id AND m.kind = %s AND m.{column} = %s))
+            OR (j.cluster_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM articles_article a
+                JOIN articles_mention m ON m.article_id = a.id
+                WHERE a.cluster_id = j.cluster_id AND m.kind = %s AND m.{column} = %s))
+        )
+        LIMIT 1
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since, until, kind, entity_id, kind, entity_id, kind, entity_id])
+        return cursor.fetchone() is not None
+
+
+def entity_text_cached(
+    name: str, *, kind: str, entity_id: int, depends: tuple[Any, ...], render: Callable[[], str]
+) -> str:
+    """The text `render` returns for a part of a country's, official's, policy's or summit's
+    page drawn from the knowledge base and the entity's own tags and their articles alone;
+    from the cache while none of those changed, across writes to anything else.
+
+    `render` must read nothing else: not other entities' tags on its articles (co-mentions),
+    nor articles it does not tag (a country's press), which are kept by `text_cached`."""
+    version = data_version()
+    marks = _MARKS.get()
+    mark = marks.get((kind, entity_id)) if marks is not None else None
+    if mark is None:
+        kb = kb_version() if version is not None else None
+        if version is None or kb is None:
+            return _drawn(None, render)
+        mark = _mark(kind, entity_id, kb)
+    parts = (name, get_language(), get_script_prefix(), _RENDERER, kind, entity_id, depends)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"entity-html:{kind}:{entity_id}:{digest}"
+    found = cache.get(key)
+    if isinstance(found, _Kept) and found.mark[:2] == mark[:2]:
+        if found.mark.journal == mark.journal:
+            return found.text
+        if found.mark.journal >= mark.pruned and not _journal_touches(
+            kind, entity_id, found.mark.journal, mark.journal
+        ):
+            # Still current: kept under the newer number, so the next check reads less.
+            cache.set(key, _Kept(mark, found.text), KEPT_SECONDS)
+            return found.text
+    token = _MARKS.set({**(marks or {}), (kind, entity_id): mark})
+    try:
+        text = _drawn(version, render)
+    finally:
+        _MARKS.reset(token)
+    cache.set(key, _Kept(mark, text), KEPT_SECONDS)
+    return text
+
+
+@contextmanager
+def entity_reading(*, kind: str, entity_id: int) -> Iterator[None]:
+    """The entity's parts read within share one reading of whether the entity changed."""
+    version = data_version()
+    kb = kb_version() if version is not None else None
+    if version is None or kb is None:
+        yield
+        return
+    marks = _MARKS.get()
+    token = _MARKS.set({**(marks or {}), (kind, entity_id): _mark(kind, entity_id, kb)})
+    try:
+        yield
+    finally:
+        _MARKS.reset(token)
+
+
+def entity_html_cached(
+    name: str, *, kind: str, entity_id: int, depends: tuple[Any, ...], render: Callable[[], str]
+) -> SafeString:
+    """`entity_text_cached` for HTML."""
+    text = entity_text_cached(name, kind=kind, entity_id=entity_id, depends=depends, render=render)
+    return mark_safe(text)  # noqa: S308 - the template engine escaped it
