@@ -17,6 +17,13 @@ A part drawn from the knowledge base alone (a meeting's card on the home timelin
 under the knowledge-base version instead (migration 0026), which ingestion never raises: after
 a batch of articles only the parts that count articles are drawn again.
 
+A part of a summit's, official's, country's or policy's page drawn from the knowledge base and
+the entity's own tags and their articles alone (`entity_html_cached`) is kept across writes
+that do not touch it: under the knowledge-base version and the number of the entity's visible
+tags, and checked against a journal of edits numbered as they commit (migration 0028) for one
+of its tags, articles or their stories, or an outlet. An ingestion batch about one meeting
+then leaves every other meeting's page kept.
+
 A session that has written to those tables and not yet committed sees data no one else does:
 it computes its figures and stores none (on SQLite, any session inside a transaction).
 """
@@ -203,6 +210,7 @@ _ENTITY_COLUMN = {
 class _Mark(NamedTuple):
     """What an entity's kept part was drawn under."""
 
+    data: int  # the data version: while it is the same, nothing changed at all
     kb: int  # the knowledge-base version
     tags: int  # the entity's visible tags
     journal: int  # the page change journal's number (migration 0028)
@@ -214,29 +222,52 @@ class _Kept(NamedTuple):
     text: str
 
 
-# The marks read for the entity parts being drawn in this request, so that a part drawn
-# inside another one reads them once.
-_MARKS: ContextVar[dict[tuple[str, int], _Mark] | None] = ContextVar("marks", default=None)
+class _Reading:
+    """Whether an entity changed, read once for the parts of a request, and only when the
+    data version moved since a part was kept."""
+
+    def __init__(self, kind: str, entity_id: int) -> None:
+        self.kind, self.entity_id = kind, entity_id
+        self.data = data_version()
+        self.kb = kb_version() if self.data is not None else None
+        self._mark: _Mark | None = None
+
+    @property
+    def current(self) -> bool:
+        """False when this session has uncommitted changes of its own."""
+        return self.data is not None and self.kb is not None
+
+    def mark(self) -> _Mark:
+        if self._mark is None:
+            assert self.data is not None and self.kb is not None
+            tags, journal, pruned = _entity_tags(self.kind, self.entity_id)
+            self._mark = _Mark(self.data, self.kb, tags, journal, pruned)
+        return self._mark
 
 
-def _mark(kind: str, entity_id: int, kb: int) -> _Mark:
+# The readings of the entities whose parts are being read in this request.
+_READINGS: ContextVar[dict[tuple[str, int], _Reading] | None] = ContextVar("readings", default=None)
+
+
+def _entity_tags(kind: str, entity_id: int) -> tuple[int, int, int]:
+    """The entity's visible tags, the journal's number and up to where it was deleted."""
     column = _ENTITY_COLUMN[kind]
     statuses = [str(status) for status in VISIBLE_STATUSES]
     marks = ", ".join(["%s"] * len(statuses))
-    # The journal first: an edit committed after it is read has a higher number. The tags are
-    # counted from the entity's partial index (mention_<kind>_pub_idx) alone. The column
+    # One statement, one snapshot: an edit committed after it has a higher number. The tags
+    # are counted from the entity's partial index (mention_<kind>_pub_idx) alone. The column
     # comes from _ENTITY_COLUMN; every value is a parameter.
     sql = f"""
-        SELECT number, pruned, (
+        SELECT (
             SELECT count(*) FROM articles_mention
             WHERE kind = %s AND {column} = %s AND status IN ({marks})
-        )
+        ), number, pruned
         FROM tracker_page_version WHERE id = 1
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind, entity_id, *statuses])
-        number, pruned, tags = cursor.fetchone()
-    return _Mark(kb, int(tags), int(number), int(pruned))
+        tags, number, pruned = cursor.fetchone()
+    return int(tags), int(number), int(pruned)
 
 
 def _journal_touches(kind: str, entity_id: int, since: int, until: int) -> bool:
@@ -273,32 +304,34 @@ def entity_text_cached(
 
     `render` must read nothing else: not other entities' tags on its articles (co-mentions),
     nor articles it does not tag (a country's press), which are kept by `text_cached`."""
-    version = data_version()
-    marks = _MARKS.get()
-    mark = marks.get((kind, entity_id)) if marks is not None else None
-    if mark is None:
-        kb = kb_version() if version is not None else None
-        if version is None or kb is None:
-            return _drawn(None, render)
-        mark = _mark(kind, entity_id, kb)
+    readings = _READINGS.get() or {}
+    reading = readings.get((kind, entity_id)) or _Reading(kind, entity_id)
+    if not reading.current:
+        return _drawn(None, render)
     parts = (name, get_language(), get_script_prefix(), _RENDERER, kind, entity_id, depends)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"entity-html:{kind}:{entity_id}:{digest}"
     found = cache.get(key)
-    if isinstance(found, _Kept) and found.mark[:2] == mark[:2]:
-        if found.mark.journal == mark.journal:
+    if isinstance(found, _Kept) and found.mark.kb == reading.kb:
+        if found.mark.data == reading.data:
             return found.text
-        if found.mark.journal >= mark.pruned and not _journal_touches(
-            kind, entity_id, found.mark.journal, mark.journal
+        mark = reading.mark()
+        if found.mark.tags == mark.tags and (
+            found.mark.journal == mark.journal
+            or (
+                found.mark.journal >= mark.pruned
+                and not _journal_touches(kind, entity_id, found.mark.journal, mark.journal)
+            )
         ):
-            # Still current: kept under the newer number, so the next check reads less.
+            # Still current: kept under the newer numbers, so the next reading checks nothing.
             cache.set(key, _Kept(mark, found.text), KEPT_SECONDS)
             return found.text
-    token = _MARKS.set({**(marks or {}), (kind, entity_id): mark})
+    mark = reading.mark()
+    token = _READINGS.set({**readings, (kind, entity_id): reading})
     try:
-        text = _drawn(version, render)
+        text = _drawn(reading.data, render)
     finally:
-        _MARKS.reset(token)
+        _READINGS.reset(token)
     cache.set(key, _Kept(mark, text), KEPT_SECONDS)
     return text
 
@@ -306,17 +339,12 @@ def entity_text_cached(
 @contextmanager
 def entity_reading(*, kind: str, entity_id: int) -> Iterator[None]:
     """The entity's parts read within share one reading of whether the entity changed."""
-    version = data_version()
-    kb = kb_version() if version is not None else None
-    if version is None or kb is None:
-        yield
-        return
-    marks = _MARKS.get()
-    token = _MARKS.set({**(marks or {}), (kind, entity_id): _mark(kind, entity_id, kb)})
+    readings = _READINGS.get() or {}
+    token = _READINGS.set({**readings, (kind, entity_id): _Reading(kind, entity_id)})
     try:
         yield
     finally:
-        _MARKS.reset(token)
+        _READINGS.reset(token)
 
 
 def entity_html_cached(
