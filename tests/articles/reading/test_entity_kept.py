@@ -181,3 +181,17 @@ def test_a_deleted_article_leaves_a_kept_summit_page_at_once(world: dict) -> Non
     assert "Shown 2" in _page(client, "/summits/the-summit/")[0]
     Article.objects.filter(pk=world["shown"][2].pk).delete()
     assert "Shown 2" not in _page(client, "/summits/the-summit/")[0]
+
+
+def test_a_part_kept_from_before_the_journal_was_pruned_is_drawn_again(world: dict) -> None:
+    client = Client()
+    assert "Shown 1" in _page(client, "/summits/the-summit/")[0]
+    world["shown"][1].title = "Corrected headline"
+    world["shown"][1].save()
+    # The journal's rows up to now are deleted, as they are once old enough.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM tracker_page_version WHERE id = 1")
+        (number,) = cursor.fetchone()
+        cursor.execute("DELETE FROM tracker_page_change WHERE version <= %s", [number])
+        cursor.execute("UPDATE tracker_page_version SET pruned = %s WHERE id = 1", [number])
+    assert "Corrected headline" in _page(client, "/summits/the-summit/")[0]
