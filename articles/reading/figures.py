@@ -338,12 +338,17 @@ def entity_text_cached(
 
 @contextmanager
 def entity_reading(*, kind: str, entity_id: int) -> Iterator[None]:
-    """The entity's parts read within share one reading of whether the entity changed."""
+    """The entity's parts read within share one reading of whether the entity changed, and
+    every figure and part read within it the data version read first (they read their data
+    after it: they are at least as new)."""
     readings = _READINGS.get() or {}
-    token = _READINGS.set({**readings, (kind, entity_id): _Reading(kind, entity_id)})
+    reading = _Reading(kind, entity_id)
+    token = _READINGS.set({**readings, (kind, entity_id): reading})
+    drawing = _DRAWING.set((reading.data,))
     try:
         yield
     finally:
+        _DRAWING.reset(drawing)
         _READINGS.reset(token)
 
 
