@@ -288,7 +288,7 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0026_pages_kb_version"),
+        ("articles", "0027_ingestion_indexes"),
     ]
 
     operations = [
