@@ -165,6 +165,7 @@ def _fold_match(match: re.Match[str]) -> str:
 _COMPACT = re.compile(r"[\s'.\"]+")
 
 
+@lru_cache(maxsize=100_000)
 def compact(text: str) -> str:
     """Folded with spaces, hyphens, dots and apostrophes removed: 'Mayor-kas' == 'Mayorkas'."""
     return _COMPACT.sub("", fold(text))
@@ -180,6 +181,7 @@ _SOUND_LETTERS = str.maketrans({"c": "k", "z": "s", "j": "", "x": "", "h": "", "
                                 "v": "b", "w": "u"})  # fmt: skip
 
 
+@lru_cache(maxsize=100_000)
 def phonetic(text: str) -> str:
     """A crude cross-language sound key for names: Alexandro ~ Alejandro, Trudo ~ Trudeau."""
     key = compact(text)
