@@ -30,28 +30,44 @@ jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fevr avr j
 u.s ee.uu d.c u.k u.n m mme mlle
 """.split()
 )
-# A newline, or a stop, closing quotes or brackets and a space before a capital or a digit.
-# Written to begin with one character class, which lets the regex engine skip to the next
-# stop or newline at C speed.
+
+
+def _any_case(word: str) -> str:
+    """A pattern for a word in any case, as str.lower() reads it (the Kelvin sign is a k)."""
+    return "".join(
+        r"\." if ch == "." else f"[{ch}{ch.upper()}{_KELVIN if ch == 'k' else ''}]" for ch in word
+    )
+
+
+_KELVIN = "\u212a"
+
+
+# A stop needs closing quotes or brackets and a space before a capital or a digit.
+_STOP_TAIL = r"[\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])"
+# A full stop after an abbreviation or a single letter ('Mr.', 'U.S.', 'J.'): after a run of
+# letters, digits and dots that is one of those, or that is one and ends the line before. Tried
+# first, so that the stop, its quotes and its space are passed over as one, as a boundary is.
+_NOT_A_STOP = "|".join(
+    rf"(?<=(?<![\w.]){words}{newline}\.)"
+    for words in [
+        r"[\w.]",
+        *(
+            f"(?:{'|'.join(_any_case(w) for w in sorted(_ABBREVIATIONS) if len(w) == n)})"
+            for n in sorted({len(w) for w in _ABBREVIATIONS} - {1})
+        ),
+    ]
+    for newline in ("", "\n")
+)
+# A newline, or a stop that is no abbreviation's; the group `end` marks a boundary. Written to
+# begin with one character class, which lets the regex engine skip to the next stop or newline
+# at C speed.
 _BOUNDARY = re.compile(
-    r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω]))"
+    rf"[.!?\n](?:(?:{_NOT_A_STOP}){_STOP_TAIL}|(?P<end>(?<=\n)|(?<=[.!?]){_STOP_TAIL}))"
 )
 
 
-# The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'.
-_WORD_BEFORE = re.compile(r"[\w.]{1,12}$")
-
-
 def _sentence_starts(text: str) -> list[int]:
-    starts = [0]
-    for m in _BOUNDARY.finditer(text):
-        dot = m.start()
-        if text[dot] == ".":
-            word = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
-            if word and (word.end() - word.start() == 1 or word.group().lower() in _ABBREVIATIONS):
-                continue
-        starts.append(m.end())
-    return starts
+    return [0, *[m.end() for m in _BOUNDARY.finditer(text) if m.lastgroup]]
 
 
 class Sentences:
@@ -239,22 +255,27 @@ class Passage:
                 guessed.append(text_language(folded, declared=language))
             return guessed[0]
 
+        new = tuple.__new__  # Match(...) without a Python call: thousands a text
         for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
                 continue
-            if end + 1 < n and folded[end + 1].isalnum():
+            stop = end + 1
+            if stop < n and folded[stop].isalnum():
                 if not prefixes:
                     continue
                 keys = prefixes
             if checked:
-                keys = tuple(k for k in keys if _acronym_fits(doc, start, end + 1, k, text_lang))
+                keys = tuple(k for k in keys if _acronym_fits(doc, start, stop, k, text_lang))
                 if not keys:
                     continue
             if keys[0].kind == BLOCK:
-                blocks.append((start, end + 1))
+                blocks.append((start, stop))
             for key in keys:
-                by_kind.setdefault(key.kind, []).append(Match(start, end + 1, key))
+                matches = by_kind.get(key.kind)
+                if matches is None:
+                    matches = by_kind[key.kind] = []
+                matches.append(new(Match, (start, stop, key)))
         return cls(
             kb=kb,
             doc=doc,
