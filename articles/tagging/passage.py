@@ -109,14 +109,45 @@ _BYLINE_START = re.compile(
 
 
 _CREDIT_WORDS = ("reporting", "editing", "writing", "reportage", "redacci", "edici")
+# Parts of those words: four substring tests instead of six before the exact ones.
+_CREDIT_HINTS = ("iting", "report", "redacci", "edici")
+# Letters that a case-blind pattern reads as 'i' but folding keeps as they are.
+_DOTTED_I = ("\u0130", "\u0131")
+
+
+def _line_matches(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> list[tuple[int, int]]:
+    """The matches of a pattern that never crosses a line, in the lines that begin at
+    `starts`: the same as in the whole text when those lines hold every match."""
+    ranges = []
+    for start in sorted(set(starts)):
+        end = text.find("\n", start)
+        ranges += [m.span() for m in pattern.finditer(text, start, len(text) if end < 0 else end)]
+    return ranges
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
 
 
 def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
     ranges = []
     if _BYLINE_START.search(text) or _BYLINE_START.match("\n" + text.lstrip(" \t")[:20]):
         ranges += [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
-    if any(word in folded for word in _CREDIT_WORDS):  # a substring test costs far less
-        ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
+    # A credit lies in one line, with a credit word: only those lines are read (substring
+    # tests first, which cost far less than the pattern over the whole text).
+    if any(hint in folded for hint in _CREDIT_HINTS):
+        lines = [
+            _line_start(text, m.start())
+            for word in _CREDIT_WORDS
+            if word in folded
+            for m in re.finditer(word, folded)
+        ]
+        if lines and any(i in text for i in _DOTTED_I):
+            ranges += [m.span() for m in _CREDIT.finditer(text)]
+        elif lines:
+            ranges += _line_matches(_CREDIT, text, lines)
     for author in authors:
         needle = fold(author).strip()
         if len(needle) < 4:
@@ -179,8 +210,9 @@ def _acronym_fits(doc: str, start: int, end: int, key: Key, language: Callable[[
     a common word of the text's language ('DANS' in French) must stand amid ordinary case."""
     if not case_matches(doc, start, key.case):
         return False
-    if key.common_in and (language() in key.common_in or not language()):
-        return not _shouted(doc, start, end)
+    # The capitals around it first: the language is guessed only when they are shouted.
+    if key.common_in and _shouted(doc, start, end):
+        return not (language() in key.common_in or not language())
     return True
 
 
