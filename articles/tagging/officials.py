@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -449,12 +450,13 @@ def _best(kb: KnowledgeBase, name: str, query: str, cutoff: int) -> tuple[str, f
             for i, choice in enumerate(choices):
                 by_length.setdefault(len(choice), []).append(i)
         at = sorted(
-            i
-            for length, indices in by_length.items()
-            if 200 * min(size, length) >= cutoff * (size + length)
-            for i in indices
+            chain.from_iterable(
+                indices
+                for length, indices in by_length.items()
+                if 200 * min(size, length) >= cutoff * (size + length)
+            )
         )
-        subset = subsets[(size, cutoff)] = ([choices[i] for i in at], at)
+        subset = subsets[(size, cutoff)] = (list(map(choices.__getitem__, at)), at)
     found = process.extractOne(query, subset[0], scorer=fuzz.ratio, score_cutoff=cutoff)
     if found is None:
         return None
