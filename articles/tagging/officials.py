@@ -257,10 +257,12 @@ _ROLE_PATTERNS: list[_RolePattern] = [
         "head_of_government",
     ),
 ]
+# The word boundaries stand outside the alternatives, so that the regex engine tests them once
+# per position, not once per alternative (a third of the cost; the same matches).
 _ROLE_RE = re.compile(
-    "|".join(
-        rf"(?P<r{i}>(?<![\w]){pattern.regex}(?![\w]))" for i, pattern in enumerate(_ROLE_PATTERNS)
-    )
+    r"(?<![\w])(?:"
+    + "|".join(rf"(?P<r{i}>{pattern.regex})" for i, pattern in enumerate(_ROLE_PATTERNS))
+    + r")(?![\w])"
 )
 _LEFT_GAP = re.compile(r"^(?:'s|')? $")
 _RIGHT_GAP = re.compile(r"^ (?:(?:of|de|du|del|d'|des)(?: |(?<=')))?(?:(?:the|la|le|l') ?)?$")
