@@ -18,7 +18,7 @@ from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
-from articles.tagging.kb import BLOCK, Key, KnowledgeBase, fold
+from articles.tagging.kb import BLOCK, Key, Keys, KnowledgeBase, fold
 from articles.tagging.language import text_language
 
 # --- sentences -------------------------------------------------------------------------------
@@ -288,6 +288,7 @@ class Passage:
             return guessed[0]
 
         new = tuple.__new__  # Match(...) without a Python call: thousands a text
+        keys: Keys
         for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
@@ -298,16 +299,22 @@ class Passage:
                     continue
                 keys = prefixes
             if checked:
-                keys = tuple(k for k in keys if _acronym_fits(doc, start, stop, k, text_lang))
-                if not keys:
+                fit = [k for k in keys if _acronym_fits(doc, start, stop, k, text_lang)]
+                if not fit:
                     continue
+                keys = Keys.of(fit)
             if keys[0].kind == BLOCK:
                 blocks.append((start, stop))
-            for key in keys:
-                matches = by_kind.get(key.kind)
+            # A common word may be a cue of dozens of recognisers: each kind's matches are
+            # filed at once.
+            for kind, group in keys.by_kind:
+                matches = by_kind.get(kind)
                 if matches is None:
-                    matches = by_kind[key.kind] = []
-                matches.append(new(Match, (start, stop, key)))
+                    matches = by_kind[kind] = []
+                if len(group) == 1:
+                    matches.append(new(Match, (start, stop, group[0])))
+                else:
+                    matches += [new(Match, (start, stop, key)) for key in group]
         return cls(
             kb=kb,
             doc=doc,
