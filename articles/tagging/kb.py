@@ -25,7 +25,7 @@ import ahocorasick
 from django.db import connection
 
 from articles.tagging.language import common_in
-from summits.cues import cue_groups, word_forms
+from summits.cues import cue_groups_marked, word_forms
 from summits.dates import span_window
 from summits.models import (
     Country,
@@ -303,6 +303,7 @@ class RecogniserEntry:
     confidence: float
     valid_from: date | None
     valid_until: date | None
+    carried: frozenset[int] = frozenset()  # groups that may be met in the sentence before
 
     def applies_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -918,7 +919,7 @@ def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
     entries: list[RecogniserEntry] = []
     for r in Recogniser.objects.order_by("pk"):
         try:
-            groups = cue_groups(r.cues)
+            groups = cue_groups_marked(r.cues)
         except ValueError:
             continue  # saved around the form's check; admin shows the problem on the row
         kind, entity = ("policy", r.policy_id) if r.policy_id else ("summit", r.summit_id)
@@ -933,10 +934,11 @@ def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
                 confidence=r.confidence,
                 valid_from=r.valid_from,
                 valid_until=r.valid_until,
+                carried=frozenset(n for n, group in enumerate(groups) if group.carried),
             )
         )
-        for number, words in enumerate(groups):
-            for word in words:
+        for number, group in enumerate(groups):
+            for word in group.words:
                 forms, prefix = word_forms(word)
                 for form in forms:
                     keys.add(form, Key(CUE, index, group=number, prefix=prefix))

@@ -1,4 +1,5 @@
-"""Policies and meetings referred to by paraphrase: a recogniser's cue groups in one sentence.
+"""Policies and meetings referred to by paraphrase: a recogniser's cue groups in one sentence
+(a group marked as carried may be met in the sentence before).
 
 Recognisers are knowledge-base data (summits.models.Recogniser) that editors see and edit in
 admin; kb compiles each cue word, with its inflected forms, into the automaton.
@@ -41,6 +42,9 @@ def by_recognisers(p: Passage) -> None:
         first[key] = min(first.get(key, m.start), m.start)
     for key, seen in groups.items():
         recogniser = p.kb.recognisers[key[1]]
+        if len(seen) < recogniser.groups and recogniser.carried:
+            before = groups.get((key[0] - 1, key[1]), set())
+            seen = seen | (before & recogniser.carried)
         if len(seen) < recogniser.groups or not recogniser.applies_on(p.on):
             continue
         if recogniser.kind == MentionKind.POLICY and not policy_exists(
