@@ -683,7 +683,9 @@ class Key(NamedTuple):
     needs_context: bool = False  # OFFICIAL_SHORT: a surname shared by many, or a common word
     proper: bool = False  # POLICY: the name starts with a capital letter
     concept: str = ""  # CONCEPT: the concept a translated word stands for
-    group: int = 0  # CUE: which of its recogniser's groups the word belongs to
+    # CUE: the (recogniser, group) pairs the word belongs to, one key for all of them: a common
+    # cue word ('asylum') is in many recognisers, and each key is a match to store per hit.
+    cues: tuple[tuple[int, int], ...] = ()
     prefix: bool = False  # CUE: the word matches any ending ('deport*')
     common_in: frozenset[str] = frozenset()  # an acronym that is a common word in these languages
 
@@ -917,6 +919,7 @@ def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
 
 def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
     entries: list[RecogniserEntry] = []
+    owners: dict[tuple[str, bool], list[tuple[int, int]]] = defaultdict(list)
     for r in Recogniser.objects.order_by("pk"):
         try:
             groups = cue_groups_marked(r.cues)
@@ -941,7 +944,10 @@ def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
             for word in group.words:
                 forms, prefix = word_forms(word)
                 for form in forms:
-                    keys.add(form, Key(CUE, index, group=number, prefix=prefix))
+                    if (index, number) not in owners[(form, prefix)]:
+                        owners[(form, prefix)].append((index, number))
+    for (form, prefix), cues in owners.items():
+        keys.add(form, Key(CUE, cues=tuple(cues), prefix=prefix))
     return entries
 
 

@@ -21,7 +21,8 @@ def by_recognisers(p: Passage) -> None:
     # occurs somewhere in the text, on a date it applies, is worth placing in sentences.
     anywhere: dict[int, set[int]] = {}
     for m in cues:
-        anywhere.setdefault(m.key.entity, set()).add(m.key.group)
+        for r, group in m.key.cues:
+            anywhere.setdefault(r, set()).add(group)
     live = {
         r
         for r, seen in anywhere.items()
@@ -32,14 +33,17 @@ def by_recognisers(p: Passage) -> None:
     groups: dict[tuple[int, int], set[int]] = {}  # (sentence, recogniser) -> groups seen
     first: dict[tuple[int, int], int] = {}
     for m in cues:
-        if m.key.entity not in live:
+        wanted = [(r, group) for r, group in m.key.cues if r in live]
+        if not wanted:
             continue
         # Not in a byline, and 'Mexic*' is not in 'New Mexico'.
         if p.excluded.covers(m.start, m.end) or p.blocks.overlaps(m.start, m.end):
             continue
-        key = (p.sentences.index(m.start), m.key.entity)
-        groups.setdefault(key, set()).add(m.key.group)
-        first[key] = min(first.get(key, m.start), m.start)
+        sentence = p.sentences.index(m.start)
+        for r, group in wanted:
+            key = (sentence, r)
+            groups.setdefault(key, set()).add(group)
+            first[key] = min(first.get(key, m.start), m.start)
     for key, seen in groups.items():
         recogniser = p.kb.recognisers[key[1]]
         if len(seen) < recogniser.groups and recogniser.carried:

@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import MentionKind, MentionStatus
+from articles.tagging.kb import CUE, knowledge_base_get
 from articles.tagging.kb_change import articles_retag, tagging_preview
+from articles.tagging.passage import Passage
 from articles.tagging.tagger import knowledge_base_reset, text_tag
 from summits.cues import cue_groups, cue_groups_marked, word_forms
 from summits.models import Official, OfficialAlias, Policy, Recogniser
@@ -478,3 +480,12 @@ def test_loading_the_reference_twice_updates_recognisers_in_place(reference: Non
     reference_load()
     assert Recogniser.objects.get(pk=first.pk).confidence != 0.5
     assert Recogniser.objects.count() == len(rows)
+
+
+def test_a_cue_word_of_many_recognisers_is_one_match_per_occurrence(curated: None) -> None:
+    kb = knowledge_base_get()
+    passage = Passage.read(kb, text="Asylum, asylum.", title="", on=date(2024, 1, 1), authors=[])
+    cues = passage.by_kind[CUE]
+    assert len(cues) == 2
+    owners = {r for m in cues for r, _group in m.key.cues}
+    assert len(owners) > 10  # 'asylum' is a cue of many recognisers
