@@ -1,6 +1,7 @@
 """Cue groups of a recogniser: how editors write them, and the word forms each word stands for.
 
-Written one group per line, words separated by commas. A line that starts with "<" is a group
+Written one group per line, words separated by commas (a comma before a digit is part of a
+number: '2,500'). A line that starts with "<" is a group
 that may also be met in the sentence before: news names what a policy is about in one sentence
 and says what it does in the next ("The tariffs stay. The exemptions granted in March..."). The
 forms are generated for lower-case, accent-free words (the tagger folds text the same way
@@ -27,6 +28,10 @@ def _plain(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# A comma separates words, except before a digit: '2,500', '1,3 milliard'.
+_SEPARATOR = re.compile(r",(?!\d)")
+
+
 class CueGroup(NamedTuple):
     words: list[str]
     carried: bool  # may be met in the sentence before instead ('<' before the line)
@@ -44,7 +49,7 @@ def cue_groups_marked(text: str) -> list[CueGroup]:
         carried = line.lstrip().startswith("<")
         if carried:
             line = line.lstrip()[1:]
-        words = [w.strip() for w in line.split(",") if w.strip()]
+        words = [w.strip() for w in _SEPARATOR.split(line) if w.strip()]
         if not words:
             continue
         for word in words:

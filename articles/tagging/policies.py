@@ -36,7 +36,13 @@ bureaux initiative iniciativa declaration declaracion
 _WORD = re.compile(r"[\w']+")
 
 
+# 'Guatemala signed a safe third country agreement': after 'a' the name is a kind of thing.
+_GENERIC_BEFORE = re.compile(r"\b(?:a|an|another|any|un|una|une|otro|otra|autre)\W{1,3}$")
+
+
 def _descriptive(p: Passage, start: int, end: int) -> bool:
+    if _GENERIC_BEFORE.search(p.folded, max(0, start - 12), start):
+        return False
     words = [w for w in _WORD.findall(p.folded[start:end]) if w not in STOPWORDS]
     if len(words) < 3 or (len(words) == 3 and not _KIND_OF_POLICY & set(words)):
         return False

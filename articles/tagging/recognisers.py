@@ -7,10 +7,14 @@ admin; kb compiles each cue word, with its inflected forms, into the automaton.
 
 from __future__ import annotations
 
+import re
+
 from articles.models import MentionKind
 from articles.tagging.kb import CUE
 from articles.tagging.passage import Passage
 from articles.tagging.policies import policy_exists
+
+_NEGATED = re.compile(r"\bno(?:n[- ]|-)$")
 
 
 def by_recognisers(p: Passage) -> None:
@@ -38,6 +42,11 @@ def by_recognisers(p: Passage) -> None:
             continue
         # Not in a byline, and 'Mexic*' is not in 'New Mexico'.
         if p.excluded.covers(m.start, m.end) or p.blocks.overlaps(m.start, m.end):
+            continue
+        # 'non-agricultural' is not 'agricultural', nor 'non-Mexican' 'Mexican'.
+        if p.folded[m.start - 1 : m.start] in ("-", " ") and _NEGATED.search(
+            p.folded, max(0, m.start - 4), m.start
+        ):
             continue
         sentence = p.sentences.index(m.start)
         for r, group in wanted:

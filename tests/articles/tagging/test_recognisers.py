@@ -396,6 +396,22 @@ PARAPHRASES = [
         "canada-border-plan-2024",
     ),
     (
+        "Asylum seekers crossing anywhere along the land border will now be turned back to the "
+        "United States.",
+        date(2023, 3, 27),
+        "stca-additional-protocol-2023",
+    ),
+    (
+        "Ottawa a dévoilé un plan de 1,3 milliard de dollars pour renforcer la frontière.",
+        date(2024, 12, 18),
+        "canada-border-plan-2024",
+    ),
+    (
+        "Biden's order lets agents quickly deport migrants when crossings top 2,500 a day.",
+        date(2024, 6, 5),
+        "securing-the-border-proclamation",
+    ),
+    (
         "Trump signed an order suspending asylum at the southern border on his first day.",
         date(2025, 1, 21),
         "guaranteeing-states-protection-against-invasion",
@@ -429,6 +445,26 @@ def test_near_misses_of_the_paraphrases_are_not_policies(
     curated: None, text: str, on: date
 ) -> None:
     assert not policies(text, on)
+
+
+def test_a_negated_cue_word_does_not_count(curated: None) -> None:
+    text = "The H-2B visa is for non-agricultural temporary workers in the United States."
+    found = policies(text, date(2024, 5, 1))
+    assert "H-2B temporary non-agricultural worker visa" in found
+    assert "H-2A temporary agricultural worker visa" not in found
+
+
+def test_a_policy_name_after_an_indefinite_article_is_a_kind_of_thing(curated: None) -> None:
+    text = "Guatemala signed a safe third country agreement with the United States."
+    found = policies(text, date(2019, 7, 27))
+    assert found == {"Asylum Cooperative Agreements (2019)"}
+
+
+def test_a_comma_before_a_digit_is_part_of_a_number_in_a_cue() -> None:
+    assert cue_groups("2,500, 1,3 milliard,visa\nasylum") == [
+        ["2,500", "1,3 milliard", "visa"],
+        ["asylum"],
+    ]
 
 
 def test_a_phrase_in_a_cue_agrees_in_number_and_gender() -> None:
