@@ -49,7 +49,9 @@ class Tag:
 class Score:
     counts: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
     tags: list[Tag] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # per passage: never print a held-out one
+    # Per passage: never print a held-out one. Kept out of the repr, which pytest prints as a
+    # frame's argument when a test fails.
+    errors: list[str] = field(default_factory=list, repr=False)
     passages: int = 0
 
     def table(self) -> str:
