@@ -1,8 +1,5 @@
 """Policies: by name or alias, and by a name translated word by word."""
 
-# Word lists read best as text.
-# ruff: noqa: SIM905
-
 from __future__ import annotations
 
 import re
@@ -10,7 +7,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from articles.models import MentionKind
-from articles.tagging.kb import CONCEPT, COUNTRY, POLICY, STOPWORDS, KnowledgeBase
+from articles.tagging.kb import CONCEPT, POLICY, KnowledgeBase
 from articles.tagging.passage import Passage
 
 # 'remain in Mexico' in lower case is often just a phrase, not the programme, unless a word
@@ -19,34 +16,6 @@ _POLICY_NOUN_AFTER = re.compile(
     r"[ \"']*(?:policy|program|programme|programa|politica|politique|"
     r"rule|regla|protocols?|agreement|accord)\b"
 )
-
-
-# A long official name names the policy in lower case too ('temporary protected status',
-# 'the seasonal agricultural worker program'): four words that are not stop words, or three with
-# one that says what kind of thing it is. 'Safe third country' and 'remain in Mexico' (a
-# country's name) stay phrases.
-_KIND_OF_POLICY = set(
-    """
-status estatus statut program programme programa agreement agreements acuerdo acuerdos accord
-accords entente protocol protocols protocole protocoles protocolo protocolos strategy estrategia
-strategie rule regla regle proclamation proclamacion framework marco cadre offices oficinas
-bureaux initiative iniciativa declaration declaracion
-""".split()
-)
-_WORD = re.compile(r"[\w']+")
-
-
-# 'Guatemala signed a safe third country agreement': after 'a' the name is a kind of thing.
-_GENERIC_BEFORE = re.compile(r"\b(?:a|an|another|any|un|una|une|otro|otra|autre)\W{1,3}$")
-
-
-def _descriptive(p: Passage, start: int, end: int) -> bool:
-    if _GENERIC_BEFORE.search(p.folded, max(0, start - 12), start):
-        return False
-    words = [w for w in _WORD.findall(p.folded[start:end]) if w not in STOPWORDS]
-    if len(words) < 3 or (len(words) == 3 and not _KIND_OF_POLICY & set(words)):
-        return False
-    return not any(start <= c.start < end for c in p.by_kind.get(COUNTRY, ()))
 
 
 # News previews a policy some weeks before its first dated event; further back a name like
@@ -68,12 +37,9 @@ def policies_by_name(p: Passage) -> None:
             continue
         confidence = m.key.confidence
         if m.key.proper and not p.doc[m.start].isupper():
-            if _descriptive(p, m.start, m.end):
-                confidence = min(confidence, 0.85)
-            elif _POLICY_NOUN_AFTER.match(p.folded[m.end : m.end + 30]):
-                confidence = 0.7
-            else:
+            if not _POLICY_NOUN_AFTER.match(p.folded[m.end : m.end + 30]):
                 continue
+            confidence = 0.7
         p.record(
             kind=MentionKind.POLICY,
             entity=m.key.entity,
