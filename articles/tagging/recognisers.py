@@ -14,6 +14,7 @@ from articles.tagging.kb import CUE
 from articles.tagging.passage import Passage
 from articles.tagging.policies import policy_exists
 
+_NEGATIONS = ("non-", "non ", "no-")
 _NEGATED = re.compile(r"\bno(?:n[- ]|-)$")
 
 
@@ -23,10 +24,12 @@ def by_recognisers(p: Passage) -> None:
         return
     # Most cue words are common ('border', 'asylum'): only a recogniser whose every group
     # occurs somewhere in the text, on a date it applies, is worth placing in sentences.
-    anywhere: dict[int, set[int]] = {}
+    pairs: set[tuple[int, int]] = set()
     for m in cues:
-        for r, group in m.key.cues:
-            anywhere.setdefault(r, set()).add(group)
+        pairs.update(m.key.cues)  # a word's pairs once, however often it occurs
+    anywhere: dict[int, set[int]] = {}
+    for r, group in pairs:
+        anywhere.setdefault(r, set()).add(group)
     live = {
         r
         for r, seen in anywhere.items()
@@ -36,16 +39,19 @@ def by_recognisers(p: Passage) -> None:
         return
     groups: dict[tuple[int, int], set[int]] = {}  # (sentence, recogniser) -> groups seen
     first: dict[tuple[int, int], int] = {}
+    wanted_of: dict[tuple[tuple[int, int], ...], list[tuple[int, int]]] = {}
     for m in cues:
-        wanted = [(r, group) for r, group in m.key.cues if r in live]
+        wanted = wanted_of.get(m.key.cues)
+        if wanted is None:
+            wanted = wanted_of[m.key.cues] = [(r, g) for r, g in m.key.cues if r in live]
         if not wanted:
             continue
         # Not in a byline, and 'Mexic*' is not in 'New Mexico'.
         if p.excluded.covers(m.start, m.end) or p.blocks.overlaps(m.start, m.end):
             continue
         # 'non-agricultural' is not 'agricultural', nor 'non-Mexican' 'Mexican'.
-        if p.folded[m.start - 1 : m.start] in ("-", " ") and _NEGATED.search(
-            p.folded, max(0, m.start - 4), m.start
+        if p.folded.endswith(_NEGATIONS, 0, m.start) and _NEGATED.search(
+            p.folded, max(0, m.start - 5), m.start
         ):
             continue
         sentence = p.sentences.index(m.start)
