@@ -396,8 +396,8 @@ PARAPHRASES = [
         "canada-border-plan-2024",
     ),
     (
-        "Asylum seekers crossing anywhere along the land border will now be turned back to the "
-        "United States.",
+        "Asylum seekers crossing into Quebec anywhere along the land border will now be turned "
+        "back.",
         date(2023, 3, 27),
         "stca-additional-protocol-2023",
     ),
