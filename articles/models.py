@@ -280,9 +280,11 @@ class Article(models.Model):
             ),
             # Story clustering reads the fingerprints of the clustered articles within a week
             # of a batch's dates: a thousand rows of 200,000, found without walking every
-            # clustered article (1 ms instead of 13).
+            # clustered article (1 ms instead of 13), and read from the index alone (PostgreSQL)
+            # rather than from a thousand scattered table pages.
             models.Index(
                 fields=["published_at"],
+                include=["cluster", "simhash", "created_at"],
                 condition=Q(cluster__isnull=False, simhash__isnull=False),
                 name="article_dedupe_window_idx",
             ),
@@ -534,10 +536,28 @@ class Mention(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["country", "article"], name="mention_country_idx"),
-            models.Index(fields=["official", "article"], name="mention_official_idx"),
-            models.Index(fields=["policy", "article"], name="mention_policy_idx"),
-            models.Index(fields=["summit", "article"], name="mention_summit_idx"),
+            # Each mention names one entity: its other three columns are NULL, which these
+            # partial indexes leave out (a lookup by entity implies NOT NULL).
+            models.Index(
+                fields=["country", "article"],
+                condition=Q(country__isnull=False),
+                name="mention_country_idx",
+            ),
+            models.Index(
+                fields=["official", "article"],
+                condition=Q(official__isnull=False),
+                name="mention_official_idx",
+            ),
+            models.Index(
+                fields=["policy", "article"],
+                condition=Q(policy__isnull=False),
+                name="mention_policy_idx",
+            ),
+            models.Index(
+                fields=["summit", "article"],
+                condition=Q(summit__isnull=False),
+                name="mention_summit_idx",
+            ),
             models.Index(fields=["status", "confidence", "-created_at"], name="mention_review_idx"),
             # The review queue (auto-tags, newest first) reads this backwards and stops at a page.
             models.Index(

@@ -111,13 +111,15 @@ def worker(kind: str, feeds: int) -> dict[str, float]:
 
 
 def generated_delete(token: str) -> None:
-    """Delete the feeds, articles (with their mentions and links) and clusters of a run."""
-    from articles.models import Article, Feed, StoryCluster
+    """Delete the feeds, articles (with their mentions and links) and clusters of a run; the
+    stored stories its copies joined are counted again, as they were."""
+    from articles.ingestion.dedupe import clusters_recount
+    from articles.models import Article, Feed
 
     clusters = set(Article.objects.filter(url__contains=token).values_list("cluster_id", flat=True))
     Article.objects.filter(url__contains=token).delete()
     Feed.objects.filter(url__contains=token).delete()
-    StoryCluster.objects.filter(pk__in=clusters, articles__isnull=True).delete()
+    clusters_recount(clusters - {None})
 
 
 def _child(kind: str, feeds: int) -> dict[str, float]:

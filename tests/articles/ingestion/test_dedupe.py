@@ -177,6 +177,20 @@ def test_the_window_ends_exactly_a_week_either_side(
 
 
 @pytest.mark.parametrize(
+    ("seen", "together"), [(timedelta(days=1), True), (timedelta(days=30), False)]
+)
+def test_an_undated_article_is_in_the_window_by_when_it_was_first_seen(
+    source: Source, seen: timedelta, together: bool
+) -> None:
+    undated = make(source, STORY, WHEN, "undated")
+    Article.objects.filter(pk=undated.pk).update(published_at=None, created_at=WHEN + seen)
+    undated.refresh_from_db()
+    cluster = article_cluster(article=undated)
+
+    assert (article_cluster(article=make(source, REWRITE, WHEN, "rewrite")) == cluster) is together
+
+
+@pytest.mark.parametrize(
     "when",
     [
         datetime(2024, 5, 9, 15, 0, tzinfo=UTC),
@@ -271,6 +285,24 @@ def test_a_copy_near_two_clusters_joins_them_whatever_order_the_copies_came_in(
 
     assert {a.cluster_id for a in Article.objects.all()} == {cluster.pk}
     assert StoryCluster.objects.get().size == 3
+
+
+def test_joined_clusters_keep_the_id_of_the_one_with_most_members(source: Source) -> None:
+    # The same three versions as above, the ending's cluster younger but with two copies:
+    # joining moves the lede's one article, not the two.
+    words = _words(10, 120)
+    base, other = words[:60], words[60:]
+    lede = make(source, " ".join(other[:5] + base[5:]), WHEN, "lede")
+    endings = [make(source, " ".join(base[:-5] + other[-5:]), WHEN, f"ending-{n}") for n in (1, 2)]
+    older = article_cluster(article=lede)
+    bigger = article_cluster(article=endings[0])
+    assert article_cluster(article=endings[1]) == bigger and bigger.pk > older.pk
+
+    joined = article_cluster(article=make(source, " ".join(base), WHEN, "middle"))
+
+    assert joined.pk == bigger.pk
+    assert {a.cluster_id for a in Article.objects.all()} == {bigger.pk}
+    assert list(StoryCluster.objects.values_list("pk", "size")) == [(bigger.pk, 4)]
 
 
 def test_the_window_counts_bits_at_once_as_one_by_one() -> None:
