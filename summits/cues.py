@@ -16,7 +16,6 @@ costs nothing; it never occurs in text.
 
 import re
 import unicodedata
-from itertools import product
 from typing import NamedTuple
 
 MIN_GROUPS = 2
@@ -107,28 +106,62 @@ _MAX_AGREEING_WORDS = 5
 
 def _agreeing(words: list[str]) -> set[str]:
     """A Spanish or French phrase with its nouns and adjectives all plural, all feminine, or
-    both ('trabajador agricola temporal' -> 'trabajadores agricolas temporales')."""
+    both ('trabajador agricola temporal' -> 'trabajadores agricolas temporales'): one form per
+    language and agreement, so that long phrases do not multiply the automaton's keys."""
     content = [w for w in words if w not in _INVARIABLE and w not in _AGREEMENT and "'" not in w]
     if len(content) < 2 or len(content) > _MAX_AGREEING_WORDS:
         return set()
     out = set()
-    for feminine, plural in product((False, True), repeat=2):
-        if not (feminine or plural):
-            continue
-        choices = []
-        for w in words:
-            if w in _AGREEMENT:
-                choices.append({_AGREEMENT[w] if plural else w})
-            elif w in _INVARIABLE or "'" in w or len(w) < 3:
-                choices.append({w})
-            else:
-                base = (
-                    {g for g in _genders(w) if not g.endswith(("nne", "lle"))} if feminine else {w}
-                )
-                base = base or {w}
-                choices.append({f for b in base for f in _plurals(b)} if plural else base)
-        out |= {" ".join(combo) for combo in product(*choices)}
+    for inflect in (_inflect_es, _inflect_fr):
+        for feminine, plural in ((True, False), (False, True), (True, True)):
+            phrase = []
+            for w in words:
+                if w in _AGREEMENT:
+                    phrase.append(_AGREEMENT[w] if plural else w)
+                elif w in _INVARIABLE or "'" in w or len(w) < 3:
+                    phrase.append(w)
+                else:
+                    phrase.append(inflect(w, feminine=feminine, plural=plural))
+            out.add(" ".join(phrase))
     return out
+
+
+def _inflect_es(w: str, *, feminine: bool, plural: bool) -> str:
+    if feminine:
+        if w.endswith("o"):
+            w = w[:-1] + "a"  # mexicano -> mexicana
+        elif w.endswith(("or", "on", "an", "in")) and not w.endswith("ion"):
+            w += "a"  # trabajador -> trabajadora
+    if plural:
+        if w[-1] in _VOWEL:
+            w += "s"
+        elif w.endswith("z"):
+            w = w[:-1] + "ces"
+        else:
+            w += "es"  # nacional -> nacionales, solicitud -> solicitudes
+    return w
+
+
+def _inflect_fr(w: str, *, feminine: bool, plural: bool) -> str:
+    if feminine and not w.endswith("e"):
+        if w.endswith(("ien", "on", "el")):
+            w += w[-1] + "e"  # canadien -> canadienne
+        elif w.endswith("eur"):
+            w = w[:-1] + "se"  # travailleur -> travailleuse
+        elif w.endswith("if"):
+            w = w[:-1] + "ve"
+        elif w.endswith("eux"):
+            w = w[:-1] + "se"
+        else:
+            w += "e"  # mexicain -> mexicaine, ferme (from ferme) -> fermee
+    if plural and not w.endswith(("s", "x", "z")):
+        if w.endswith("al"):
+            w = w[:-2] + "aux"  # national -> nationaux
+        elif w.endswith(("eau", "eu")):
+            w += "x"
+        else:
+            w += "s"
+    return w
 
 
 def _plurals(w: str) -> set[str]:
