@@ -17,15 +17,23 @@ A part drawn from the knowledge base alone (a meeting's card on the home timelin
 under the knowledge-base version instead (migration 0026), which ingestion never raises: after
 a batch of articles only the parts that count articles are drawn again.
 
+A part of a summit's, official's, country's or policy's page drawn from the knowledge base and
+the entity's own tags and their articles alone (`entity_html_cached`) is kept across writes
+that do not touch it: under the knowledge-base version and the number of the entity's visible
+tags, and checked against a journal of edits numbered as they commit (migration 0028) for one
+of its tags, articles or their stories, or an outlet. An ingestion batch about one meeting
+then leaves every other meeting's page kept.
+
 A session that has written to those tables and not yet committed sees data no one else does:
 it computes its figures and stores none (on SQLite, any session inside a transaction).
 """
 
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -34,10 +42,15 @@ from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from articles.models import VISIBLE_STATUSES
+
 T = TypeVar("T")
-# Unreachable figures (of older versions) go from the cache after this long, or sooner when
-# the cache culls.
-FIGURE_SECONDS = 24 * 3600
+# Figures and parts kept under the data version become unreachable with the next write (every
+# few seconds while feeds are ingested): they leave the cache after this long, so that they
+# do not crowd out what is kept longer (the export rate limit's counts among them).
+FIGURE_SECONDS = 3600
+# Parts kept across writes (under the knowledge-base version, or an entity's own changes).
+KEPT_SECONDS = 24 * 3600
 # HTML is this process's own: the code that rendered it is part of what it depends on.
 _RENDERER = secrets.token_hex(8)
 
@@ -178,6 +191,170 @@ def kb_html_cached_each(
         made = dict(
             zip([keys[i] for i in missing], render([items[i] for i in missing]), strict=True)
         )
-        cache.set_many(made, FIGURE_SECONDS)
+        cache.set_many(made, KEPT_SECONDS)
         found.update(made)
     return [mark_safe(found[key]) for key in keys]  # noqa: S308 - the template engine escaped it
+
+
+# Parts of an entity's page kept across writes that do not touch it --------------------------
+
+# The mention column naming each kind of entity (fixed names: safe to write into SQL).
+_ENTITY_COLUMN = {
+    "country": "country_id",
+    "official": "official_id",
+    "policy": "policy_id",
+    "summit": "summit_id",
+}
+
+
+class _Mark(NamedTuple):
+    """What an entity's kept part was drawn under."""
+
+    data: int  # the data version: while it is the same, nothing changed at all
+    kb: int  # the knowledge-base version
+    tags: int  # the entity's visible tags
+    journal: int  # the page change journal's number (migration 0028)
+    pruned: int  # the journal's rows up to this number are deleted
+
+
+class _Kept(NamedTuple):
+    mark: _Mark
+    text: str
+
+
+class _Reading:
+    """Whether an entity changed, read once for the parts of a request, and only when the
+    data version moved since a part was kept."""
+
+    def __init__(self, kind: str, entity_id: int) -> None:
+        self.kind, self.entity_id = kind, entity_id
+        self.data = data_version()
+        self.kb = kb_version() if self.data is not None else None
+        self._mark: _Mark | None = None
+
+    @property
+    def current(self) -> bool:
+        """False when this session has uncommitted changes of its own."""
+        return self.data is not None and self.kb is not None
+
+    def mark(self) -> _Mark:
+        if self._mark is None:
+            assert self.data is not None and self.kb is not None
+            tags, journal, pruned = _entity_tags(self.kind, self.entity_id)
+            self._mark = _Mark(self.data, self.kb, tags, journal, pruned)
+        return self._mark
+
+
+# The readings of the entities whose parts are being read in this request.
+_READINGS: ContextVar[dict[tuple[str, int], _Reading] | None] = ContextVar("readings", default=None)
+
+
+def _entity_tags(kind: str, entity_id: int) -> tuple[int, int, int]:
+    """The entity's visible tags, the journal's number and up to where it was deleted."""
+    column = _ENTITY_COLUMN[kind]
+    statuses = [str(status) for status in VISIBLE_STATUSES]
+    marks = ", ".join(["%s"] * len(statuses))
+    # One statement, one snapshot: an edit committed after it has a higher number. The tags
+    # are counted from the entity's partial index (mention_<kind>_pub_idx) alone. The column
+    # comes from _ENTITY_COLUMN; every value is a parameter.
+    sql = f"""
+        SELECT (
+            SELECT count(*) FROM articles_mention
+            WHERE kind = %s AND {column} = %s AND status IN ({marks})
+        ), number, pruned
+        FROM tracker_page_version WHERE id = 1
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, entity_id, *statuses])
+        tags, number, pruned = cursor.fetchone()
+    return int(tags), int(number), int(pruned)
+
+
+def _journal_touches(kind: str, entity_id: int, since: int, until: int) -> bool:
+    """Whether an edit numbered after `since` up to `until` may change the entity's parts: of
+    one of its tags, of an article it tags, of the story of such an article, or of an outlet."""
+    column = _ENTITY_COLUMN[kind]
+    # The column comes from _ENTITY_COLUMN; every value is a parameter.
+    sql = f"""
+        SELECT 1 FROM tracker_page_change j
+        WHERE j.version > %s AND j.version <= %s AND (
+            j.everything
+            OR (j.kind = %s AND j.entity_id = %s)
+            OR (j.article_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM articles_mention m
+                WHERE m.article_id = j.article_id AND m.kind = %s AND m.{column} = %s))
+            OR (j.cluster_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM articles_article a
+                JOIN articles_mention m ON m.article_id = a.id
+                WHERE a.cluster_id = j.cluster_id AND m.kind = %s AND m.{column} = %s))
+        )
+        LIMIT 1
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since, until, kind, entity_id, kind, entity_id, kind, entity_id])
+        return cursor.fetchone() is not None
+
+
+def entity_text_cached(
+    name: str, *, kind: str, entity_id: int, depends: tuple[Any, ...], render: Callable[[], str]
+) -> str:
+    """The text `render` returns for a part of a country's, official's, policy's or summit's
+    page drawn from the knowledge base and the entity's own tags and their articles alone;
+    from the cache while none of those changed, across writes to anything else.
+
+    `render` must read nothing else: not other entities' tags on its articles (co-mentions),
+    nor articles it does not tag (a country's press), which are kept by `text_cached`."""
+    readings = _READINGS.get() or {}
+    reading = readings.get((kind, entity_id)) or _Reading(kind, entity_id)
+    if not reading.current:
+        return _drawn(None, render)
+    parts = (name, get_language(), get_script_prefix(), _RENDERER, kind, entity_id, depends)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"entity-html:{kind}:{entity_id}:{digest}"
+    found = cache.get(key)
+    if isinstance(found, _Kept) and found.mark.kb == reading.kb:
+        if found.mark.data == reading.data:
+            return found.text
+        mark = reading.mark()
+        if found.mark.tags == mark.tags and (
+            found.mark.journal == mark.journal
+            or (
+                found.mark.journal >= mark.pruned
+                and not _journal_touches(kind, entity_id, found.mark.journal, mark.journal)
+            )
+        ):
+            # Still current: kept under the newer numbers, so the next reading checks nothing.
+            cache.set(key, _Kept(mark, found.text), KEPT_SECONDS)
+            return found.text
+    mark = reading.mark()
+    token = _READINGS.set({**readings, (kind, entity_id): reading})
+    try:
+        text = _drawn(reading.data, render)
+    finally:
+        _READINGS.reset(token)
+    cache.set(key, _Kept(mark, text), KEPT_SECONDS)
+    return text
+
+
+@contextmanager
+def entity_reading(*, kind: str, entity_id: int) -> Iterator[None]:
+    """The entity's parts read within share one reading of whether the entity changed, and
+    every figure and part read within it the data version read first (they read their data
+    after it: they are at least as new)."""
+    readings = _READINGS.get() or {}
+    reading = _Reading(kind, entity_id)
+    token = _READINGS.set({**readings, (kind, entity_id): reading})
+    drawing = _DRAWING.set((reading.data,))
+    try:
+        yield
+    finally:
+        _DRAWING.reset(drawing)
+        _READINGS.reset(token)
+
+
+def entity_html_cached(
+    name: str, *, kind: str, entity_id: int, depends: tuple[Any, ...], render: Callable[[], str]
+) -> SafeString:
+    """`entity_text_cached` for HTML."""
+    text = entity_text_cached(name, kind=kind, entity_id=entity_id, depends=depends, render=render)
+    return mark_safe(text)  # noqa: S308 - the template engine escaped it

@@ -1,5 +1,6 @@
 """The home timeline and the summit, official, country and policy pages."""
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -9,13 +10,18 @@ from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from articles.reading import kb_indexes as indexes
 from articles.reading import kb_selectors as selectors
 from articles.reading.coverage import coverage_by_press_country
-from articles.reading.figures import html_cached, kb_html_cached_each
+from articles.reading.figures import (
+    entity_html_cached,
+    entity_reading,
+    html_cached,
+    kb_html_cached_each,
+)
 from articles.reading.filters import (
     HOME_PARAMS,
     ArticleFilters,
@@ -147,53 +153,96 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
             "summit": selectors.summit_detail(slug=slug),
             # Its coverage by day, by press country and by outlet: the same on every page
             # of its articles.
-            "coverage": html_cached("summit-coverage", (summit.pk,), coverage),
-            "articles_section": html_cached("summit-articles", (summit.pk, number), articles),
+            "coverage": entity_html_cached(
+                "summit-coverage", kind="summit", entity_id=summit.pk, depends=(), render=coverage
+            ),
+            "articles_section": entity_html_cached(
+                "summit-articles",
+                kind="summit",
+                entity_id=summit.pk,
+                depends=(number,),
+                render=articles,
+            ),
         }
         return render_to_string("summits/summit_body.html", context, request)
 
-    # The meeting's facts, coverage and a page of its articles, kept until the data changes.
-    context = {"summit": summit, "body": html_cached("summit-page", (summit.pk, number), body)}
+    # The meeting's facts, coverage and a page of its articles: all drawn from the knowledge
+    # base and the meeting's own tags, kept until one of them changes.
+    body_html = entity_html_cached(
+        "summit-page", kind="summit", entity_id=summit.pk, depends=(number,), render=body
+    )
+    context = {"summit": summit, "body": body_html}
     return render(request, "summits/summit.html", context)
 
 
-def _entity_context(
+# Where an entity page's body, kept as long as the entity's own tags (entity_html_cached),
+# takes its coverage sections, some of which read other entities' tags or other articles.
+_COVERAGE_SLOT = mark_safe(f"<!--coverage-{secrets.token_hex(16)}-->")  # noqa: S308 - ours
+
+
+def _coverage(
     request: HttpRequest,
     kind: str,
     entity: Any,
     name: str,
-    template: str = "snippets/entity_coverage.html",
-    **more: Any,
-) -> dict[str, Any]:
-    """The coverage sections of an official's, country's or policy's page, kept as HTML until
-    the data changes; `more` names what `template` shows besides (called when it is drawn)."""
-    query = ArticleFilters(**{kind: entity}).as_query()
+    query: dict[str, str],
+    press: Callable[[], list[Any]] | None = None,
+) -> str:
+    """The coverage sections of an official's, country's or policy's page: its tags per month
+    (kept until its own tags change), the entities tagged with it (and a country's press per
+    month), kept until the data changes."""
+    context = {kind: entity, "name": name, "query": query}
 
-    def coverage() -> str:
-        figures = {
-            kind: entity,
-            "name": name,
-            "months": selectors.entity_coverage_by_month(kind=kind, entity=entity),
-            "co_mentions": selectors.entity_co_mentions(kind=kind, entity=entity),
-            "query": query,
-            **{key: read() for key, read in more.items()},
-        }
-        return render_to_string(template, figures, request)
+    def monthly() -> str:
+        months = selectors.entity_coverage_by_month(kind=kind, entity=entity)
+        return render_to_string("snippets/monthly.html", {**context, "months": months}, request)
 
-    return {"coverage": html_cached(f"{kind}-coverage", (entity.pk,), coverage), "query": query}
+    def co_mentioned() -> str:
+        found = selectors.entity_co_mentions(kind=kind, entity=entity)
+        figures = {**context, "co_mentions": found}
+        return render_to_string("snippets/co_mentions.html", figures, request)
+
+    parts: dict[str, Any] = {
+        "monthly": entity_html_cached(
+            f"{kind}-months", kind=kind, entity_id=entity.pk, depends=(), render=monthly
+        ),
+        "co_mentioned": html_cached(f"{kind}-co-mentions", (entity.pk,), co_mentioned),
+    }
+    if press is None:
+        return render_to_string("snippets/entity_coverage.html", parts, request)
+    read = press
+
+    def press_part() -> str:
+        figures = {**context, "press_months": read()}
+        return render_to_string("summits/country_press.html", figures, request)
+
+    parts["press"] = html_cached(f"{kind}-press", (entity.pk,), press_part)
+    return render_to_string("summits/country_coverage.html", parts, request)
 
 
 def _page_body(
-    request: HttpRequest, kind: str, entity: Any, context: Callable[[], dict[str, Any]]
+    request: HttpRequest,
+    kind: str,
+    entity: Any,
+    context: Callable[[], dict[str, Any]],
+    coverage: Callable[[], str],
 ) -> SafeString:
-    """The body of an official's, country's or policy's page, kept until the data changes
-    (and drawn again each day: what is current is as of today)."""
+    """The body of an official's, country's or policy's page: what it shows from the
+    knowledge base, kept until that or the entity's tags change (and drawn again each day:
+    what is current is as of today), with its `coverage` sections in their place."""
     template = f"summits/{kind}_body.html"
-    return html_cached(
-        f"{kind}-page",
-        (entity.pk, timezone.localdate()),
-        lambda: render_to_string(template, context(), request),
-    )
+    with entity_reading(kind=kind, entity_id=entity.pk):
+        body = entity_html_cached(
+            f"{kind}-page",
+            kind=kind,
+            entity_id=entity.pk,
+            depends=(timezone.localdate(),),
+            render=lambda: render_to_string(
+                template, {**context(), "coverage": _COVERAGE_SLOT}, request
+            ),
+        )
+        sections = coverage()
+    return mark_safe(body.replace(_COVERAGE_SLOT, sections, 1))  # noqa: S308 - both escaped
 
 
 @accepts()
@@ -211,10 +260,13 @@ def official_page(request: HttpRequest, slug: str) -> HttpResponse:
             "official": official,
             "participations": participations,
             "role_counts": selectors.role_counts(participations),
-            **_entity_context(request, "official", official, official.name),
         }
 
-    context = {"official": found, "body": _page_body(request, "official", found, body)}
+    def coverage() -> str:
+        query = ArticleFilters(official=found).as_query()
+        return _coverage(request, "official", found, found.name, query)
+
+    context = {"official": found, "body": _page_body(request, "official", found, body, coverage)}
     return render(request, "summits/official.html", context)
 
 
@@ -231,17 +283,20 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
             "country": country,
             "summits": list(selectors.country_summits(country=country)),
             "officials": list(selectors.country_officials(country=country)),
-            **_entity_context(
-                request,
-                "country",
-                country,
-                country.local_name,
-                "summits/country_coverage.html",
-                press_months=lambda: selectors.country_press_by_month(country=country),
-            ),
         }
 
-    context = {"country": country, "body": _page_body(request, "country", country, body)}
+    def coverage() -> str:
+        query = ArticleFilters(country=country).as_query()
+        return _coverage(
+            request,
+            "country",
+            country,
+            country.local_name,
+            query,
+            press=lambda: selectors.country_press_by_month(country=country),
+        )
+
+    context = {"country": country, "body": _page_body(request, "country", country, body, coverage)}
     return render(request, "summits/country.html", context)
 
 
@@ -260,10 +315,13 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
             "policy": policy,
             "links": links,
             "lane": indexes.policy_page_lane(policy=policy, links=links),
-            **_entity_context(request, "policy", policy, policy.local_name),
         }
 
-    context = {"policy": found, "body": _page_body(request, "policy", found, body)}
+    def coverage() -> str:
+        query = ArticleFilters(policy=found).as_query()
+        return _coverage(request, "policy", found, found.local_name, query)
+
+    context = {"policy": found, "body": _page_body(request, "policy", found, body, coverage)}
     return render(request, "summits/policy.html", context)
 
 

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import ahocorasick
 from django.db import connection
@@ -165,6 +165,7 @@ def _fold_match(match: re.Match[str]) -> str:
 _COMPACT = re.compile(r"[\s'.\"]+")
 
 
+@lru_cache(maxsize=100_000)
 def compact(text: str) -> str:
     """Folded with spaces, hyphens, dots and apostrophes removed: 'Mayor-kas' == 'Mayorkas'."""
     return _COMPACT.sub("", fold(text))
@@ -180,6 +181,7 @@ _SOUND_LETTERS = str.maketrans({"c": "k", "z": "s", "j": "", "x": "", "h": "", "
                                 "v": "b", "w": "u"})  # fmt: skip
 
 
+@lru_cache(maxsize=100_000)
 def phonetic(text: str) -> str:
     """A crude cross-language sound key for names: Alexandro ~ Alejandro, Trudo ~ Trudeau."""
     key = compact(text)
@@ -690,6 +692,22 @@ class Key(NamedTuple):
     common_in: frozenset[str] = frozenset()  # an acronym that is a common word in these languages
 
 
+class Keys(tuple[Key, ...]):
+    """What one name stands for, and the same keys grouped by kind in the order each kind
+    first comes (`by_kind`): a reader files each kind's matches in one step."""
+
+    by_kind: tuple[tuple[str, tuple[Key, ...]], ...]
+
+    @classmethod
+    def of(cls, keys: list[Key]) -> Self:
+        grouped: dict[str, list[Key]] = {}
+        for key in keys:
+            grouped.setdefault(key.kind, []).append(key)
+        found = cls(keys)
+        found.by_kind = tuple((kind, tuple(group)) for kind, group in grouped.items())
+        return found
+
+
 class _Keys:
     """Folded names and what each stands for, gathered before the automaton is built."""
 
@@ -716,10 +734,10 @@ class _Keys:
         automaton = ahocorasick.Automaton()
         for name, keys in self.keys.items():
             # Prefix keys apart: a match that runs on into a longer word keeps only those.
-            prefixes = tuple(k for k in keys if k.prefix)
+            prefixes = Keys.of([k for k in keys if k.prefix])
             # Acronyms are checked against the text's capitals and language.
             checked = any(k.case for k in keys)
-            automaton.add_word(name, (len(name), tuple(keys), prefixes, checked))
+            automaton.add_word(name, (len(name), Keys.of(keys), prefixes, checked))
         automaton.make_automaton()
         return automaton
 

@@ -81,15 +81,26 @@ def _time_cues(p: Passage, start: int) -> _TimeCues:
     sentence = p.folded[sent_start:sent_end]
     years = {int(y.group()) for y in _YEAR.finditer(sentence)}
     years |= {p.on.year + delta for pattern, delta in _RELATIVE_YEARS if pattern.search(sentence)}
+    months = _months_named(p, sent_start, sent_end, sentence)
+    return _TimeCues(years, months, bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence)))
+
+
+def _months_named(p: Passage, sent_start: int, sent_end: int, sentence: str) -> set[int]:
+    """The months a sentence names ('in April', not 'Apr' alone) or counts from the article's
+    ('next month')."""
     months = {
         m.key.entity
         for m in p.by_kind.get(MONTH, [])
         if sent_start <= m.start < sent_end and len(p.folded[m.start : m.end]) > 3
     }
-    for pattern, delta in _RELATIVE_MONTHS:
-        if pattern.search(sentence):
-            months.add((p.on.month + delta - 1) % 12 + 1)
-    return _TimeCues(years, months, bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence)))
+    if any(word in sentence for word in _MONTH_WORDS):  # in every relative month, and rare
+        for pattern, delta in _RELATIVE_MONTHS:
+            if pattern.search(sentence):
+                months.add((p.on.month + delta - 1) % 12 + 1)
+    return months
+
+
+_MONTH_WORDS = ("month", "mes", "mois")
 
 
 def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> SummitEntry | None:
@@ -367,7 +378,8 @@ def summits_described(p: Passage) -> None:
         # describes.
         if any(sent_start <= at < sent_end for at in summits_at):
             continue
-        cues = _time_cues(p, sent_start)
+        # Only the months count here: the years and directions of _time_cues are not read.
+        months = _months_named(p, sent_start, sent_end, sentence)
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
@@ -383,8 +395,8 @@ def summits_described(p: Passage) -> None:
             ):
                 continue
             days = (s.start - p.on).days
-            if cues.months:
-                if s.start.month not in cues.months or not -400 <= days <= 90:
+            if months:
+                if s.start.month not in months or not -400 <= days <= 90:
                     continue
             elif lately:
                 if not -14 <= days <= 0:

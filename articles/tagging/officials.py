@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -256,10 +257,12 @@ _ROLE_PATTERNS: list[_RolePattern] = [
         "head_of_government",
     ),
 ]
+# The word boundaries stand outside the alternatives, so that the regex engine tests them once
+# per position, not once per alternative (a third of the cost; the same matches).
 _ROLE_RE = re.compile(
-    "|".join(
-        rf"(?P<r{i}>(?<![\w]){pattern.regex}(?![\w]))" for i, pattern in enumerate(_ROLE_PATTERNS)
-    )
+    r"(?<![\w])(?:"
+    + "|".join(rf"(?P<r{i}>{pattern.regex})" for i, pattern in enumerate(_ROLE_PATTERNS))
+    + r")(?![\w])"
 )
 _LEFT_GAP = re.compile(r"^(?:'s|')? $")
 _RIGHT_GAP = re.compile(r"^ (?:(?:of|de|du|del|d'|des)(?: |(?<=')))?(?:(?:the|la|le|l') ?)?$")
@@ -417,8 +420,8 @@ _CAPITAL = r"[A-ZÀ-ÞА-ЯΑ-Ω]"
 # A capitalised run of words. The lookahead passes over one short word alone ('The', 'It',
 # 'Ebro'): most runs, and none can name anybody fuzzily.
 _RUN = re.compile(
-    rf"(?={_CAPITAL}(?:[\w'’.\-]{{{_MIN_SINGLE - 1}}}|[\w'’.\-]*{_PARTICLES}{_CAPITAL}))"
-    rf"{CAP}(?:{_PARTICLES}{CAP})*"
+    rf"{_CAPITAL}(?=[\w'’.\-]{{{_MIN_SINGLE - 1}}}|[\w'’.\-]*{_PARTICLES}{_CAPITAL})"
+    rf"[\w'’.\-]*(?:{_PARTICLES}{CAP})*"
 )
 _FUZZY_CACHE_MAX = 50_000
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -449,19 +452,44 @@ def _best(kb: KnowledgeBase, name: str, query: str, cutoff: int) -> tuple[str, f
             for i, choice in enumerate(choices):
                 by_length.setdefault(len(choice), []).append(i)
         at = sorted(
-            i
-            for length, indices in by_length.items()
-            if 200 * min(size, length) >= cutoff * (size + length)
-            for i in indices
+            chain.from_iterable(
+                indices
+                for length, indices in by_length.items()
+                if 200 * min(size, length) >= cutoff * (size + length)
+            )
         )
-        subset = subsets[(size, cutoff)] = ([choices[i] for i in at], at)
+        subset = subsets[(size, cutoff)] = (list(map(choices.__getitem__, at)), at)
     found = process.extractOne(query, subset[0], scorer=fuzz.ratio, score_cutoff=cutoff)
     if found is None:
         return None
     return found[0], found[1], subset[1][found[2]]
 
 
+def _sounds_near(kb: KnowledgeBase, name: str, words: str, cutoff: float) -> bool:
+    """Whether the sound key of `words` scores `cutoff` or more against some entry of the list
+    `name` (a KnowledgeBase field); once per distinct words and compilation."""
+    memo = kb.fuzzy_cache.setdefault(("near", name), {})
+    near = memo.get(words)
+    if near is None:
+        choices = kb.fuzzy_cache.get(("distinct", name))
+        if choices is None:
+            choices = kb.fuzzy_cache[("distinct", name)] = list(dict.fromkeys(getattr(kb, name)))
+        near = process.extractOne(phonetic(words), choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        near = near is not None
+        if len(memo) < _FUZZY_CACHE_MAX:
+            memo[words] = near
+    return near
+
+
 def _fuzzy_full(kb: KnowledgeBase, tokens: list[str]) -> _Guess | None:
+    # The name chosen below must have a first word that sounds like this first word (70) and
+    # a rest like this rest (80). Most runs have neither: ruled out by their words alone, each
+    # looked up once, before the whole run is compared with every name (the cutoffs a point
+    # lower, so that no rounding in the lookup rules out a name that passes the test below).
+    if not _sounds_near(kb, "full_first", tokens[0], 69) or not _sounds_near(
+        kb, "full_rest", " ".join(tokens[1:]), 79
+    ):
+        return None
     key = compact(" ".join(tokens))
     key_ph = phonetic(" ".join(tokens))
     best = _best(kb, "full_variants", key, 85)
@@ -502,22 +530,26 @@ def _fuzzy_single(kb: KnowledgeBase, token: str) -> _SingleGuess | None:
     return _SingleGuess(kb.surname_owners[best[2]], 0.55, "fuzzy-surname", common)
 
 
-def _sounds_like_a_name(kb: KnowledgeBase, word: str) -> bool:
-    """Whether a word's sound key starts like some official's surname (a cheap gate)."""
-    memo = kb.fuzzy_cache.setdefault(("sound",), {})
-    known = memo.get(word)
-    if known is None:
-        bare = _POSSESSIVE.sub("", word).rstrip(".")
-        known = memo[word] = sound_prefix(bare) in kb.sound_prefixes
-    return known
+@lru_cache(maxsize=100_000)
+def _run_sound(run: str) -> str | None:
+    """The start of the sound key of a run's last word (the surname ends a name), or None for
+    a run still in another script once look-alike letters are folded: that script's own word
+    ('Москва'), not a mangled Latin name. The same for every knowledge base."""
+    if not run.isascii() and len(_UNFOLDED.findall(_fold_word(run))) > 1:
+        return None
+    last = run[run.rfind(" ") + 1 :]
+    if last.endswith(_POSSESSIVE_ENDINGS):
+        last = last[:-2]
+    return sound_prefix(last.rstrip("."))
 
 
+_POSSESSIVE_ENDINGS = ("'s", "’s")
 _NO_GUESS = object()
 
 
 def _memo(kb: KnowledgeBase, what: str, tokens: list[str], guess: Callable[..., Any]) -> Any:
-    """A fuzzy guess depends on the words alone: each distinct run is matched once per
-    compilation (news repeats its capitalised phrases, and rapidfuzz is most of the cost)."""
+    """A fuzzy guess depends on the words alone: each distinct group of words is matched once
+    per compilation (different runs share them: 'President Joe Biden', 'Joe Biden')."""
     memo = kb.fuzzy_cache.setdefault((what,), {})
     key = " ".join(tokens)
     found = memo.get(key, _NO_GUESS)
@@ -528,81 +560,98 @@ def _memo(kb: KnowledgeBase, what: str, tokens: list[str], guess: Callable[..., 
     return found
 
 
+class _RunGuess(NamedTuple):
+    """What a capitalised run may name wherever it stands: a full name or a lone surname,
+    starting `skip` characters in (after the titles before it)."""
+
+    skip: int
+    full: _Guess | None
+    single: _SingleGuess | None
+
+
+# A run that passed the cheap gates and was never yet matched.
+_GATED = object()
+
+
 def officials_by_fuzzy_name(p: Passage) -> None:
-    """Mangled names, only inside capitalised spans no exact name was read in."""
-    nothing = p.kb.fuzzy_cache.setdefault(("no-official",), set())
-    sounds = p.kb.fuzzy_cache.setdefault(("sound",), {})
+    """Mangled names, only inside capitalised spans no exact name was read in.
+
+    What a run may name depends on its words alone, so each distinct run is gated and matched
+    once per compilation (news repeats its capitalised phrases, and rapidfuzz is most of the
+    cost); only where it stands (a byline, an exact name) and its sentence are read per text.
+    """
+    runs: dict[str, Any] = p.kb.fuzzy_cache.setdefault(("run",), {})
     for m in _RUN.finditer(p.doc):
         run = m.group()
-        if run in nothing:
+        guess = runs.get(run, _NO_GUESS)
+        if guess is None:
             continue
-        # The surname ends a name: a run whose last word sounds like no official's surname is
-        # no official's (most runs; the cheapest test first).
-        last = run[run.rfind(" ") + 1 :]
-        sound = sounds.get(last)
-        if sound is None:
-            sound = _sounds_like_a_name(p.kb, last)
-        if not sound:
-            continue
-        # A run still in another script once look-alike letters are folded is that script's
-        # own word ('Москва'), not a mangled Latin name.
-        if not run.isascii() and len(_UNFOLDED.findall(_fold_word(run))) > 1:
-            continue
+        if guess is _NO_GUESS:
+            guess = _GATED if _worth_matching(p.kb, run) else None
+            if len(runs) < _FUZZY_CACHE_MAX:
+                runs[run] = guess
+            if guess is None:
+                continue
         start, end = m.span()
         if p.excluded.covers(start, end) or p.official_spans.overlaps(start, end):
             continue
-        matched = _fuzzy_run(p, run, start)
-        if not matched and len(nothing) < _FUZZY_CACHE_MAX:
-            nothing.add(run)
+        if guess is _GATED:
+            guess = _run_guess(p.kb, run)
+            if run in runs:
+                runs[run] = guess
+            if guess is None:
+                continue
+        at = start + guess.skip
+        if guess.full is not None:
+            p.record(
+                kind=MentionKind.OFFICIAL,
+                entity=guess.full.official,
+                confidence=guess.full.confidence,
+                method=guess.full.method,
+                at=at,
+            )
+        else:
+            _fuzzy_surname(p, guess.single, at)
 
 
-def _run_tokens(kb: KnowledgeBase, run: str, start: int) -> tuple[list[str], list[int]]:
-    """The run's words and their offsets, leading titles, stopwords and known words dropped."""
+def _worth_matching(kb: KnowledgeBase, run: str) -> bool:
+    """A cheap gate before any fuzzy matching: a run whose last word sounds like no official's
+    surname is no official's (most runs)."""
+    sound = _run_sound(run)
+    return sound is not None and sound in kb.sound_prefixes
+
+
+def _run_tokens(kb: KnowledgeBase, run: str) -> tuple[list[str], int]:
+    """The run's words with leading titles, stopwords and known words dropped, and how many
+    characters were dropped before them."""
     tokens = run.split(" ")
-    offsets = []
-    pos = start
-    for tok in tokens:
-        offsets.append(pos)
-        pos += len(tok) + 1
+    skip = 0
     while tokens:
         first = _fold_word(tokens[0])
         if not (first.strip(".'") in TITLE_WORDS or first in STOPWORDS or first in kb.known_words):
             break
-        tokens.pop(0)
-        offsets.pop(0)
+        skip += len(tokens.pop(0)) + 1
     if tokens:
         tokens[-1] = _POSSESSIVE.sub("", tokens[-1]).rstrip(".")
-    return tokens, offsets
+    return tokens, skip
 
 
-def _fuzzy_run(p: Passage, run: str, start: int) -> bool:
-    """Match one capitalised run; False when it can name no official in any context."""
-    kb = p.kb
-    tokens, offsets = _run_tokens(kb, run, start)
+def _run_guess(kb: KnowledgeBase, run: str) -> _RunGuess | None:
+    """Match one capitalised run; None when it can name no official in any context."""
+    tokens, skip = _run_tokens(kb, run)
     if not tokens:
-        return False
+        return None
     if all(_fold_word(t) in kb.known_words for t in tokens):
-        return False
+        return None
     if len(tokens) == 1 and len(tokens[0]) < _MIN_SINGLE:  # folding never lengthens a word
-        return False
+        return None
     if len(tokens) >= 2:
         guess = _memo(kb, "full", tokens[-4:], _fuzzy_full)
         if guess is None and len(tokens) > 2:
             guess = _memo(kb, "full", tokens[-2:], _fuzzy_full)
-        if guess is None:
-            return False
-        p.record(
-            kind=MentionKind.OFFICIAL,
-            entity=guess.official,
-            confidence=guess.confidence,
-            method=guess.method,
-            at=offsets[0],
-        )
-        return True
+        return None if guess is None else _RunGuess(skip, guess, None)
     single = _memo(kb, "single", tokens[:1], lambda kb, tokens: _fuzzy_single(kb, tokens[0]))
-    if single is not None:
-        _fuzzy_surname(p, single, offsets[0])
-    return single is not None
+    return None if single is None else _RunGuess(skip, None, single)
 
 
 def _fuzzy_surname(p: Passage, single: _SingleGuess, at: int) -> None:

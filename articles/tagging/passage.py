@@ -18,7 +18,7 @@ from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
-from articles.tagging.kb import BLOCK, Key, KnowledgeBase, fold
+from articles.tagging.kb import BLOCK, Key, Keys, KnowledgeBase, fold
 from articles.tagging.language import text_language
 
 # --- sentences -------------------------------------------------------------------------------
@@ -30,28 +30,44 @@ jan feb mar apr jun jul aug sep sept oct nov dec ene abr ago dic janv fevr avr j
 u.s ee.uu d.c u.k u.n m mme mlle
 """.split()
 )
-# A newline, or a stop, closing quotes or brackets and a space before a capital or a digit.
-# Written to begin with one character class, which lets the regex engine skip to the next
-# stop or newline at C speed.
+
+
+def _any_case(word: str) -> str:
+    """A pattern for a word in any case, as str.lower() reads it (the Kelvin sign is a k)."""
+    return "".join(
+        r"\." if ch == "." else f"[{ch}{ch.upper()}{_KELVIN if ch == 'k' else ''}]" for ch in word
+    )
+
+
+_KELVIN = "\u212a"
+
+
+# A stop needs closing quotes or brackets and a space before a capital or a digit.
+_STOP_TAIL = r"[\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω])"
+# A full stop after an abbreviation or a single letter ('Mr.', 'U.S.', 'J.'): after a run of
+# letters, digits and dots that is one of those, or that is one and ends the line before. Tried
+# first, so that the stop, its quotes and its space are passed over as one, as a boundary is.
+_NOT_A_STOP = "|".join(
+    rf"(?<=(?<![\w.]){words}{newline}\.)"
+    for words in [
+        r"[\w.]",
+        *(
+            f"(?:{'|'.join(_any_case(w) for w in sorted(_ABBREVIATIONS) if len(w) == n)})"
+            for n in sorted({len(w) for w in _ABBREVIATIONS} - {1})
+        ),
+    ]
+    for newline in ("", "\n")
+)
+# A newline, or a stop that is no abbreviation's; the group `end` marks a boundary. Written to
+# begin with one character class, which lets the regex engine skip to the next stop or newline
+# at C speed.
 _BOUNDARY = re.compile(
-    r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(¿¡]?[A-Z0-9À-ÞА-ЯΑ-Ω]))"
+    rf"[.!?\n](?:(?:{_NOT_A_STOP}){_STOP_TAIL}|(?P<end>(?<=\n)|(?<=[.!?]){_STOP_TAIL}))"
 )
 
 
-# The letters, digits and dots right before a full stop (at most 12): 'U.S', 'Sen'.
-_WORD_BEFORE = re.compile(r"[\w.]{1,12}$")
-
-
 def _sentence_starts(text: str) -> list[int]:
-    starts = [0]
-    for m in _BOUNDARY.finditer(text):
-        dot = m.start()
-        if text[dot] == ".":
-            word = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
-            if word and (word.end() - word.start() == 1 or word.group().lower() in _ABBREVIATIONS):
-                continue
-        starts.append(m.end())
-    return starts
+    return [0, *[m.end() for m in _BOUNDARY.finditer(text) if m.lastgroup]]
 
 
 class Sentences:
@@ -93,14 +109,45 @@ _BYLINE_START = re.compile(
 
 
 _CREDIT_WORDS = ("reporting", "editing", "writing", "reportage", "redacci", "edici")
+# Parts of those words: four substring tests instead of six before the exact ones.
+_CREDIT_HINTS = ("iting", "report", "redacci", "edici")
+# Letters that a case-blind pattern reads as 'i' but folding keeps as they are.
+_DOTTED_I = ("\u0130", "\u0131")
+
+
+def _line_matches(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> list[tuple[int, int]]:
+    """The matches of a pattern that never crosses a line, in the lines that begin at
+    `starts`: the same as in the whole text when those lines hold every match."""
+    ranges = []
+    for start in sorted(set(starts)):
+        end = text.find("\n", start)
+        ranges += [m.span() for m in pattern.finditer(text, start, len(text) if end < 0 else end)]
+    return ranges
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
 
 
 def _excluded_ranges(text: str, folded: str, authors: Sequence[str]) -> list[tuple[int, int]]:
     ranges = []
     if _BYLINE_START.search(text) or _BYLINE_START.match("\n" + text.lstrip(" \t")[:20]):
         ranges += [(m.start(), m.end()) for m in _BYLINE.finditer(text)]
-    if any(word in folded for word in _CREDIT_WORDS):  # a substring test costs far less
-        ranges += [(m.start(), m.end()) for m in _CREDIT.finditer(text)]
+    # A credit lies in one line, with a credit word: only those lines are read (substring
+    # tests first, which cost far less than the pattern over the whole text).
+    if any(hint in folded for hint in _CREDIT_HINTS):
+        lines = [
+            _line_start(text, m.start())
+            for word in _CREDIT_WORDS
+            if word in folded
+            for m in re.finditer(word, folded)
+        ]
+        if lines and any(i in text for i in _DOTTED_I):
+            ranges += [m.span() for m in _CREDIT.finditer(text)]
+        elif lines:
+            ranges += _line_matches(_CREDIT, text, lines)
     for author in authors:
         needle = fold(author).strip()
         if len(needle) < 4:
@@ -163,8 +210,9 @@ def _acronym_fits(doc: str, start: int, end: int, key: Key, language: Callable[[
     a common word of the text's language ('DANS' in French) must stand amid ordinary case."""
     if not case_matches(doc, start, key.case):
         return False
-    if key.common_in and (language() in key.common_in or not language()):
-        return not _shouted(doc, start, end)
+    # The capitals around it first: the language is guessed only when they are shouted.
+    if key.common_in and _shouted(doc, start, end):
+        return not (language() in key.common_in or not language())
     return True
 
 
@@ -239,22 +287,34 @@ class Passage:
                 guessed.append(text_language(folded, declared=language))
             return guessed[0]
 
+        new = tuple.__new__  # Match(...) without a Python call: thousands a text
+        keys: Keys
         for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
                 continue
-            if end + 1 < n and folded[end + 1].isalnum():
+            stop = end + 1
+            if stop < n and folded[stop].isalnum():
                 if not prefixes:
                     continue
                 keys = prefixes
             if checked:
-                keys = tuple(k for k in keys if _acronym_fits(doc, start, end + 1, k, text_lang))
-                if not keys:
+                fit = [k for k in keys if _acronym_fits(doc, start, stop, k, text_lang)]
+                if not fit:
                     continue
+                keys = Keys.of(fit)
             if keys[0].kind == BLOCK:
-                blocks.append((start, end + 1))
-            for key in keys:
-                by_kind.setdefault(key.kind, []).append(Match(start, end + 1, key))
+                blocks.append((start, stop))
+            # A common word may be a cue of dozens of recognisers: each kind's matches are
+            # filed at once.
+            for kind, group in keys.by_kind:
+                matches = by_kind.get(kind)
+                if matches is None:
+                    matches = by_kind[kind] = []
+                if len(group) == 1:
+                    matches.append(new(Match, (start, stop, group[0])))
+                else:
+                    matches += [new(Match, (start, stop, key)) for key in group]
         return cls(
             kb=kb,
             doc=doc,

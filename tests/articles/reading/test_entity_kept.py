@@ -1,0 +1,197 @@
+"""A summit's, official's, country's or policy's page is kept across writes that do not touch
+what it shows, and shows at once every write that does.
+
+These tests commit their writes (transaction=True), as ingestion and editors do.
+"""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, Mention, MentionStatus, Source, StoryCluster
+from articles.tagging.review import mentions_review
+from summits.models import Official, Summit
+from tests.support import factories as f
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings: object) -> None:
+    settings.SECURE_SSL_REDIRECT = False  # type: ignore[attr-defined]
+
+
+def _page(client: Client, url: str) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    # The language switch's form carries a token of its own on each answer.
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+    return page, [q["sql"] for q in captured.captured_queries]
+
+
+def _articles_read(queries: list[str]) -> list[str]:
+    """The queries that read articles through the ORM (a page drawn, not kept)."""
+    return [sql for sql in queries if 'FROM "articles_article"' in sql]
+
+
+@pytest.fixture
+def world() -> dict:
+    mx, us = f.country("MX"), f.country("US")
+    summit = f.summit(slug="the-summit", start_date=datetime(2021, 11, 18, tzinfo=UTC).date())
+    other_summit = f.summit(slug="another-summit")
+    person = f.official(slug="the-official", name="Ana Example", country=mx)
+    outlet = f.source(country=mx, name="Diario Uno")
+    shown = [f.article(source=outlet, title=f"Shown {n}") for n in range(3)]
+    for article in shown:
+        f.mention(article=article, entity=summit, confidence=0.95)
+        f.mention(article=article, entity=person, confidence=0.95)
+        f.mention(article=article, entity=mx, confidence=0.95)
+    unrelated = f.article(source=f.source(country=us), title="Unrelated")
+    f.mention(article=unrelated, entity=other_summit)
+    f.mention(article=unrelated, entity=us)
+    return {
+        "summit": summit,
+        "official": person,
+        "country": mx,
+        "shown": shown,
+        "unrelated": unrelated,
+        "other_summit": other_summit,
+    }
+
+
+def _unrelated_batch(world: dict) -> None:
+    """What an ingestion batch about another meeting writes: a new article and its tags, and
+    an edit of an article the pages under test do not show."""
+    world["unrelated"].title = "Unrelated, edited"
+    world["unrelated"].save()
+    fresh = f.article(source=world["unrelated"].source, title="About another meeting")
+    f.mention(article=fresh, entity=world["other_summit"])
+
+
+@pytest.mark.parametrize("url", ["/summits/the-summit/", "/es/summits/the-summit/"])
+def test_a_summit_page_is_kept_across_writes_to_articles_it_does_not_show(
+    world: dict, url: str
+) -> None:
+    client = Client()
+    first, _ = _page(client, url)
+    _unrelated_batch(world)
+    again, queries = _page(client, url)
+    assert again == first
+    assert not _articles_read(queries), url
+
+
+@pytest.mark.parametrize("url", ["/officials/the-official/", "/countries/MX/"])
+def test_an_entity_page_redraws_only_its_co_mentions_after_writes_it_does_not_show(
+    world: dict, url: str
+) -> None:
+    client = Client()
+    first, _ = _page(client, url)
+    _unrelated_batch(world)
+    again, queries = _page(client, url)
+    assert again == first
+    # Its facts and its tags per month are kept; which entities share its articles is
+    # counted again (a tag of another entity on one of them does not change its own tags).
+    redrawn = [sql for sql in queries if "articles_mention" in sql and "tracker_page" not in sql]
+    assert redrawn and all("<>" in sql or "NOT" in sql for sql in redrawn[:1]), redrawn
+    facts = ("summits_summitparticipant", "summits_summit_countries", "summits_roletenure")
+    assert not [sql for sql in queries if any(table in sql for table in facts)], url
+
+
+def test_a_summit_page_shows_an_edited_title_of_an_article_it_shows_at_once(world: dict) -> None:
+    client = Client()
+    assert "Shown 1" in _page(client, "/summits/the-summit/")[0]
+    world["shown"][1].title = "Corrected headline"
+    world["shown"][1].save()
+    page, queries = _page(client, "/summits/the-summit/")
+    assert "Corrected headline" in page and "Shown 1" not in page
+    assert _articles_read(queries)
+
+
+def test_a_summit_page_shows_a_story_that_gained_a_copy_at_once(world: dict) -> None:
+    story = f.cluster(size=1)
+    Article.objects.filter(pk=world["shown"][0].pk).update(cluster=story)
+    client = Client()
+    assert "2 copies" not in _page(client, "/summits/the-summit/")[0]
+    # Clustering adds a copy from an outlet whose article is not tagged with the meeting.
+    f.article(source=world["unrelated"].source, cluster=story)
+    StoryCluster.objects.filter(pk=story.pk).update(size=2)
+    assert "2 copies" in _page(client, "/summits/the-summit/")[0]
+
+
+def test_a_renamed_outlet_shows_at_once_on_a_kept_summit_page(world: dict) -> None:
+    client = Client()
+    assert "Diario Uno" in _page(client, "/summits/the-summit/")[0]
+    Source.objects.filter(name="Diario Uno").update(name="Diario Dos")
+    page, _ = _page(client, "/summits/the-summit/")
+    assert "Diario Dos" in page and "Diario Uno" not in page
+
+
+def test_an_editors_rejection_empties_a_kept_official_page_at_once(world: dict) -> None:
+    client = Client()
+    empty = "No article has been tagged with Ana Example yet."
+    assert empty not in _page(client, "/officials/the-official/")[0]
+    editor = User.objects.create_user("editor")
+    tags = list(Mention.objects.filter(official=world["official"]))
+    mentions_review(mentions=tags, status=MentionStatus.REJECTED, user=editor, via="test")
+    assert empty in _page(client, "/officials/the-official/")[0]
+
+
+def test_a_moved_date_shows_at_once_on_a_kept_official_page(world: dict) -> None:
+    client = Client()
+    assert "to March 2022" not in _page(client, "/officials/the-official/")[0]
+    later = datetime(2022, 3, 2, 12, tzinfo=UTC)
+    Article.objects.filter(pk=world["shown"][0].pk).update(published_at=later)
+    assert "to March 2022" in _page(client, "/officials/the-official/")[0]
+
+
+def test_a_new_tag_of_another_entity_shows_in_a_kept_countrys_co_mentions(world: dict) -> None:
+    client = Client()
+    policy = f.policy(name="Safe Third Country Agreement")
+    assert policy.name not in _page(client, "/countries/MX/")[0]
+    # A tag added to an article the country's page already counts, without editing it.
+    f.mention(article=world["shown"][0], entity=policy)
+    assert policy.name in _page(client, "/countries/MX/")[0]
+
+
+def test_a_knowledge_base_edit_shows_at_once_on_kept_pages(world: dict) -> None:
+    client = Client()
+    _page(client, "/summits/the-summit/")
+    _page(client, "/officials/the-official/")
+    Summit.objects.filter(pk=world["summit"].pk).update(title="Renamed meeting")
+    Official.objects.filter(pk=world["official"].pk).update(name="Ana Renamed")
+    assert "Renamed meeting" in _page(client, "/summits/the-summit/")[0]
+    assert "Ana Renamed" in _page(client, "/officials/the-official/")[0]
+
+
+def test_a_new_article_tagged_with_the_meeting_shows_at_once(world: dict) -> None:
+    client = Client()
+    _page(client, "/summits/the-summit/")
+    f.mention(article=f.article(title="Freshly tagged"), entity=world["summit"])
+    assert "Freshly tagged" in _page(client, "/summits/the-summit/")[0]
+
+
+def test_a_deleted_article_leaves_a_kept_summit_page_at_once(world: dict) -> None:
+    client = Client()
+    assert "Shown 2" in _page(client, "/summits/the-summit/")[0]
+    Article.objects.filter(pk=world["shown"][2].pk).delete()
+    assert "Shown 2" not in _page(client, "/summits/the-summit/")[0]
+
+
+def test_a_part_kept_from_before_the_journal_was_pruned_is_drawn_again(world: dict) -> None:
+    client = Client()
+    assert "Shown 1" in _page(client, "/summits/the-summit/")[0]
+    world["shown"][1].title = "Corrected headline"
+    world["shown"][1].save()
+    # The journal's rows up to now are deleted, as they are once old enough.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM tracker_page_version WHERE id = 1")
+        (number,) = cursor.fetchone()
+        cursor.execute("DELETE FROM tracker_page_change WHERE version <= %s", [number])
+        cursor.execute("UPDATE tracker_page_version SET pruned = %s WHERE id = 1", [number])
+    assert "Corrected headline" in _page(client, "/summits/the-summit/")[0]
