@@ -53,13 +53,18 @@ REACHED = {
     # not tuned on, scored once for totals): policy 0.920 / 0.758 on the tagger as it stood,
     # 0.929 / 0.857 after this round's recognisers.
     "dev2": {"summit": (0.97, 0.66)},
-    "heldout": {"policy": (0.970, 0.816), "summit": (0.853, 0.871)},
+    # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
+    # threshold) traded precision for recall on every held-out set, taken for the recall:
+    # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
+    # heldout3 0.907 / 0.756 -> 0.882 / 0.859; confident tags' precision 0.986 / 0.979 /
+    # 0.984 after.
+    "heldout": {"policy": (0.943, 0.841), "summit": (0.853, 0.871)},
     # First scored on the tagger as it stood before anyone had seen the set (28b797e): policy
     # 0.954 / 0.664, summit 0.883 / 0.757; the meeting rules merged after it traded summit
     # precision for recall on this set (0.821 / 0.786) while raising recall on the first.
-    "heldout2": {"policy": (0.954, 0.664), "summit": (0.820, 0.785)},
+    "heldout2": {"policy": (0.941, 0.775), "summit": (0.820, 0.785)},
     # First scored on the tagger as it stood before this round's tagger work merged (8c6a474).
-    "heldout3": {"policy": (0.907, 0.756), "summit": (0.897, 0.830)},
+    "heldout3": {"policy": (0.881, 0.858), "summit": (0.897, 0.830)},
 }
 # Precision of the tags at or above the review threshold, where it is below the floor.
 CONFIDENT_REACHED = {"heldout2": 0.978}
@@ -73,7 +78,7 @@ LINKS_REACHED = {
     # Spanish news of that visit to the statement (a readout and its news, as above).
     "dev": {"pairs": (0.785, 0.916), "stories": (0.809, 0.847)},
     "heldout": {"pairs": (0.736, 0.848), "stories": (0.793, 0.803)},
-    "heldout2": {"pairs": (0.882, 0.789), "stories": (0.882, 0.789)},
+    "heldout2": {"pairs": (0.885, 0.815), "stories": (0.886, 0.825)},
     "heldout3": {"pairs": (1.0, 1.0), "stories": (1.0, 1.0)},
 }
 
