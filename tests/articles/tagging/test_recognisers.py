@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from articles.models import MentionKind, MentionStatus
 from articles.tagging.kb import CUE, knowledge_base_get
-from articles.tagging.kb_change import articles_retag, tagging_preview
+from articles.tagging.kb_change import affected_articles, articles_retag, tagging_preview
 from articles.tagging.passage import Passage
 from articles.tagging.tagger import knowledge_base_reset, text_tag
 from summits.cues import cue_groups, cue_groups_marked, word_forms
@@ -170,6 +170,25 @@ def test_retagging_applies_a_new_recogniser_and_keeps_editors_decisions(curated:
     assert rejected.mentions.get(policy=policy).status == MentionStatus.REJECTED
     assert not other.mentions.filter(policy=policy).exists()
     assert articles_retag(policy=policy).changed == 0  # safe to run twice
+
+
+def test_a_new_recogniser_reaches_articles_that_use_an_inflected_form_of_its_cues(
+    curated: None,
+) -> None:
+    """The articles re-tagged after an editor saves a recogniser are found by every form the
+    tagger reads a cue word in: a plural phrase in the text, a singular one in the cue."""
+    policy = Policy.objects.get(slug="roxham-road-closure")
+    text = "Las solicitantes de asilo cruzaban por el sendero cercano a Champlain."
+    plural = f.article(body=text, published_at=datetime(2023, 3, 25, tzinfo=UTC))
+    other = f.article(body="Nada de eso aquí.", published_at=datetime(2023, 3, 25, tzinfo=UTC))
+    Recogniser.objects.create(
+        policy=policy, cues="solicitante de asilo\nsendero\nChamplain", confidence=0.8
+    )
+
+    found = set(affected_articles(policy=policy).values_list("pk", flat=True))
+
+    assert plural.pk in found and other.pk not in found
+    assert articles_retag(policy=policy).added == 1
 
 
 def test_a_preview_shows_what_would_change_and_saves_nothing(curated: None) -> None:
