@@ -25,7 +25,7 @@ import ahocorasick
 from django.db import connection
 
 from articles.tagging.language import common_in
-from summits.cues import cue_groups, word_forms
+from summits.cues import cue_groups_marked, word_forms
 from summits.dates import span_window
 from summits.models import (
     Country,
@@ -305,6 +305,7 @@ class RecogniserEntry:
     confidence: float
     valid_from: date | None
     valid_until: date | None
+    carried: frozenset[int] = frozenset()  # groups that may be met in the sentence before
 
     def applies_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -684,7 +685,9 @@ class Key(NamedTuple):
     needs_context: bool = False  # OFFICIAL_SHORT: a surname shared by many, or a common word
     proper: bool = False  # POLICY: the name starts with a capital letter
     concept: str = ""  # CONCEPT: the concept a translated word stands for
-    group: int = 0  # CUE: which of its recogniser's groups the word belongs to
+    # CUE: the (recogniser, group) pairs the word belongs to, one key for all of them: a common
+    # cue word ('asylum') is in many recognisers, and each key is a match to store per hit.
+    cues: tuple[tuple[int, int], ...] = ()
     prefix: bool = False  # CUE: the word matches any ending ('deport*')
     common_in: frozenset[str] = frozenset()  # an acronym that is a common word in these languages
 
@@ -934,9 +937,10 @@ def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
 
 def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
     entries: list[RecogniserEntry] = []
+    owners: dict[tuple[str, bool], list[tuple[int, int]]] = defaultdict(list)
     for r in Recogniser.objects.order_by("pk"):
         try:
-            groups = cue_groups(r.cues)
+            groups = cue_groups_marked(r.cues)
         except ValueError:
             continue  # saved around the form's check; admin shows the problem on the row
         kind, entity = ("policy", r.policy_id) if r.policy_id else ("summit", r.summit_id)
@@ -951,13 +955,17 @@ def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
                 confidence=r.confidence,
                 valid_from=r.valid_from,
                 valid_until=r.valid_until,
+                carried=frozenset(n for n, group in enumerate(groups) if group.carried),
             )
         )
-        for number, words in enumerate(groups):
-            for word in words:
+        for number, group in enumerate(groups):
+            for word in group.words:
                 forms, prefix = word_forms(word)
                 for form in forms:
-                    keys.add(form, Key(CUE, index, group=number, prefix=prefix))
+                    if (index, number) not in owners[(form, prefix)]:
+                        owners[(form, prefix)].append((index, number))
+    for (form, prefix), cues in owners.items():
+        keys.add(form, Key(CUE, cues=tuple(cues), prefix=prefix))
     return entries
 
 

@@ -36,7 +36,7 @@ from articles.models import (
 )
 from articles.tagging.kb import KnowledgeBase, knowledge_base_compile, knowledge_base_reset
 from articles.tagging.tagger import Found, article_mentions_write, tag_with
-from summits.cues import cue_groups
+from summits.cues import cue_groups, word_forms
 from summits.models import Country, Official, Policy, Summit
 
 TagKey = tuple[str, int]  # (kind, entity id)
@@ -112,6 +112,17 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _shared_start(words: set[str]) -> str:
+    """The start that all the words share (the lowest and highest in order share it)."""
+    if not words:
+        return ""
+    low, high = min(words), max(words)
+    n = 0
+    while n < len(low) and low[n] == high[n]:
+        n += 1
+    return low[:n]
+
+
 def _names(*, official: Official | None, policy: Policy | None, summit: Summit | None) -> set[str]:
     """Words whose presence in a text may make the tagger find the entity (a prefilter)."""
     names: set[str] = set()
@@ -130,9 +141,13 @@ def _names(*, official: Official | None, policy: Policy | None, summit: Summit |
             groups = cue_groups(recogniser.cues)
         except ValueError:
             continue
-        # Every group must occur: the one with the longest words filters best.
+        # Every group must occur: the one with the longest words filters best. A word is
+        # looked for as written and by the start all its forms share ('solicitant' for
+        # 'solicitante de asilo'), so that a text using another form the tagger reads
+        # ('solicitantes de asilo') is re-tagged too.
         best = max(groups, key=lambda g: sum(len(w) for w in g) / len(g))
-        names |= {w.rstrip("*") for w in best}
+        for word in best:
+            names |= {word.rstrip("*"), _shared_start(word_forms(word)[0])}
     names = {n.strip() for n in names if len(n.strip()) >= 3}
     return names | {_plain(n) for n in names}
 

@@ -1,4 +1,5 @@
-"""Policies and meetings referred to by paraphrase: a recogniser's cue groups in one sentence.
+"""Policies and meetings referred to by paraphrase: a recogniser's cue groups in one sentence
+(a group marked as carried may be met in the sentence before).
 
 Recognisers are knowledge-base data (summits.models.Recogniser) that editors see and edit in
 admin; kb compiles each cue word, with its inflected forms, into the automaton.
@@ -6,10 +7,15 @@ admin; kb compiles each cue word, with its inflected forms, into the automaton.
 
 from __future__ import annotations
 
+import re
+
 from articles.models import MentionKind
 from articles.tagging.kb import CUE
 from articles.tagging.passage import Passage
 from articles.tagging.policies import policy_exists
+
+_NEGATIONS = ("non-", "non ", "no-")
+_NEGATED = re.compile(r"\bno(?:n[- ]|-)$")
 
 
 def by_recognisers(p: Passage) -> None:
@@ -18,9 +24,12 @@ def by_recognisers(p: Passage) -> None:
         return
     # Most cue words are common ('border', 'asylum'): only a recogniser whose every group
     # occurs somewhere in the text, on a date it applies, is worth placing in sentences.
-    anywhere: dict[int, set[int]] = {}
+    pairs: set[tuple[int, int]] = set()
     for m in cues:
-        anywhere.setdefault(m.key.entity, set()).add(m.key.group)
+        pairs.update(m.key.cues)  # a word's pairs once, however often it occurs
+    anywhere: dict[int, set[int]] = {}
+    for r, group in pairs:
+        anywhere.setdefault(r, set()).add(group)
     live = {
         r
         for r, seen in anywhere.items()
@@ -30,17 +39,31 @@ def by_recognisers(p: Passage) -> None:
         return
     groups: dict[tuple[int, int], set[int]] = {}  # (sentence, recogniser) -> groups seen
     first: dict[tuple[int, int], int] = {}
+    wanted_of: dict[tuple[tuple[int, int], ...], list[tuple[int, int]]] = {}
     for m in cues:
-        if m.key.entity not in live:
+        wanted = wanted_of.get(m.key.cues)
+        if wanted is None:
+            wanted = wanted_of[m.key.cues] = [(r, g) for r, g in m.key.cues if r in live]
+        if not wanted:
             continue
         # Not in a byline, and 'Mexic*' is not in 'New Mexico'.
         if p.excluded.covers(m.start, m.end) or p.blocks.overlaps(m.start, m.end):
             continue
-        key = (p.sentences.index(m.start), m.key.entity)
-        groups.setdefault(key, set()).add(m.key.group)
-        first[key] = min(first.get(key, m.start), m.start)
+        # 'non-agricultural' is not 'agricultural', nor 'non-Mexican' 'Mexican'.
+        if p.folded.endswith(_NEGATIONS, 0, m.start) and _NEGATED.search(
+            p.folded, max(0, m.start - 5), m.start
+        ):
+            continue
+        sentence = p.sentences.index(m.start)
+        for r, group in wanted:
+            key = (sentence, r)
+            groups.setdefault(key, set()).add(group)
+            first[key] = min(first.get(key, m.start), m.start)
     for key, seen in groups.items():
         recogniser = p.kb.recognisers[key[1]]
+        if len(seen) < recogniser.groups and recogniser.carried:
+            before = groups.get((key[0] - 1, key[1]), set())
+            seen = seen | (before & recogniser.carried)
         if len(seen) < recogniser.groups or not recogniser.applies_on(p.on):
             continue
         if recogniser.kind == MentionKind.POLICY and not policy_exists(

@@ -47,13 +47,24 @@ MIN_LINK_RECALL = 0.80
 # cannot slip back unnoticed; the floors stay the goal. (kind -> (precision, recall))
 REACHED = {
     "dev": {"policy": (0.977, 0.971), "summit": (0.985, 0.883)},
-    "heldout": {"policy": (0.970, 0.816), "summit": (0.853, 0.871)},
+    # Policy 1.000 / 0.740 on the tagger as it stood when part 1 arrived (8c6a474), 0.976 /
+    # 0.800 with this round's recognisers written before it was read, 1.000 / 1.000 after
+    # tuning on it; its meetings (summit recall 0.667) were not worked on. Part 2 (40 more,
+    # not tuned on, scored once for totals): policy 0.920 / 0.758 on the tagger as it stood,
+    # 0.929 / 0.857 after this round's recognisers.
+    "dev2": {"summit": (0.97, 0.66)},
+    # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
+    # threshold) traded precision for recall on every held-out set, taken for the recall:
+    # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
+    # heldout3 0.907 / 0.756 -> 0.882 / 0.859; confident tags' precision 0.986 / 0.979 /
+    # 0.984 after.
+    "heldout": {"policy": (0.943, 0.841), "summit": (0.853, 0.871)},
     # First scored on the tagger as it stood before anyone had seen the set (28b797e): policy
     # 0.954 / 0.664, summit 0.883 / 0.757; the meeting rules merged after it traded summit
     # precision for recall on this set (0.821 / 0.786) while raising recall on the first.
-    "heldout2": {"policy": (0.954, 0.664), "summit": (0.820, 0.785)},
+    "heldout2": {"policy": (0.941, 0.775), "summit": (0.820, 0.785)},
     # First scored on the tagger as it stood before this round's tagger work merged (8c6a474).
-    "heldout3": {"policy": (0.907, 0.756), "summit": (0.897, 0.830)},
+    "heldout3": {"policy": (0.881, 0.858), "summit": (0.897, 0.830)},
 }
 # Precision of the tags at or above the review threshold, where it is below the floor.
 CONFIDENT_REACHED = {"heldout2": 0.978}
@@ -62,9 +73,12 @@ CONFIDENT_REACHED = {"heldout2": 0.978}
 # event published the same day that the annotators did not give one story key (a readout
 # and the news of it, a machine translation, an analysis).
 LINKS_REACHED = {
-    "dev": {"pairs": (0.785, 0.916), "stories": (0.812, 0.852)},
+    # Stories on dev 0.812 / 0.853 before this round's recognisers: with the root-causes tag
+    # gone from the Ottawa joint statement of March 2023, one arrival order of ten joins the
+    # Spanish news of that visit to the statement (a readout and its news, as above).
+    "dev": {"pairs": (0.785, 0.916), "stories": (0.809, 0.847)},
     "heldout": {"pairs": (0.736, 0.848), "stories": (0.793, 0.803)},
-    "heldout2": {"pairs": (0.882, 0.789), "stories": (0.882, 0.789)},
+    "heldout2": {"pairs": (0.885, 0.815), "stories": (0.886, 0.825)},
     "heldout3": {"pairs": (1.0, 1.0), "stories": (1.0, 1.0)},
 }
 
@@ -74,6 +88,9 @@ def half(name: str) -> list[dict]:
         files = sorted(YARDSTICK2.glob("b*.json"))
     elif name == "heldout3":
         files = sorted(YARDSTICK3.glob("c*.json"))
+    elif name == "dev2":
+        # Part 1, tuned on; part 2 arrived later and was scored once, not tuned on.
+        files = [DEV2 / "p1.json"]
     else:
         files = [YARDSTICK / f"{name}.json"]
     passages = []
@@ -215,6 +232,15 @@ def test_the_dev_half_meets_the_floors(curated: None) -> None:
     print(result.methods_table())
     print("\n".join(result.errors))
     problems = _below_floors(result, "dev")
+    assert not problems, "\n".join([*problems, result.table(), *result.errors])
+
+
+def test_the_second_dev_set_meets_the_floors(curated: None) -> None:
+    """Written by an independent annotator, rich in policy paraphrases; tuned on like dev."""
+    result = _score("dev2")
+    print(f"\n[yardstick dev2]\n{result.table()}\n{result.calibration_table()}")
+    print("\n".join(result.errors))
+    problems = _below_floors(result, "dev2")
     assert not problems, "\n".join([*problems, result.table(), *result.errors])
 
 
