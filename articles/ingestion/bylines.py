@@ -69,7 +69,7 @@ _ROLE = re.compile(
 # "By", "Por", "Par", "Written by", "Reporting by", "Texto:", "Texte :".
 _LEAD = re.compile(
     r"^\s*(?:(?:written|reported|reporting|story|words|text[oe]?|escrito|reportage|"
-    r"crónica|cronica)\s*(?:by|por|par|de|:)?\s*:?\s*|by\s*:?\s+|por\s*:?\s+|par\s*:?\s+|"
+    r"crónica|cronica)\b\s*(?:by|por|par|de|:)?\s*:?\s*|by\s*:?\s+|por\s*:?\s+|par\s*:?\s+|"
     r"de\s*:\s+|auteur\s*:\s*|autor(?:a)?\s*:\s*|author\s*:\s*)",
     re.IGNORECASE,
 )

@@ -49,6 +49,9 @@ from tests.articles.ingestion.feeds import HTML, RSS
         ("Redacción", [], []),
         ("@jdoe", [], []),
         ("Border Wire staff", [], ["Border Wire staff"]),
+        # A name that starts like a lead word is not cut after it (Hypothesis found it).
+        ("By Texta Aaa", ["Texta Aaa"], []),
+        ("Storyanne Lee and Wordsworth Diaz", ["Storyanne Lee", "Wordsworth Diaz"], []),
     ],
 )
 def test_each_byline_form_gives_the_people_credited(byline, people, organisations):
