@@ -171,10 +171,25 @@ def articles_cluster(*, articles: Sequence[Article]) -> list[StoryCluster]:
     return [clusters[a.cluster_id] for a in articles]  # type: ignore[index]
 
 
+def articles_fingerprint(*, articles: Sequence[Article]) -> list[int]:
+    """Give each article its content hash and simhash where it has none; its word counts."""
+    counts = []
+    for article in articles:
+        words = _tokens(article_text(article))
+        if not article.content_hash:
+            article.content_hash = _tokens_hash(words)
+        if article.simhash is None:
+            article.simhash = _tokens_simhash(words)
+        counts.append(len(words))
+    return counts
+
+
 # Longer than most (about 70 lines), on purpose: one pass over the batch in order, where each
 # article's match depends on the ones placed before it; split up, the pieces would pass
 # five accumulators (placed, targets, fresh, shared, previous ids) back and forth.
-def clusters_assign(*, articles: Sequence[Article], locked: bool = False) -> set[int]:
+def clusters_assign(
+    *, articles: Sequence[Article], locked: bool = False, word_counts: list[int] | None = None
+) -> set[int]:
     """Give each article, in order, its story's cluster or a new one; returns the clusters
     that existed before and gained or lost members, to recount once the articles are written.
 
@@ -183,16 +198,14 @@ def clusters_assign(*, articles: Sequence[Article], locked: bool = False) -> set
     read in one query for the batch, and the batch's articles are candidates for the ones
     after them. Clustering takes a lock held until the transaction commits (see
     `clustering_lock`; `locked`: the caller took it in this transaction): write the batch
-    right after, and commit.
+    right after, and commit. A caller holding the lock passes `word_counts` from
+    `articles_fingerprint`, called before it took the lock: hashing needs no database, and
+    every other worker's clustering waits while the lock is held.
     """
     if not articles:
         return set()
-    tokens = [_tokens(article_text(article)) for article in articles]
-    for article, words in zip(articles, tokens, strict=True):
-        if not article.content_hash:
-            article.content_hash = _tokens_hash(words)
-        if article.simhash is None:
-            article.simhash = _tokens_simhash(words)
+    if word_counts is None:
+        word_counts = articles_fingerprint(articles=articles)
     if not locked:
         clustering_lock()
     saved = [a for a in articles if a.pk is not None]
@@ -203,7 +216,7 @@ def clusters_assign(*, articles: Sequence[Article], locked: bool = False) -> set
         now_in = dict(Article.objects.filter(pk__in=batch_ids).values_list("pk", "cluster_id"))
         for article in saved:
             article.cluster_id = now_in.get(article.pk, article.cluster_id)
-    stored = _candidates(articles, tokens, batch_ids)
+    stored = _candidates(articles, word_counts, batch_ids)
     previous_ids = {a.cluster_id for a in saved if a.cluster_id is not None}
     # Earlier clusters that have members outside this batch stay theirs.
     shared = (
@@ -219,8 +232,8 @@ def clusters_assign(*, articles: Sequence[Article], locked: bool = False) -> set
     placed: list[_Fingerprint] = []  # this batch's articles, once they have a cluster
     targets: list[int] = []  # each article's cluster id; -n for the n-th new cluster
     merged: dict[int, int] = {}  # a cluster joined to another: its id -> the other's
-    for article, words in zip(articles, tokens, strict=True):
-        matches = _matches(article, len(words), stored, placed)
+    for article, words in zip(articles, word_counts, strict=True):
+        matches = _matches(article, words, stored, placed)
         clusters = list(dict.fromkeys(_root(merged, c) for c in matches))
         target = min(clusters, key=_seniority) if clusters else None
         # Nearness is not transitive: a copy near two clusters' members (written in another
@@ -370,16 +383,16 @@ _NEAR_ENOUGH = bytes(int(n <= NEAR_DUPLICATE_BITS) for n in range(256))
 
 
 def _candidates(
-    articles: Sequence[Article], tokens: list[list[str]], batch_ids: set[int]
+    articles: Sequence[Article], word_counts: list[int], batch_ids: set[int]
 ) -> _Candidates:
     """The batch's stored copies and near-duplicate candidates, in one query."""
     hashes = {
-        a.content_hash for a, w in zip(articles, tokens, strict=True) if len(w) >= MIN_TOKENS_EXACT
+        a.content_hash for a, n in zip(articles, word_counts, strict=True) if n >= MIN_TOKENS_EXACT
     }
     spans = sorted(
         _window(_when(a))
-        for a, w in zip(articles, tokens, strict=True)
-        if len(w) >= MIN_TOKENS_NEAR and a.simhash is not None
+        for a, n in zip(articles, word_counts, strict=True)
+        if n >= MIN_TOKENS_NEAR and a.simhash is not None
     )
     merged: list[tuple[datetime, datetime]] = []
     for start, end in spans:

@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from articles.ingestion import scheduling
 from articles.ingestion.canonical import url_canonicalize, url_domain, url_fragment, url_hash
-from articles.ingestion.dedupe import clustering_lock, clusters_assign, clusters_recount
+from articles.ingestion.dedupe import (
+    articles_fingerprint,
+    clustering_lock,
+    clusters_assign,
+    clusters_recount,
+)
 from articles.ingestion.fetching import FetchError, FetchResult, fetch
 from articles.ingestion.headers import (
     RETRY_AFTER_CEILING,
@@ -871,15 +876,17 @@ def _entries_write(feed: Feed, entries: list[_Entry], *, handled: set[int]) -> l
                 changed_text.append(article)
         outcome = UpsertOutcome.UPDATED if changed else UpsertOutcome.DUPLICATE
         results.append(_Stored(entry, article, outcome))
-    # Tags are found first, without the database; clustering takes its lock (held until the
-    # batch commits) and gives the new articles their cluster before their one insert. Rows
-    # are written only under the lock, the order every clustering writer takes them in.
+    # Tags and fingerprints are found first, without the database; clustering takes its lock
+    # (held until the batch commits, while other workers' batches wait) and gives the new
+    # articles their cluster before their one insert. Rows are written only under the lock,
+    # the order every clustering writer takes them in.
     analyzed = new + changed_text
     found = articles_tags(articles=analyzed)
+    word_counts = articles_fingerprint(articles=analyzed)
     clustering_lock()
     for article, changed in edits:
         article.save(update_fields=[*changed, "updated_at"])
-    recount = clusters_assign(articles=analyzed, locked=True)
+    recount = clusters_assign(articles=analyzed, locked=True, word_counts=word_counts)
     for article in new:
         article_stamp(article)
     if new:

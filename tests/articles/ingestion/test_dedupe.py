@@ -9,6 +9,8 @@ from articles.ingestion.dedupe import (
     NEAR_DUPLICATE_BITS,
     WINDOW,
     article_cluster,
+    article_text,
+    articles_fingerprint,
     content_hash,
     hamming,
     text_simhash,
@@ -256,6 +258,22 @@ def test_it_uses_the_feed_summary_when_the_page_is_not_fetched_yet(source: Sourc
     two = make(source, STORY, WHEN, "two")
 
     assert article_cluster(article=one) == article_cluster(article=two)
+
+
+def test_fingerprints_found_before_the_lock_match_the_ones_clustering_finds(
+    source: Source,
+) -> None:
+    summary_only = make(source, "", WHEN, "summary")
+    summary_only.summary = f"<p>{STORY}</p>"
+    short = make(source, "Live updates", WHEN, "short")
+
+    counts = articles_fingerprint(articles=[summary_only, short])
+
+    assert counts[0] > 150 and counts[1] == 2
+    assert summary_only.content_hash == content_hash(article_text(summary_only))
+    assert summary_only.simhash == text_simhash(article_text(summary_only))
+    copy = make(source, SYNDICATED, WHEN, "copy")
+    assert article_cluster(article=copy) == article_cluster(article=summary_only)
 
 
 def _words(seed: int, count: int) -> list[str]:
