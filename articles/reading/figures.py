@@ -18,11 +18,12 @@ under the knowledge-base version instead (migration 0026), which ingestion never
 a batch of articles only the parts that count articles are drawn again.
 
 A part of a summit's, official's, country's or policy's page drawn from the knowledge base and
-the entity's own tags and their articles alone (`entity_html_cached`) is kept across writes
-that do not touch it: under the knowledge-base version and the number of the entity's visible
-tags, and checked against a journal of edits numbered as they commit (migration 0028) for one
-of its tags, articles or their stories, or an outlet. An ingestion batch about one meeting
-then leaves every other meeting's page kept.
+the entity's own tags, their articles and those articles' other tags alone
+(`entity_html_cached`) is kept across writes that do not touch it: under the knowledge-base
+version and the number of the entity's visible tags, and checked against a journal of edits
+numbered as they commit (migrations 0028, 0029) for one of its tags, articles (a tag added to
+one among them) or their stories, or an outlet. An ingestion batch about one meeting then
+leaves every other meeting's page kept, and every other entity's page but a country's press.
 
 A session that has written to those tables and not yet committed sees data no one else does:
 it computes its figures and stores none (on SQLite, any session inside a transaction).
@@ -302,8 +303,11 @@ def entity_text_cached(
     page drawn from the knowledge base and the entity's own tags and their articles alone;
     from the cache while none of those changed, across writes to anything else.
 
-    `render` must read nothing else: not other entities' tags on its articles (co-mentions),
-    nor articles it does not tag (a country's press), which are kept by `text_cached`."""
+    `render` may also read the other tags of those articles (co-mentions): one added to an
+    article committed earlier is journaled (migration 0029), and one added together with its
+    article comes with a tag of the entity, if the article is among its own. It must read
+    nothing else: not articles the entity does not tag (a country's press), which are kept by
+    `text_cached`."""
     readings = _READINGS.get() or {}
     reading = readings.get((kind, entity_id)) or _Reading(kind, entity_id)
     if not reading.current:

@@ -189,8 +189,9 @@ def _coverage(
     press: Callable[[], list[Any]] | None = None,
 ) -> str:
     """The coverage sections of an official's, country's or policy's page: its tags per month
-    (kept until its own tags change), the entities tagged with it (and a country's press per
-    month), kept until the data changes."""
+    and the entities tagged with it, kept until its own tags or their articles change (a tag
+    added to one of them among those), and a country's press per month, kept until the data
+    changes."""
     context = {kind: entity, "name": name, "query": query}
 
     def monthly() -> str:
@@ -206,7 +207,9 @@ def _coverage(
         "monthly": entity_html_cached(
             f"{kind}-months", kind=kind, entity_id=entity.pk, depends=(), render=monthly
         ),
-        "co_mentioned": html_cached(f"{kind}-co-mentions", (entity.pk,), co_mentioned),
+        "co_mentioned": entity_html_cached(
+            f"{kind}-co-mentions", kind=kind, entity_id=entity.pk, depends=(), render=co_mentioned
+        ),
     }
     if press is None:
         return render_to_string("snippets/entity_coverage.html", parts, request)

@@ -5,18 +5,24 @@ These tests commit their writes (transaction=True), as ingestion and editors do.
 """
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Article, Mention, MentionStatus, Source, StoryCluster
-from articles.tagging.review import mentions_review
-from summits.models import Official, Summit
+from articles.tagging.kb_change import articles_retag
+from articles.tagging.review import articles_link_summit, mentions_review
+from articles.tagging.tagger import knowledge_base_reset
+from summits.models import Official, Policy, Recogniser, Summit
+from tests.articles.tagging.helpers import tagged
 from tests.support import factories as f
+from tests.support.admin import client_for, form_values, staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,21 +92,30 @@ def test_a_summit_page_is_kept_across_writes_to_articles_it_does_not_show(
     assert not _articles_read(queries), url
 
 
+def _co_mentions_read(queries: list[str]) -> list[str]:
+    """The queries that count the entities tagged on an entity's articles (drawn, not kept)."""
+    start = 'SELECT "articles_mention"."kind" AS "kind", "articles_mention"."country_id"'
+    return [sql for sql in queries if sql.startswith(start)]
+
+
 @pytest.mark.parametrize("url", ["/officials/the-official/", "/countries/MX/"])
-def test_an_entity_page_redraws_only_its_co_mentions_after_writes_it_does_not_show(
+def test_an_entity_page_is_kept_but_a_countrys_press_after_writes_it_does_not_show(
     world: dict, url: str
 ) -> None:
     client = Client()
-    first, _ = _page(client, url)
+    first, queries = _page(client, url)
+    assert _co_mentions_read(queries), url
     _unrelated_batch(world)
     again, queries = _page(client, url)
     assert again == first
-    # Its facts and its tags per month are kept; which entities share its articles is
-    # counted again (a tag of another entity on one of them does not change its own tags).
-    redrawn = [sql for sql in queries if "articles_mention" in sql and "tracker_page" not in sql]
-    assert redrawn and all("<>" in sql or "NOT" in sql for sql in redrawn[:1]), redrawn
+    # Its facts, its tags per month and the entities tagged with it are kept.
+    assert not _co_mentions_read(queries), url
     facts = ("summits_summitparticipant", "summits_summit_countries", "summits_roletenure")
     assert not [sql for sql in queries if any(table in sql for table in facts)], url
+    # Only a country's press per month (articles it does not tag) is counted again.
+    redrawn = [sql for sql in queries if "articles_mention" in sql and "tracker_page" not in sql]
+    assert all('"articles_article"."source_id" IN' in sql for sql in redrawn), redrawn
+    assert len(redrawn) == (1 if "countries" in url else 0), redrawn
 
 
 def test_a_summit_page_shows_an_edited_title_of_an_article_it_shows_at_once(world: dict) -> None:
@@ -195,3 +210,118 @@ def test_a_part_kept_from_before_the_journal_was_pruned_is_drawn_again(world: di
         cursor.execute("DELETE FROM tracker_page_change WHERE version <= %s", [number])
         cursor.execute("UPDATE tracker_page_version SET pruned = %s WHERE id = 1", [number])
     assert "Corrected headline" in _page(client, "/summits/the-summit/")[0]
+
+
+# A tag of another entity added to an article an entity's page already counts, by each path
+# that writes tags: the entity's own tags stay as many, so only the journal can tell.
+
+ENTITY_PAGES = ["/officials/the-official/", "/countries/MX/"]
+
+
+def _kept_then(client: Client, url: str, name: str) -> None:
+    """Read the page twice (the second from the cache), without `name` among its entities."""
+    _page(client, url)
+    page, queries = _page(client, url)
+    assert name not in page and not _co_mentions_read(queries), url
+
+
+@pytest.mark.parametrize("url", ENTITY_PAGES)
+def test_a_bulk_inserted_tag_on_an_old_article_shows_in_kept_co_mentions(
+    world: dict, url: str
+) -> None:
+    client = Client()
+    policy = f.policy(name="Safe Third Country Agreement")
+    _kept_then(client, url, policy.name)
+    Mention.objects.bulk_create(
+        [Mention(article=world["shown"][0], kind="policy", policy=policy, confidence=0.9)]
+    )
+    assert policy.name in _page(client, url)[0]
+
+
+@pytest.mark.parametrize("url", ENTITY_PAGES)
+def test_an_editors_link_to_a_meeting_shows_in_kept_co_mentions(world: dict, url: str) -> None:
+    client = Client()
+    meeting = f.summit(title="North American Leaders Summit 2023", countries=[])
+    _kept_then(client, url, meeting.title)
+    editor = User.objects.create_user("editor")
+    assert articles_link_summit(articles=[world["shown"][1]], summit=meeting, user=editor) == 1
+    assert meeting.title in _page(client, url)[0]
+
+
+@pytest.mark.parametrize("url", ENTITY_PAGES)
+def test_a_tag_added_in_the_admin_shows_in_kept_co_mentions(world: dict, url: str) -> None:
+    client = Client()
+    policy = f.policy(name="Remain in Mexico")
+    _kept_then(client, url, policy.name)
+    editor = client_for(staff_user("Editor"))
+    change = reverse("admin:articles_article_change", args=[world["shown"][2].pk])
+    data = form_values(editor.get(change).content, "article_form")
+    prefix = "mentions-3"  # the article page's inline of policy tags
+    assert data[f"{prefix}-TOTAL_FORMS"] == "0"
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-policy": str(policy.pk)})
+    data[f"{prefix}-0-status"] = MentionStatus.AUTO
+    assert editor.post(change, data).status_code == 302
+    assert Mention.objects.filter(article=world["shown"][2], policy=policy).exists()
+    assert policy.name in _page(client, url)[0]
+
+
+@pytest.mark.parametrize("url", ENTITY_PAGES)
+def test_a_tag_moved_onto_an_old_article_shows_in_kept_co_mentions(world: dict, url: str) -> None:
+    client = Client()
+    policy = f.policy(name="Title 42")
+    tag = f.mention(article=world["unrelated"], entity=policy)
+    _kept_then(client, url, policy.name)
+    Mention.objects.filter(pk=tag.pk).update(article=world["shown"][0])
+    assert policy.name in _page(client, url)[0]
+
+
+def test_a_new_article_with_the_entitys_tag_and_anothers_shows_in_kept_co_mentions(
+    world: dict,
+) -> None:
+    client = Client()
+    policy = f.policy(name="Safe Third Country Agreement")
+    _kept_then(client, "/officials/the-official/", policy.name)
+    # As ingestion writes: the article and its tags in one transaction.
+    with transaction.atomic():
+        fresh = f.article(title="Fresh")
+        f.mention(article=fresh, entity=world["official"])
+        f.mention(article=fresh, entity=policy)
+    assert policy.name in _page(client, "/officials/the-official/")[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite journals every new tag")
+def test_an_article_written_with_its_tags_journals_nothing_for_them(world: dict) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM tracker_page_change")
+        (before,) = cursor.fetchone()
+    with transaction.atomic():
+        fresh = f.article(title="Fresh")
+        f.mention(article=fresh, entity=world["official"])
+        f.mention(article=fresh, entity=world["other_summit"])
+    f.mention(article=world["shown"][0], entity=world["other_summit"])
+    f.mention(article=world["shown"][0], entity=world["unrelated"].source.country)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT article_id FROM tracker_page_change WHERE id > %s", [before])
+        journaled = [row[0] for row in cursor.fetchall()]
+    # The old article once, for the transaction of each of its new tags.
+    assert journaled == [world["shown"][0].pk] * 2
+
+
+@pytest.fixture
+def roxham(reference: None) -> Iterator[Policy]:
+    knowledge_base_reset()
+    yield Policy.objects.get(slug="roxham-road-closure")
+    knowledge_base_reset()
+
+
+def test_a_tag_the_tagger_adds_on_re_tagging_shows_in_kept_co_mentions(roxham: Policy) -> None:
+    text = "Mexico said Ottawa sealed the footpath near Champlain used by asylum seekers."
+    article = f.article(body=text, published_at=datetime(2023, 3, 25, tzinfo=UTC))
+    own = [(m.kind, m.country and m.country.iso2) for m in tagged(article)]
+    assert ("country", "MX") in own and ("policy", None) not in own
+    Recogniser.objects.create(policy=roxham, cues="footpath\nChamplain", confidence=0.8)
+    client = Client()
+    _kept_then(client, "/countries/MX/", roxham.name)
+    assert articles_retag(article_ids=[article.pk]).added == 1
+    assert Mention.objects.filter(article=article, country__iso2="MX").count() == 1
+    assert roxham.name in _page(client, "/countries/MX/")[0]
