@@ -713,6 +713,9 @@ class _Keys:
 
     def __init__(self) -> None:
         self.keys: dict[str, list[Key]] = defaultdict(list)
+        # Equal keys and key lists are stored once: the forms of one cue word all stand for
+        # the same recognisers, and a worker keeps the automaton in memory for its life.
+        self._interned: dict[Key, Key] = {}
 
     def add(self, name: str, key: Key) -> None:
         folded = re.sub(r" +", " ", fold(name).strip())
@@ -728,16 +731,24 @@ class _Keys:
 
     def _add(self, folded: str, key: Key) -> None:
         if len(folded) >= 2 and key not in self.keys[folded]:
-            self.keys[folded].append(key)
+            self.keys[folded].append(self._interned.setdefault(key, key))
 
     def automaton(self) -> Any:
         automaton = ahocorasick.Automaton()
+        interned: dict[tuple[Key, ...], Keys] = {}
+
+        def once(keys: list[Key]) -> Keys:
+            found = interned.get(tuple(keys))
+            if found is None:
+                found = interned[tuple(keys)] = Keys.of(keys)
+            return found
+
         for name, keys in self.keys.items():
             # Prefix keys apart: a match that runs on into a longer word keeps only those.
-            prefixes = Keys.of([k for k in keys if k.prefix])
+            prefixes = once([k for k in keys if k.prefix])
             # Acronyms are checked against the text's capitals and language.
             checked = any(k.case for k in keys)
-            automaton.add_word(name, (len(name), Keys.of(keys), prefixes, checked))
+            automaton.add_word(name, (len(name), once(keys), prefixes, checked))
         automaton.make_automaton()
         return automaton
 

@@ -524,3 +524,17 @@ def test_a_cue_word_of_many_recognisers_is_one_match_per_occurrence(curated: Non
     assert len(cues) == 2
     owners = {r for m in cues for r, _group in m.key.cues}
     assert len(owners) > 10  # 'asylum' is a cue of many recognisers
+
+
+def test_the_forms_of_a_cue_word_share_one_key_list_in_the_automaton(curated: None) -> None:
+    """A worker keeps the automaton for its life: the forms of one cue word, which stand for
+    the same recognisers, hold one key list between them, not one each."""
+    kb = knowledge_base_get()
+    forms = sorted(word_forms("asylum seeker")[0])
+    assert len(forms) > 1
+    lists: dict[tuple, set[int]] = {}
+    for form in forms:
+        keys = kb.automaton.get(form)[1]
+        lists.setdefault(tuple(keys), set()).add(id(keys))
+    assert len(lists) < len(forms)  # some forms stand for the same recognisers
+    assert all(len(objects) == 1 for objects in lists.values())
