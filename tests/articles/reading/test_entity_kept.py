@@ -307,6 +307,27 @@ def test_an_article_written_with_its_tags_journals_nothing_for_them(world: dict)
     assert journaled == [world["shown"][0].pk] * 2
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite journals every new tag")
+def test_tags_inserted_with_their_dates_given_are_journaled_as_any_other(world: dict) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM tracker_page_change")
+        (before,) = cursor.fetchone()
+    summit, old = world["other_summit"], world["shown"][0]
+    # As ingestion writes: the article, then its tags with its date given.
+    with transaction.atomic():
+        fresh = f.article(title="Fresh")
+        Mention.objects.bulk_create(
+            [Mention(article=fresh, kind="summit", summit=summit, published_at=fresh.published_at)]
+        )
+    Mention.objects.bulk_create(
+        [Mention(article=old, kind="summit", summit=summit, published_at=old.published_at)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT article_id FROM tracker_page_change WHERE id > %s", [before])
+        journaled = [row[0] for row in cursor.fetchall()]
+    assert journaled == [old.pk]
+
+
 @pytest.fixture
 def roxham(reference: None) -> Iterator[Policy]:
     knowledge_base_reset()
