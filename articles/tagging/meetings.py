@@ -199,11 +199,17 @@ def summits_by_name(p: Passage) -> None:
             continue
         # The editions the name could mean on the article's date: not one years ahead.
         plausible = [s for s in candidates if s.start <= p.on + _horizon(s)] or candidates
-        if len(plausible) == 1:
+        if abs((best.start - p.on).days) > _YEAR_DAYS and not pinned:
+            # A year or more away and not dated by the text: the series' other edition, one
+            # the base lacks ('the G7 summit' a year on), is as likely: reviewed.
+            confidence = 0.75
+        elif len(plausible) == 1:
             confidence = 0.9 if len(ids) == 1 else 0.85
         else:
-            # Several editions left and only the article's date to choose: reviewed.
-            confidence = 0.85 if pinned else 0.75
+            # Several editions left and only the article's date to choose: reviewed, unless
+            # the article is of the edition's own days.
+            near = abs((best.start - p.on).days) <= _NEWS_DAYS
+            confidence = 0.85 if pinned or near else 0.75
         p.record(
             kind=MentionKind.SUMMIT,
             entity=best.id,
@@ -215,6 +221,8 @@ def summits_by_name(p: Passage) -> None:
 
 # Days from a meeting within which a name made of its people's names still means it.
 _DESCRIBED_NEAR = 60
+_YEAR_DAYS = 365
+_NEWS_DAYS = 14  # an article this close to an edition is news of it
 
 
 # Spoken on the telephone or by video: a call in its own right, even with no meeting word.
@@ -343,7 +351,13 @@ def _named_in(p: Passage, start: int, end: int) -> set[int]:
 
 # A city's name in the other languages, and the capital named by its country.
 _CITY_NAMES = {
-    "mexico city": ("mexico city", "ciudad de mexico", "cdmx", "capital mexicana", "capitale mexicaine"),
+    "mexico city": (
+        "mexico city",
+        "ciudad de mexico",
+        "cdmx",
+        "capital mexicana",
+        "capitale mexicaine",
+    ),
     "washington": ("washington", "capital estadounidense", "capitale americaine"),
     "panama city": ("panama city", "ciudad de panama"),
     "guatemala city": ("guatemala city", "ciudad de guatemala"),
@@ -481,16 +495,14 @@ def summits_described(p: Passage) -> None:
                     continue
             else:
                 # 'the three days of talks in Washington with Pence and Pompeo': two of its
-                # participants together pin a meeting of the last weeks, or one just ahead;
+                # participants together pin a meeting of the last weeks, or of the week ahead;
                 # fewer, with no month and no 'last week', are too loose.
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
-                if len(s.participant_ids & named) < 2 or not -45 <= days <= 30:
+                if len(s.participant_ids & named) < 2 or not -45 <= days <= 7:
                     continue
             seats = _SEATS.get(s.city, ())
-            placed = _in_city(s, sentence) or (
-                sent_start in trips and s.country_id in in_sentence
-            )
+            placed = _in_city(s, sentence) or (sent_start in trips and s.country_id in in_sentence)
             if placed or any(seat in sentence for seat in seats):
                 fits.append(s)
         if fits:
