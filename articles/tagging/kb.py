@@ -441,7 +441,7 @@ teleconference telefonica telefonico telephonique
 # (a final * matches any ending).
 TRIP_WORDS = """
 travel travels travelled travelling trip viaj* voyage* reunira rencontrera recibira recevra
-visit* host hosts hosting
+visit* host hosts hosting dinner cena
 """.split()
 
 # Words that date something to the last few days: 'last week', 'ayer', 'la veille'.
@@ -589,8 +589,13 @@ _ORDINAL = re.compile(
 )
 
 
+# A place at the end of a long name: 'Conference on Prosperity and Security in Central America'.
+_PLACE_AFTER = re.compile(r"^((?:\S+\s+){3,}\S+?)\s+(?:in|en)\s+(?:\S+\s*){1,3}$")
+
+
 def _summit_names(names: list[str]) -> set[str]:
-    """Names as given, and without '(Washington)', a leading 'Ninth' or a trailing year."""
+    """Names as given, and without '(Washington)', a leading 'Ninth' or a trailing year; a
+    name of four words or more also without the place at its end ('in Central America')."""
     out = set()
     for name in names:
         if not name:
@@ -601,6 +606,8 @@ def _summit_names(names: list[str]) -> set[str]:
         bare = _ORDINAL.sub("", bare)
         if len(bare) >= 8 or bare.isupper():
             out.add(bare)
+        if placed := _PLACE_AFTER.match(bare):
+            out.add(placed.group(1))
     return out
 
 

@@ -11,6 +11,8 @@ from articles.models import MentionKind
 from articles.tagging.kb import (
     MEETING,
     MONTH,
+    OFFICIAL_FULL,
+    OFFICIAL_SHORT,
     RECENT,
     REMOTE,
     SUMMIT,
@@ -72,6 +74,7 @@ class _TimeCues(NamedTuple):
     months: set[int]
     past: bool
     future: bool
+    relative_years: set[int]  # 'last year', 'next year': mostly said of the meeting itself
 
 
 def _time_cues(p: Passage, start: int) -> _TimeCues:
@@ -80,9 +83,13 @@ def _time_cues(p: Passage, start: int) -> _TimeCues:
     sent_start, sent_end = p.sentences.span(start)
     sentence = p.folded[sent_start:sent_end]
     years = {int(y.group()) for y in _YEAR.finditer(sentence)}
-    years |= {p.on.year + delta for pattern, delta in _RELATIVE_YEARS if pattern.search(sentence)}
+    relative = {delta for pattern, delta in _RELATIVE_YEARS if pattern.search(sentence)}
     months = _months_named(p, sent_start, sent_end, sentence)
-    return _TimeCues(years, months, bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence)))
+    past, future = bool(_PAST.search(sentence)), bool(_FUTURE.search(sentence))
+    years |= {p.on.year + delta for delta in relative}
+    # 'this year' is said of much else in a sentence than its meeting.
+    relative_years = {p.on.year + delta for delta in relative if delta}
+    return _TimeCues(years, months, past, future, relative_years)
 
 
 def _months_named(p: Passage, sent_start: int, sent_end: int, sentence: str) -> set[int]:
@@ -91,7 +98,7 @@ def _months_named(p: Passage, sent_start: int, sent_end: int, sentence: str) -> 
     months = {
         m.key.entity
         for m in p.by_kind.get(MONTH, [])
-        if sent_start <= m.start < sent_end and len(p.folded[m.start : m.end]) > 3
+        if sent_start <= m.start < sent_end and _a_month(p, m)
     }
     if any(word in sentence for word in _MONTH_WORDS):  # in every relative month, and rare
         for pattern, delta in _RELATIVE_MONTHS:
@@ -101,6 +108,30 @@ def _months_named(p: Passage, sent_start: int, sent_end: int, sentence: str) -> 
 
 
 _MONTH_WORDS = ("month", "mes", "mois")
+# A short month name is also a word ('may', 'mar', 'mai' in 'mai 2024' is fine): it is the
+# month when capitalised and after a preposition of time or before a day or year.
+_BEFORE_MONTH = re.compile(
+    r"\b(?:in|since|until|by|early|late|mid|last|next|this|from|en|de|desde|hasta|depuis"
+    r"|debut|fin|mi|jusqu'en|a partir de) $"
+)
+_AFTER_MONTH = re.compile(r"\.? (?:\d|(?:19|20)\d\d)")
+
+
+def _a_month(p: Passage, month: Match) -> bool:
+    """'in May', 'May 6', 'en mai': a month; 'may' the verb or 'el mar' the sea: not."""
+    if month.end - month.start > 3:
+        return True
+    if not p.doc[month.start].isupper() and p.doc[month.start : month.end] != "mai":
+        return False
+    return bool(
+        _BEFORE_MONTH.search(p.folded, max(0, month.start - 14), month.start)
+        or _AFTER_MONTH.match(p.folded, month.end)
+    )
+
+
+def _horizon(summit: SummitEntry) -> timedelta:
+    """How far ahead of its dates a meeting's name may already mean it."""
+    return _PLANNED_HORIZON if summit.planned else _NAME_HORIZON
 
 
 def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> SummitEntry | None:
@@ -109,11 +140,7 @@ def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> Summ
     if cues.years:
         candidates = [s for s in candidates if s.start.year in cues.years] or candidates
     if not cues.years & {s.start.year for s in candidates}:
-        candidates = [
-            s
-            for s in candidates
-            if s.start <= p.on + (_PLANNED_HORIZON if s.planned else _NAME_HORIZON)
-        ]
+        candidates = [s for s in candidates if s.start <= p.on + _horizon(s)]
     candidates = [s for s in candidates if s.start.month in cues.months] or candidates
     if cues.past and not cues.future:
         candidates = [s for s in candidates if s.start < p.on] or candidates
@@ -143,24 +170,46 @@ def summits_by_name(p: Passage) -> None:
     sentence's time cues, year or city point to, else the one nearest the article's date.
 
     A name inside a longer one is not read on its own ('High-Level Security Dialogue' in
-    'Third U.S.-Mexico High-Level Security Dialogue')."""
+    'Third U.S.-Mexico High-Level Security Dialogue'). A name made of its people's names
+    ('visita de Trudeau a México', 'llamada Trump-Sheinbaum') describes more than one
+    meeting: it means this one only near its dates or with its year or month beside it."""
     at: dict[int, set[int]] = {}
+    described: set[int] = set()
+    people = p.by_kind.get(OFFICIAL_SHORT, []) + p.by_kind.get(OFFICIAL_FULL, [])
     for m in p.longest([SUMMIT]):
         if m.key.case or _about_a_meeting(p, m):
             at.setdefault(m.start, set()).add(m.key.entity)
+            if any(m.start <= o.start and o.end <= m.end for o in people):
+                described.add(m.start)
     for start, ids in at.items():
         sentence = fold(p.sentences.sentence(start))
         candidates = [p.kb.summits[i] for i in ids]
-        candidates = [s for s in candidates if s.city and s.city in sentence] or candidates
+        candidates = [s for s in candidates if _in_city(s, sentence)] or candidates
         cues = _time_cues(p, start)
         best = _edition(p, candidates, cues)
         if best is None:
             continue
-        if len(candidates) == 1:
+        # Its year or month named beside it pins the edition; 'next year's summit' with no
+        # edition next year is one the base lacks (a year given as a number may be any
+        # other date of the sentence: 'the first summit since 2016').
+        pinned = best.start.year in cues.years or best.start.month in cues.months
+        if cues.relative_years and best.start.year not in cues.relative_years and not pinned:
+            continue
+        if start in described and not pinned and abs((best.start - p.on).days) > _DESCRIBED_NEAR:
+            continue
+        # The editions the name could mean on the article's date: not one years ahead.
+        plausible = [s for s in candidates if s.start <= p.on + _horizon(s)] or candidates
+        if abs((best.start - p.on).days) > _YEAR_DAYS and not pinned:
+            # A year or more away and not dated by the text: the series' other edition, one
+            # the base lacks ('the G7 summit' a year on), is as likely: reviewed.
+            confidence = 0.75
+        elif len(plausible) == 1:
             confidence = 0.9 if len(ids) == 1 else 0.85
         else:
-            # Several editions left and only the article's date to choose: reviewed.
-            confidence = 0.85 if cues.years or cues.months else 0.75
+            # Several editions left and only the article's date to choose: reviewed, unless
+            # the article is of the edition's own days.
+            near = abs((best.start - p.on).days) <= _NEWS_DAYS
+            confidence = 0.85 if pinned or near else 0.75
         p.record(
             kind=MentionKind.SUMMIT,
             entity=best.id,
@@ -168,6 +217,12 @@ def summits_by_name(p: Passage) -> None:
             method="summit-name",
             at=start,
         )
+
+
+# Days from a meeting within which a name made of its people's names still means it.
+_DESCRIBED_NEAR = 60
+_YEAR_DAYS = 365
+_NEWS_DAYS = 14  # an article this close to an edition is news of it
 
 
 # Spoken on the telephone or by video: a call in its own right, even with no meeting word.
@@ -192,13 +247,17 @@ def summits_held_remotely(p: Passage) -> None:
             continue
         cues = _time_cues(p, word.start)
         # Without a date or 'last' the call is the news of the day, not one months back
-        # ('the dialogue continues by telephone').
-        earliest = -365 if cues.years or cues.months or cues.past else -14
+        # ('the dialogue continues by telephone'); 'their last call' is one of the last
+        # weeks: leaders call often, and the base holds few of their calls.
+        earliest = -365 if cues.years or cues.months else -60 if cues.past else -14
         near = [s for s in remote if earliest <= (s.start - p.on).days <= 30]
         # The call with the most of its participants named: 'a call with Trump' in a story
         # about Sheinbaum is her call, not Trudeau's of the same day.
         most = max((len(s.participant_ids & officials_found) for s in near), default=0)
         near = [s for s in near if len(s.participant_ids & officials_found) == most]
+        if cues.months:
+            # 'their call in March' is not February's: calls are many, the base holds few.
+            near = [s for s in near if s.start.month in cues.months]
         best = _edition(p, near, cues)
         if best is not None:
             p.record(
@@ -221,7 +280,9 @@ def summits_by_participants(p: Passage) -> None:
         return
     countries_found = {pl.country for pl in p.places}
     first_pos = {e: r.at for (k, e), r in p.results.items() if k == MentionKind.OFFICIAL}
-    has_meeting = bool(p.by_kind.get(MEETING))
+    # The sentences that speak of meeting: a participant named in one of them is met.
+    meeting_sentences = {p.sentences.index(m.start) for m in p.by_kind.get(MEETING, [])}
+    meeting_sentences |= {p.sentences.index(m.start) for m in p.by_kind.get(TRIP, [])}
     remote = bool(p.by_kind.get(REMOTE))
     # From a week before a meeting to three days after it.
     latest_first, earliest_last = p.on + timedelta(days=7), p.on - timedelta(days=3)
@@ -236,11 +297,18 @@ def summits_by_participants(p: Passage) -> None:
         named = summit.participant_ids & officials_found
         if len(named) < 2:
             continue
-        place = (summit.city and summit.city in p.folded) or summit.country_id in countries_found
+        place = _in_city(summit, p.folded) or summit.country_id in countries_found
         if (summit.planned or last > first + timedelta(days=7)) and not place:
             continue  # a whole month of dates, or none held: its place must be named
+        # Away from its days, a story that names two of its people is about the meeting
+        # only when one of them is said to meet or travel: 'Trump and Sheinbaum traded
+        # words on tariffs' four days before they met is not.
         close = first - timedelta(days=1) <= p.on <= last + timedelta(days=1)
-        if close or place or has_meeting:
+        if close or any(
+            p.sentences.index(at) in meeting_sentences
+            for o in named
+            for at in p.mentions.get((MentionKind.OFFICIAL, o), ())
+        ):
             p.record(
                 kind=MentionKind.SUMMIT,
                 entity=summit.id,
@@ -251,8 +319,9 @@ def summits_by_participants(p: Passage) -> None:
 
 
 def _day_named(p: Passage, month: Match) -> date | None:
-    """The date a month name with a day beside it means: within 400 days before the article
-    or 30 after it."""
+    """The date a month name with a day beside it means: the nearest to the article's date
+    within 400 days before it or 200 after ('el próximo 8 de junio' a month ahead is this
+    year's, not last year's)."""
     after = _DAY_AFTER.match(p.folded, month.end)
     before = None if after else _DAY_BEFORE.search(p.folded, max(0, month.start - 10), month.start)
     day_match = after or before
@@ -265,7 +334,7 @@ def _day_named(p: Passage, month: Match) -> date | None:
             options.append(date(year, month.key.entity, day))
         except ValueError:
             continue  # 29 February in a year without one, or no such day at all
-    options = [d for d in options if -400 <= (d - p.on).days <= 30]
+    options = [d for d in options if -400 <= (d - p.on).days <= 200]
     if not options:
         return None
     return min(options, key=lambda d: abs((d - p.on).days))
@@ -280,6 +349,28 @@ def _named_in(p: Passage, start: int, end: int) -> set[int]:
     }
 
 
+# A city's name in the other languages, and the capital named by its country.
+_CITY_NAMES = {
+    "mexico city": (
+        "mexico city",
+        "ciudad de mexico",
+        "cdmx",
+        "capital mexicana",
+        "capitale mexicaine",
+    ),
+    "washington": ("washington", "capital estadounidense", "capitale americaine"),
+    "panama city": ("panama city", "ciudad de panama"),
+    "guatemala city": ("guatemala city", "ciudad de guatemala"),
+}
+
+
+def _in_city(summit: SummitEntry, text: str) -> bool:
+    """Whether a folded text names the meeting's city, in any of the three languages."""
+    if not summit.city:
+        return False
+    return any(name in text for name in _CITY_NAMES.get(summit.city, (summit.city,)))
+
+
 def _held_on(summit: SummitEntry, day: date) -> bool:
     return (summit.first or summit.start) <= day <= (summit.last or summit.end)
 
@@ -287,49 +378,48 @@ def _held_on(summit: SummitEntry, day: date) -> bool:
 def summits_by_date(p: Passage) -> None:
     """An earlier (or coming) meeting named by its date: 'talks that began on Dec. 27', or
     with no meeting word, its day with its city and one of its participants in the sentence:
-    'the numbers that greeted Antony Blinken in Mexico City on December 27'."""
+    'the numbers that greeted Antony Blinken in Mexico City on December 27'. A day beside
+    the meeting's counts when no meeting was held on the day itself: 'Ebrard left
+    Washington on June 8 with an agreement' after talks that ended on the 7th."""
     meeting_at = sorted(m.start for m in p.by_kind.get(MEETING, []))
     officials_found = p.found(MentionKind.OFFICIAL)
     for month in p.by_kind.get(MONTH, []):
         when = _day_named(p, month)
         if when is None:
             continue
+        around = [
+            s
+            for s in p.kb.summits.values()
+            if (s.first or s.start) - _DAY <= when <= (s.last or s.end) + _DAY
+        ]
+        if not around:
+            continue
         sent_start, sent_end = p.sentences.span(month.start)
         sentence = p.folded[sent_start:sent_end]
         i = bisect_right(meeting_at, sent_start - 1)
         if i >= len(meeting_at) or meeting_at[i] >= sent_end:
             named = _named_in(p, sent_start, sent_end)
-            for summit in p.kb.summits.values():
-                if (
-                    _held_on(summit, when)
-                    and summit.city
-                    and summit.city in sentence
-                    and summit.participant_ids & named
-                ):
-                    p.record(
-                        kind=MentionKind.SUMMIT,
-                        entity=summit.id,
-                        confidence=0.75,
-                        method="date-reference",
-                        at=month.start,
-                    )
-            continue
-        in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
-        for summit in p.kb.summits.values():
-            if _held_on(summit, when) and _placed(summit, sentence, in_sentence, officials_found):
-                p.record(
-                    kind=MentionKind.SUMMIT,
-                    entity=summit.id,
-                    confidence=0.75,
-                    method="date-reference",
-                    at=month.start,
-                )
+            fits = [s for s in around if _in_city(s, sentence) and s.participant_ids & named]
+        else:
+            in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
+            fits = [s for s in around if _placed(s, sentence, in_sentence, officials_found)]
+        held = [s for s in fits if _held_on(s, when)] or [
+            s for s in fits if _held_on(s, when - _DAY) or _held_on(s, when + _DAY)
+        ]
+        for summit in held:
+            p.record(
+                kind=MentionKind.SUMMIT,
+                entity=summit.id,
+                confidence=0.75,
+                method="date-reference",
+                at=month.start,
+            )
 
 
 def _placed(
     summit: SummitEntry, sentence: str, countries: set[int], officials_found: set[int]
 ) -> bool:
-    place = (summit.city and summit.city in sentence) or (summit.country_id in countries)
+    place = _in_city(summit, sentence) or (summit.country_id in countries)
     return bool(place or summit.participant_ids & officials_found)
 
 
@@ -337,7 +427,8 @@ def _placed(
 _SEATS = {
     "washington": ("white house", "casa blanca", "maison blanche", "oval office"),
     "ottawa": ("parliament hill", "rideau hall"),
-    "mexico city": ("palacio nacional", "national palace"),
+    "mexico city": ("palacio nacional", "national palace", "palais national"),
+    "palm beach": ("mar a lago",),
 }
 
 
@@ -388,6 +479,7 @@ def summits_described(p: Passage) -> None:
             for m in p.by_kind.get(MONTH, [])
             if sent_start <= m.start < sent_end and (day := _day_named(p, m))
         ]
+        named: set[int] | None = None  # the officials of the sentence, read when needed
         fits = []
         for s in near:
             if days_given and not any(
@@ -402,11 +494,15 @@ def summits_described(p: Passage) -> None:
                 if not -14 <= days <= 0:
                     continue
             else:
-                continue  # no month and no 'last week': too loose to pin a meeting
+                # 'the three days of talks in Washington with Pence and Pompeo': two of its
+                # participants together pin a meeting of the last weeks, or of the week ahead;
+                # fewer, with no month and no 'last week', are too loose.
+                if named is None:
+                    named = _named_in(p, sent_start, sent_end)
+                if len(s.participant_ids & named) < 2 or not -45 <= days <= 7:
+                    continue
             seats = _SEATS.get(s.city, ())
-            placed = (s.city and s.city in sentence) or (
-                sent_start in trips and s.country_id in in_sentence
-            )
+            placed = _in_city(s, sentence) or (sent_start in trips and s.country_id in in_sentence)
             if placed or any(seat in sentence for seat in seats):
                 fits.append(s)
         if fits:

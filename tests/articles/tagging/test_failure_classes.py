@@ -243,3 +243,87 @@ def test_a_meetings_day_with_its_city_and_a_participant_needs_no_meeting_word(
     assert "trudeau-mexico-city-2017-10" in summits(tags(text, date(2017, 11, 20)))
     elsewhere = "The mood had changed since Justin Trudeau was in Toronto on October 12."
     assert "trudeau-mexico-city-2017-10" not in summits(tags(elsewhere, date(2017, 11, 20)))
+
+
+def test_a_short_month_name_is_a_month_after_a_preposition_of_time(curated: None) -> None:
+    text = "Carney and Trump have not met since their Oval Office meeting in May."
+    assert "carney-trump-washington-2025-05" in summits(tags(text, date(2025, 7, 10)))
+    verb = "Carney may meet Trump again at the Oval Office, officials said."
+    assert "carney-trump-washington-2025-05" not in summits(tags(verb, date(2025, 7, 10)))
+
+
+def test_a_meetings_city_is_found_in_the_other_languages(curated: None) -> None:
+    text = "La vicepresidenta Kamala Harris visitará la Ciudad de México en junio."
+    found = summits(tags(text, date(2021, 5, 7), language="es"))
+    assert "harris-mexico-city-2021-06" in found
+
+
+def test_a_day_a_month_ahead_is_this_years_not_last_years(curated: None) -> None:
+    text = "La vicepresidenta Kamala Harris visitará la Ciudad de México el próximo 8 de junio."
+    found = summits(tags(text, date(2021, 5, 7), language="es"))
+    assert "harris-mexico-city-2021-06" in found
+
+
+def test_a_day_beside_a_meetings_counts_when_none_was_held_that_day(curated: None) -> None:
+    text = "When Marcelo Ebrard left Washington on June 8 with an agreement, critics balked."
+    found = summits(tags(text, date(2019, 6, 28)))
+    assert "us-mexico-tariff-migration-talks-washington-2019-06" in found
+
+
+def test_two_participants_in_a_sentence_about_meeting_pin_a_meeting_of_the_last_weeks(
+    curated: None,
+) -> None:
+    text = (
+        "El canciller Marcelo Ebrard encabezó las negociaciones de tres días en la capital "
+        "estadounidense con el vicepresidente Mike Pence y el secretario Mike Pompeo."
+    )
+    talks = "us-mexico-tariff-migration-talks-washington-2019-06"
+    assert talks in summits(tags(text, date(2019, 6, 15), language="es"))
+    weeks_ahead = summits(tags(text, date(2019, 8, 30), language="es"))
+    assert talks not in weeks_ahead
+    assert "ebrard-pence-washington-2019-09" not in weeks_ahead  # eleven days ahead
+
+
+def test_a_name_made_of_its_peoples_names_means_the_meeting_only_near_its_dates(
+    curated: None,
+) -> None:
+    text = "La visita de Trudeau a México fue breve, según la prensa."
+    visit = "trudeau-mexico-city-2017-10"
+    assert visit in summits(tags(text, date(2017, 10, 20), language="es"))
+    assert visit not in summits(tags(text, date(2023, 1, 12), language="es"))
+    dated = "La visita de Trudeau a México en octubre de 2017 fue breve."
+    assert visit in summits(tags(dated, date(2023, 1, 12), language="es"))
+
+
+def test_a_call_in_another_month_is_not_the_call_the_base_holds(curated: None) -> None:
+    text = "Sheinbaum dijo que habló por teléfono con Trump en marzo sobre los aranceles."
+    found = summits(tags(text, date(2025, 3, 20), language="es"))
+    assert "trump-sheinbaum-call-2025-02" not in found
+
+
+def test_two_participants_days_before_a_meeting_need_one_of_them_to_be_meeting(
+    curated: None,
+) -> None:
+    meeting = "trump-sheinbaum-carney-washington-2025-12"
+    apart = (
+        "Donald Trump threatened new tariffs on Mexican steel. Claudia Sheinbaum answered "
+        "that Mexico would not be cowed. Talks on water sharing continue between officials."
+    )
+    assert meeting not in summits(tags(apart, date(2025, 12, 1)))
+    met = "Donald Trump will meet Claudia Sheinbaum in Washington on Friday."
+    assert meeting in summits(tags(met, date(2025, 12, 1)))
+
+
+def test_a_long_meeting_name_is_found_without_the_place_at_its_end(curated: None) -> None:
+    text = (
+        "Pence told presidents gathered in Washington for a conference on prosperity and security."
+    )
+    found = summits(tags(text, date(2018, 10, 19)))
+    assert "conference-prosperity-security-central-america-washington-2018" in found
+
+
+def test_a_series_name_means_the_edition_of_its_year(curated: None) -> None:
+    text = "The High-Level Security Dialogue opened in Mexico City with Blinken and Garland."
+    found = summits(tags(text, date(2023, 10, 5)))
+    assert "us-mexico-high-level-security-dialogue-2023" in found
+    assert HLSD_2021 not in found
