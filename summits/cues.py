@@ -5,10 +5,13 @@ number: '2,500'). A line that starts with "<" is a group
 that may also be met in the sentence before: news names what a policy is about in one sentence
 and says what it does in the next ("The tariffs stay. The exemptions granted in March..."). The
 forms are generated for lower-case, accent-free words (the tagger folds text the same way
-before matching): English, Spanish and French plurals, feminine forms of adjectives and nouns
-of nationality, and English verb endings; a phrase's words agree in number and gender
-('ciudadano mexicano' stands for 'ciudadanas mexicanas' too). Generating a form no language has
-costs nothing; it never occurs in text.
+before matching): English, Spanish and French plurals, and feminine forms of adjectives and
+nouns of nationality; a phrase's words agree in number and gender ('ciudadano mexicano' stands
+for 'ciudadanas mexicanas' too). Generating a form no language has costs nothing; it never
+occurs in text. No verb endings are generated: most cue words are nouns, and a noun's '-ing'
+or '-ed' form is another word ('accord' / 'according', 'court' / 'courting', 'deal' /
+'dealing', 'rule' / 'ruling'); editors write the verb forms they mean ('impose, imposed') or a
+prefix ('reimpos*').
 """
 
 # Word lists read best as text.
@@ -93,7 +96,6 @@ def word_forms(word: str) -> tuple[set[str], bool]:
         return forms | _agreeing(plain.split(" ")), False
     forms |= _plurals(plain)
     forms |= {f for g in _genders(plain) for f in ({g} | _plurals(g))}
-    forms |= _verb_forms(plain)
     return {f for f in forms if f}, False
 
 
@@ -193,14 +195,4 @@ def _genders(w: str) -> set[str]:
         out.add(w + w[-1] + "e")  # canadien -> canadienne
     if w.endswith("e") and not w.endswith("ee"):
         out.add(w[:-1] + "a")  # presidente -> presidenta
-    return out
-
-
-def _verb_forms(w: str) -> set[str]:
-    if len(w) < 4:
-        return set()
-    stem = w[:-1] if w.endswith("e") else w
-    out = {stem + "ed", stem + "ing", w + "d" if w.endswith("e") else w + "ed"}
-    if re.search(r"[^aeiou]y$", w):
-        out.add(w[:-1] + "ied")
     return out

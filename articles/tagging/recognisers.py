@@ -16,6 +16,10 @@ from articles.tagging.policies import policy_exists
 
 _NEGATIONS = ("non-", "non ", "no-")
 _NEGATED = re.compile(r"\bno(?:n[- ]|-)$")
+# 'arrived without a visa', 'llegaron sin visa', 'entrer sans visa': the cue is what is absent,
+# which describes a situation, not the policy the cue stands for.
+_WITHOUT_ENDS = (" ", "'")
+_WITHOUT = re.compile(r"\b(?:without|sin|sans)(?: (?:a|an|any|un|una|une|de|d'|el|la|le|les))? ?$")
 
 
 def by_recognisers(p: Passage) -> None:
@@ -52,6 +56,10 @@ def by_recognisers(p: Passage) -> None:
         # 'non-agricultural' is not 'agricultural', nor 'non-Mexican' 'Mexican'.
         if p.folded.endswith(_NEGATIONS, 0, m.start) and _NEGATED.search(
             p.folded, max(0, m.start - 5), m.start
+        ):
+            continue
+        if p.folded.endswith(_WITHOUT_ENDS, 0, m.start) and _WITHOUT.search(
+            p.folded, max(0, m.start - 14), m.start
         ):
             continue
         sentence = p.sentences.index(m.start)

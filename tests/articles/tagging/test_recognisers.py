@@ -473,6 +473,26 @@ def test_a_negated_cue_word_does_not_count(curated: None) -> None:
     assert "H-2A temporary agricultural worker visa" not in found
 
 
+def test_a_nouns_verb_endings_are_not_its_forms() -> None:
+    # 'according' is not an accord, 'courting' not a court, 'dealing' not a deal.
+    for noun, verb in (("accord", "according"), ("court", "courting"), ("deal", "dealing")):
+        assert verb not in word_forms(noun)[0]
+    assert "courts" in word_forms("court")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2022 more Mexicans flew to Canada without a visa and claimed asylum.",
+        "En 2022 aumentó el número de mexicanos que llegaron en avión a Canadá sin visa.",
+        "Des Mexicains arrivés au Canada sans visa ont demandé l'asile.",
+    ],
+)
+def test_a_cue_word_after_without_does_not_count(curated: None, text: str) -> None:
+    # Travelling without a visa describes a situation, not the requirement of one.
+    assert not policies(text, date(2023, 3, 24))
+
+
 def test_a_comma_before_a_digit_is_part_of_a_number_in_a_cue() -> None:
     assert cue_groups("2,500, 1,3 milliard,visa\nasylum") == [
         ["2,500", "1,3 milliard", "visa"],
