@@ -226,7 +226,7 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0029_pages_journal_tags_of_old_articles"),
+        ("articles", "0030_mention_dates_given"),
     ]
 
     operations = [
