@@ -8,10 +8,12 @@ get between writes. Each note gives the median of a few first readings after a c
 edit of an article the page shows (for a summit's, official's, country's or policy's page and
 feed, an article tagged with it; elsewhere the newest article), after a committed edit of an
 article it does not show (one not tagged with the entity: what most ingestion batches write,
-as far as one entity's page is concerned; elsewhere the same as the first), and with an
-empty cache (after a deploy). The baseline, measured in the same run, is the page's main SQL
-query, the slowest read of a first reading, re-run alone on a cursor: the ratio says how the
-page compares with the database work it needs when the data changes.
+as far as one entity's page is concerned; elsewhere the same as the first), after a new tag
+of its entity on an article it did not show (what ingestion writes about an active entity;
+elsewhere the same as the first), and with an empty cache (after a deploy). The baseline,
+measured in the same run, is the page's main SQL query, the slowest read of a first reading,
+re-run alone on a cursor: the ratio says how the page compares with the database work it
+needs when the data changes.
 
     python -m bench.bench_pages            # quick, on DATABASE_URL (PostgreSQL)
 """
@@ -101,6 +103,7 @@ class Timings(NamedTuple):
     samples: list[float]  # read again before the data changes
     after_shown: list[float]  # first reading after an edit of an article the page shows
     after_other: list[float]  # first reading after an edit of an article it does not show
+    after_tag: list[float]  # first reading after a new tag of its entity
     first: list[float]  # first reading with an empty cache
     sql: str  # the main SQL query
     queries: int  # queries per request, read again
@@ -140,6 +143,34 @@ def _article_write(pk: int) -> None:
     Article.objects.filter(pk=pk).update(updated_at=F("updated_at"))
 
 
+def _tag_write(page: Page, pk: int) -> tuple[Callable[[], None], Callable[[], None]]:
+    """A committed new tag of the page's entity on an article it did not tag, as ingestion
+    writes when it tags an article again (removed again before the next one: another write),
+    and what removes it at the end."""
+    from articles.models import Mention
+    from summits.models import Country, Official, Policy, Summit
+
+    if not page.kind:
+        return (lambda: _article_write(pk)), (lambda: None)
+    models: dict[str, Any] = {
+        "country": Country,
+        "official": Official,
+        "policy": Policy,
+        "summit": Summit,
+    }
+    lookup = {"iso2": page.key} if page.kind == "country" else {"slug": page.key}
+    entity = models[page.kind].objects.get(**lookup)
+
+    def undo() -> None:
+        Mention.objects.filter(article_id=pk, kind=page.kind, **{page.kind: entity}).delete()
+
+    def write() -> None:
+        undo()
+        Mention.objects.create(article_id=pk, kind=page.kind, **{page.kind: entity})
+
+    return write, undo
+
+
 def _first_readings(client: Any, url: str, write: Callable[[], None]) -> list[float]:
     client.get(url)
     out = []
@@ -162,6 +193,9 @@ def _time_page(client: Any, page: Page, repeats: int) -> Timings:
     shown, other = _written_articles(page)
     after_shown = _first_readings(client, url, lambda: _article_write(shown))
     after_other = _first_readings(client, url, lambda: _article_write(other))
+    tag, untag = _tag_write(page, other)
+    after_tag = _first_readings(client, url, tag)
+    untag()
     first = []
     for _ in range(FIRST_SAMPLES):
         # Pages keep their figures until the data changes (articles.reading.figures); an
@@ -186,7 +220,7 @@ def _time_page(client: Any, page: Page, repeats: int) -> Timings:
         start = time.perf_counter()
         client.get(url)
         samples.append((time.perf_counter() - start) * 1000)
-    return Timings(samples, after_shown, after_other, first, main["sql"], queries)
+    return Timings(samples, after_shown, after_other, after_tag, first, main["sql"], queries)
 
 
 def _time_sql(sql: str, repeats: int) -> list[float]:
@@ -239,6 +273,7 @@ def _measure(client: Any, repeats: int, size: str) -> list[Measurement]:
                     f"{size}; {page.url}; {timed.queries} queries per request; first reading "
                     f"after an edit of an article it shows: {_summary(timed.after_shown)}; "
                     f"of an article it does not show: {_summary(timed.after_other)}; "
+                    f"after a new tag of its entity: {_summary(timed.after_tag)}; "
                     f"with an empty cache: {_summary(timed.first)}."
                 ),
             )

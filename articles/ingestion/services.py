@@ -712,8 +712,11 @@ def _entries_store(
 ) -> None:
     """One batch in one transaction: articles, clusters and tags written together or not at
     all. If it fails, each half again on its own, so a bad entry costs only itself."""
+    outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
+            if outermost:
+                _commit_without_waiting()
             stored = _entries_write(feed, entries, handled=set(handled))
     except SoftTimeLimitExceeded:
         raise
@@ -752,6 +755,20 @@ def _entries_store(
             report.pending_article_ids.append(article.pk)
     if cleared:
         FeedEntryError.objects.filter(feed=feed, entry_guid__in=cleared).delete()
+
+
+def _commit_without_waiting() -> None:
+    """Let this transaction's commit return before the disk has its WAL (PostgreSQL).
+
+    Waiting for the disk was 3 to 5 ms a batch on this machine. A crash of the database
+    server may lose the batches committed in the last moment before it, whole, never in part:
+    as if that fetch had stopped there. The feed's own state is written after its batches
+    with a commit that waits, and so makes them durable too; until then the feed is claimed,
+    its fetch (a task acknowledged only when done) runs again, and stores them again.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _entry_error_record(feed: Feed, entry: ParsedEntry, message: str, errors: dict) -> None:

@@ -20,10 +20,15 @@ a batch of articles only the parts that count articles are drawn again.
 A part of a summit's, official's, country's or policy's page drawn from the knowledge base and
 the entity's own tags, their articles and those articles' other tags alone
 (`entity_html_cached`) is kept across writes that do not touch it: under the knowledge-base
-version and the number of the entity's visible tags, and checked against a journal of edits
-numbered as they commit (migrations 0028, 0029) for one of its tags, articles (a tag added to
-one among them) or their stories, or an outlet. An ingestion batch about one meeting then
-leaves every other meeting's page kept, and every other entity's page but a country's press.
+version, and checked against a journal of edits numbered as they commit (migrations 0028 to
+0030) for one of its tags (a new one among them), articles (a tag added to one among them) or
+their stories, or an outlet. A part that only counts (per day, month, outlet, story; the
+entities tagged with it) is also kept across edits of its articles' titles and text. A part
+drawn from the articles of some outlets (a country's press, `outlets_html_cached`) is kept
+while they have as many articles and the journal names none of them. An ingestion batch about
+one meeting then leaves every other meeting's page kept, and every other entity's page. The
+facts of such a page, from the knowledge base alone, are kept under its version
+(`kb_html_cached`).
 
 A session that has written to those tables and not yet committed sees data no one else does:
 it computes its figures and stores none (on SQLite, any session inside a transaction).
@@ -42,8 +47,6 @@ from django.db.models import QuerySet
 from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-
-from articles.models import VISIBLE_STATUSES
 
 T = TypeVar("T")
 # Figures and parts kept under the data version become unreachable with the next write (every
@@ -213,7 +216,9 @@ class _Mark(NamedTuple):
 
     data: int  # the data version: while it is the same, nothing changed at all
     kb: int  # the knowledge-base version
-    tags: int  # the entity's visible tags
+    # What is counted to notice rows the journal does not name: the outlets' articles for a
+    # country's press (outlets_html_cached); 0 for an entity, whose new tags are journaled.
+    counted: int
     journal: int  # the page change journal's number (migration 0028)
     pruned: int  # the journal's rows up to this number are deleted
 
@@ -241,8 +246,8 @@ class _Reading:
     def mark(self) -> _Mark:
         if self._mark is None:
             assert self.data is not None and self.kb is not None
-            tags, journal, pruned = _entity_tags(self.kind, self.entity_id)
-            self._mark = _Mark(self.data, self.kb, tags, journal, pruned)
+            journal, pruned = _journal_number()
+            self._mark = _Mark(self.data, self.kb, 0, journal, pruned)
         return self._mark
 
 
@@ -250,35 +255,23 @@ class _Reading:
 _READINGS: ContextVar[dict[tuple[str, int], _Reading] | None] = ContextVar("readings", default=None)
 
 
-def _entity_tags(kind: str, entity_id: int) -> tuple[int, int, int]:
-    """The entity's visible tags, the journal's number and up to where it was deleted."""
-    column = _ENTITY_COLUMN[kind]
-    statuses = [str(status) for status in VISIBLE_STATUSES]
-    marks = ", ".join(["%s"] * len(statuses))
-    # One statement, one snapshot: an edit committed after it has a higher number. The tags
-    # are counted from the entity's partial index (mention_<kind>_pub_idx) alone. The column
-    # comes from _ENTITY_COLUMN; every value is a parameter.
-    sql = f"""
-        SELECT (
-            SELECT count(*) FROM articles_mention
-            WHERE kind = %s AND {column} = %s AND status IN ({marks})
-        ), number, pruned
-        FROM tracker_page_version WHERE id = 1
-    """  # noqa: S608
+def _journal_number() -> tuple[int, int]:
+    """The journal's number and up to where it was deleted."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, entity_id, *statuses])
-        tags, number, pruned = cursor.fetchone()
-    return int(tags), int(number), int(pruned)
+        cursor.execute("SELECT number, pruned FROM tracker_page_version WHERE id = 1")
+        number, pruned = cursor.fetchone()
+    return int(number), int(pruned)
 
 
-def _journal_touches(kind: str, entity_id: int, since: int, until: int) -> bool:
+def _journal_touches(kind: str, entity_id: int, since: int, until: int, *, counts: bool) -> bool:
     """Whether an edit numbered after `since` up to `until` may change the entity's parts: of
-    one of its tags, of an article it tags, of the story of such an article, or of an outlet."""
+    one of its tags, of an article it tags, of the story of such an article, or of an outlet;
+    with `counts`, only the edits that may change what is counted (migration 0030)."""
     column = _ENTITY_COLUMN[kind]
     # The column comes from _ENTITY_COLUMN; every value is a parameter.
     sql = f"""
         SELECT 1 FROM tracker_page_change j
-        WHERE j.version > %s AND j.version <= %s AND (
+        WHERE j.version > %s AND j.version <= %s AND (j.counted OR NOT %s) AND (
             j.everything
             OR (j.kind = %s AND j.entity_id = %s)
             OR (j.article_id IS NOT NULL AND EXISTS (
@@ -292,16 +285,37 @@ def _journal_touches(kind: str, entity_id: int, since: int, until: int) -> bool:
         LIMIT 1
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [since, until, kind, entity_id, kind, entity_id, kind, entity_id])
+        params: list[Any] = [
+            since,
+            until,
+            counts,
+            kind,
+            entity_id,
+            kind,
+            entity_id,
+            kind,
+            entity_id,
+        ]
+        cursor.execute(sql, params)
         return cursor.fetchone() is not None
 
 
 def entity_text_cached(
-    name: str, *, kind: str, entity_id: int, depends: tuple[Any, ...], render: Callable[[], str]
+    name: str,
+    *,
+    kind: str,
+    entity_id: int,
+    depends: tuple[Any, ...],
+    render: Callable[[], str],
+    counts: bool = False,
 ) -> str:
     """The text `render` returns for a part of a country's, official's, policy's or summit's
     page drawn from the knowledge base and the entity's own tags and their articles alone;
     from the cache while none of those changed, across writes to anything else.
+
+    With `counts`, the part shows only what is counted from its tags (by date, outlet, press
+    country, story, other tags of their articles), not what its articles say: it is also kept
+    across edits of those articles that change none of that (a new title or text).
 
     `render` may also read the other tags of those articles (co-mentions): one added to an
     article committed earlier is journaled (migration 0029), and one added together with its
@@ -320,11 +334,13 @@ def entity_text_cached(
         if found.mark.data == reading.data:
             return found.text
         mark = reading.mark()
-        if found.mark.tags == mark.tags and (
+        if found.mark.counted == mark.counted and (
             found.mark.journal == mark.journal
             or (
                 found.mark.journal >= mark.pruned
-                and not _journal_touches(kind, entity_id, found.mark.journal, mark.journal)
+                and not _journal_touches(
+                    kind, entity_id, found.mark.journal, mark.journal, counts=counts
+                )
             )
         ):
             # Still current: kept under the newer numbers, so the next reading checks nothing.
@@ -357,8 +373,102 @@ def entity_reading(*, kind: str, entity_id: int) -> Iterator[None]:
 
 
 def entity_html_cached(
-    name: str, *, kind: str, entity_id: int, depends: tuple[Any, ...], render: Callable[[], str]
+    name: str,
+    *,
+    kind: str,
+    entity_id: int,
+    depends: tuple[Any, ...],
+    render: Callable[[], str],
+    counts: bool = False,
 ) -> SafeString:
     """`entity_text_cached` for HTML."""
-    text = entity_text_cached(name, kind=kind, entity_id=entity_id, depends=depends, render=render)
+    text = entity_text_cached(
+        name, kind=kind, entity_id=entity_id, depends=depends, render=render, counts=counts
+    )
+    return mark_safe(text)  # noqa: S308 - the template engine escaped it
+
+
+def kb_html_cached(name: str, depends: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """The HTML of a part drawn from the knowledge base alone, from the cache when the
+    knowledge base and `depends` are the same."""
+    return kb_html_cached_each(
+        name, [depends], depends=lambda kept: kept, render=lambda todo: [render() for _ in todo]
+    )[0]
+
+
+# A part drawn from the articles of some outlets (a country's press) ---------------------------
+
+
+def _outlets_articles(outlets: Sequence[int]) -> tuple[int, int, int]:
+    """The outlets' articles, the journal's number and up to where it was deleted."""
+    marks = ", ".join(["%s"] * len(outlets))
+    # One statement, one snapshot, as _entity_tags; counted from article_source_pub_idx.
+    sql = f"""
+        SELECT (SELECT count(*) FROM articles_article WHERE source_id IN ({marks})),
+            number, pruned
+        FROM tracker_page_version WHERE id = 1
+    """  # noqa: S608 - placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(outlets))
+        articles, number, pruned = cursor.fetchone()
+    return int(articles), int(number), int(pruned)
+
+
+def _journal_touches_outlets(outlets: Sequence[int], since: int, until: int) -> bool:
+    """Whether an edit numbered after `since` up to `until` may change what the outlets'
+    articles count: of an article they had (edited or deleted) or have now, of a tag of
+    such an article, or of an outlet."""
+    marks = ", ".join(["%s"] * len(outlets))
+    sql = f"""
+        SELECT 1 FROM tracker_page_change j
+        WHERE j.version > %s AND j.version <= %s AND j.counted AND (
+            j.everything
+            OR j.source_id IN ({marks})
+            OR (j.article_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM articles_article a
+                WHERE a.id = j.article_id AND a.source_id IN ({marks})))
+        )
+        LIMIT 1
+    """  # noqa: S608 - placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since, until, *outlets, *outlets])
+        return cursor.fetchone() is not None
+
+
+def outlets_html_cached(
+    name: str, *, outlets: Sequence[int], depends: tuple[Any, ...], render: Callable[[], str]
+) -> SafeString:
+    """The HTML `render` returns for a part drawn from the knowledge base and the articles of
+    `outlets` with their tags alone (a country's press coverage); from the cache while none of
+    those changed, across writes to other outlets' articles.
+
+    Kept under the knowledge-base version, the number of the outlets' articles (a new one
+    changes it) and the journal (migration 0030: an edited or deleted article names the outlet
+    it had, a tag its article)."""
+    data = data_version()
+    kb = kb_version() if data is not None else None
+    if data is None or kb is None or not outlets:
+        return mark_safe(_drawn(data, render))  # noqa: S308 - the template engine escaped it
+    parts = (name, get_language(), get_script_prefix(), _RENDERER, tuple(outlets), depends)
+    key = f"outlets-html:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"
+    found = cache.get(key)
+    mark: _Mark | None = None
+    if isinstance(found, _Kept) and found.mark.kb == kb:
+        if found.mark.data == data:
+            return mark_safe(found.text)  # noqa: S308 - the template engine escaped it
+        mark = _Mark(data, kb, *_outlets_articles(outlets))
+        if found.mark.counted == mark.counted and (
+            found.mark.journal == mark.journal
+            or (
+                found.mark.journal >= mark.pruned
+                and not _journal_touches_outlets(outlets, found.mark.journal, mark.journal)
+            )
+        ):
+            cache.set(key, _Kept(mark, found.text), KEPT_SECONDS)
+            return mark_safe(found.text)  # noqa: S308 - the template engine escaped it
+    if mark is None:
+        # Read before drawing: an edit committed meanwhile has a higher number.
+        mark = _Mark(data, kb, *_outlets_articles(outlets))
+    text = _drawn(data, render)
+    cache.set(key, _Kept(mark, text), KEPT_SECONDS)
     return mark_safe(text)  # noqa: S308 - the template engine escaped it

@@ -352,12 +352,17 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
     return PressCoverage(columns, table, max(counts.values(), default=0), sum(counts.values()))
 
 
+def country_outlets(*, country: Country) -> list[int]:
+    """The ids of the outlets based in the country (its press), in id order."""
+    return list(Source.objects.filter(country=country).order_by("pk").values_list("pk", flat=True))
+
+
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
     # Its outlets named one by one: the planner then knows how many articles they hold, and
     # counts them from article_source_pub_idx, checking each for a meeting tag in
     # mention_summit_article_idx, without reading a table row.
-    outlets = list(Source.objects.filter(country=country).values_list("pk", flat=True))
+    outlets = country_outlets(country=country)
     if not outlets:
         return []
     rows = (

@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
@@ -19,8 +19,11 @@ from articles.reading.coverage import coverage_by_press_country
 from articles.reading.figures import (
     entity_html_cached,
     entity_reading,
+    entity_text_cached,
     html_cached,
+    kb_html_cached,
     kb_html_cached_each,
+    outlets_html_cached,
 )
 from articles.reading.filters import (
     HOME_PARAMS,
@@ -126,9 +129,26 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
     number = page_number(request.GET)
     filters = ArticleFilters(summit=summit)
 
+    def stories(qs: QuerySet[Any]) -> int:
+        # Its stories change with its tags and their articles' dates, outlets and stories,
+        # not with their titles or text: kept across those edits.
+        return int(
+            entity_text_cached(
+                "summit-article-count",
+                kind="summit",
+                entity_id=summit.pk,
+                depends=(),
+                render=lambda: str(qs.count()),
+                counts=True,
+            )
+        )
+
     def articles() -> str:
         page = queryset_slice(
-            article_rows(article_list(filters=filters)), number=number, per_page=ARTICLES_PER_PAGE
+            article_rows(article_list(filters=filters)),
+            number=number,
+            per_page=ARTICLES_PER_PAGE,
+            counter=stories,
         )
         if number > 1 and not page.rows:
             raise Http404(
@@ -151,33 +171,42 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
     def body() -> str:
         context = {
             "summit": selectors.summit_detail(slug=slug),
-            # Its coverage by day, by press country and by outlet: the same on every page
-            # of its articles.
-            "coverage": entity_html_cached(
-                "summit-coverage", kind="summit", entity_id=summit.pk, depends=(), render=coverage
-            ),
-            "articles_section": entity_html_cached(
-                "summit-articles",
-                kind="summit",
-                entity_id=summit.pk,
-                depends=(number,),
-                render=articles,
-            ),
+            "coverage": _COVERAGE_SLOT,
+            "articles_section": _ARTICLES_SLOT,
         }
         return render_to_string("summits/summit_body.html", context, request)
 
-    # The meeting's facts, coverage and a page of its articles: all drawn from the knowledge
-    # base and the meeting's own tags, kept until one of them changes.
-    body_html = entity_html_cached(
-        "summit-page", kind="summit", entity_id=summit.pk, depends=(number,), render=body
+    with entity_reading(kind="summit", entity_id=summit.pk):
+        # The meeting's facts, from the knowledge base alone: kept across every article.
+        body_html = kb_html_cached("summit-page", ("summit", summit.pk, slug), body)
+        # Its coverage by day, by press country and by outlet: the same on every page of its
+        # articles, and across edits of their titles or text.
+        coverage_html = entity_html_cached(
+            "summit-coverage",
+            kind="summit",
+            entity_id=summit.pk,
+            depends=(),
+            render=coverage,
+            counts=True,
+        )
+        articles_html = entity_html_cached(
+            "summit-articles",
+            kind="summit",
+            entity_id=summit.pk,
+            depends=(number,),
+            render=articles,
+        )
+    html = body_html.replace(_COVERAGE_SLOT, coverage_html, 1).replace(
+        _ARTICLES_SLOT, articles_html, 1
     )
-    context = {"summit": summit, "body": body_html}
+    context = {"summit": summit, "body": mark_safe(html)}  # noqa: S308 - all parts escaped
     return render(request, "summits/summit.html", context)
 
 
-# Where an entity page's body, kept as long as the entity's own tags (entity_html_cached),
-# takes its coverage sections, some of which read other entities' tags or other articles.
+# Where a page's body, kept as long as the knowledge base (kb_html_cached), takes its coverage
+# sections and its articles, kept as long as the entity's own tags and their articles.
 _COVERAGE_SLOT = mark_safe(f"<!--coverage-{secrets.token_hex(16)}-->")  # noqa: S308 - ours
+_ARTICLES_SLOT = mark_safe(f"<!--articles-{secrets.token_hex(16)}-->")  # noqa: S308 - ours
 
 
 def _coverage(
@@ -187,11 +216,12 @@ def _coverage(
     name: str,
     query: dict[str, str],
     press: Callable[[], list[Any]] | None = None,
+    outlets: list[int] | None = None,
 ) -> str:
     """The coverage sections of an official's, country's or policy's page: its tags per month
-    and the entities tagged with it, kept until its own tags or their articles change (a tag
-    added to one of them among those), and a country's press per month, kept until the data
-    changes."""
+    and the entities tagged with it, kept until its own tags or their dates, outlets or other
+    tags change, and a country's `press` per month, kept until its `outlets`' articles or
+    their tags change."""
     context = {kind: entity, "name": name, "query": query}
 
     def monthly() -> str:
@@ -205,10 +235,20 @@ def _coverage(
 
     parts: dict[str, Any] = {
         "monthly": entity_html_cached(
-            f"{kind}-months", kind=kind, entity_id=entity.pk, depends=(), render=monthly
+            f"{kind}-months",
+            kind=kind,
+            entity_id=entity.pk,
+            depends=(),
+            render=monthly,
+            counts=True,
         ),
         "co_mentioned": entity_html_cached(
-            f"{kind}-co-mentions", kind=kind, entity_id=entity.pk, depends=(), render=co_mentioned
+            f"{kind}-co-mentions",
+            kind=kind,
+            entity_id=entity.pk,
+            depends=(),
+            render=co_mentioned,
+            counts=True,
         ),
     }
     if press is None:
@@ -219,7 +259,9 @@ def _coverage(
         figures = {**context, "press_months": read()}
         return render_to_string("summits/country_press.html", figures, request)
 
-    parts["press"] = html_cached(f"{kind}-press", (entity.pk,), press_part)
+    parts["press"] = outlets_html_cached(
+        f"{kind}-press", outlets=outlets or [], depends=(entity.pk,), render=press_part
+    )
     return render_to_string("summits/country_coverage.html", parts, request)
 
 
@@ -231,18 +273,14 @@ def _page_body(
     coverage: Callable[[], str],
 ) -> SafeString:
     """The body of an official's, country's or policy's page: what it shows from the
-    knowledge base, kept until that or the entity's tags change (and drawn again each day:
-    what is current is as of today), with its `coverage` sections in their place."""
+    knowledge base, kept until that changes (and drawn again each day: what is current is as
+    of today), with its `coverage` sections in their place."""
     template = f"summits/{kind}_body.html"
     with entity_reading(kind=kind, entity_id=entity.pk):
-        body = entity_html_cached(
+        body = kb_html_cached(
             f"{kind}-page",
-            kind=kind,
-            entity_id=entity.pk,
-            depends=(timezone.localdate(),),
-            render=lambda: render_to_string(
-                template, {**context(), "coverage": _COVERAGE_SLOT}, request
-            ),
+            (kind, entity.pk, timezone.localdate()),
+            lambda: render_to_string(template, {**context(), "coverage": _COVERAGE_SLOT}, request),
         )
         sections = coverage()
     return mark_safe(body.replace(_COVERAGE_SLOT, sections, 1))  # noqa: S308 - both escaped
@@ -297,6 +335,7 @@ def country_page(request: HttpRequest, iso2: str) -> HttpResponse:
             country.local_name,
             query,
             press=lambda: selectors.country_press_by_month(country=country),
+            outlets=selectors.country_outlets(country=country),
         )
 
     context = {"country": country, "body": _page_body(request, "country", country, body, coverage)}

@@ -1,5 +1,6 @@
 """Reads for the article pages: filtered lists (one row per story), facets, one article."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -155,10 +156,12 @@ def queryset_slice(
     per_page: int,
     cap: int = COUNT_CAP,
     counted: QuerySet[Any] | None = None,
+    counter: Callable[[QuerySet[Any]], int] = count_cached,
 ) -> Slice:
     """One page of `qs` plus a count that stops at `cap` (a few queries, whatever the size).
 
-    `counted`, when given, holds the same rows as `qs` in a shape cheaper to count.
+    `counted`, when given, holds the same rows as `qs` in a shape cheaper to count; `counter`
+    counts the capped query (kept until the data changes, by default).
     """
     offset = (number - 1) * per_page
     rows = list(qs[offset : offset + per_page + 1])
@@ -167,7 +170,7 @@ def queryset_slice(
     if not has_next and (rows or number == 1):
         count = offset + len(rows)
     else:
-        count = count_cached((qs if counted is None else counted).order_by()[: cap + 1])
+        count = counter((qs if counted is None else counted).order_by()[: cap + 1])
     return Slice(rows, number, per_page, has_next, count, cap)
 
 

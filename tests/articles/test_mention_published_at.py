@@ -86,3 +86,11 @@ def test_a_saved_mention_reads_the_database_date_once_refreshed() -> None:
     mention = f.mention(article=article, entity=f.country("MX"))
     mention.refresh_from_db(fields=["published_at"])
     assert mention.published_at == NOV
+
+
+def test_a_mention_inserted_with_a_wrong_date_takes_its_articles_date() -> None:
+    article = f.article(published_at=NOV)
+    Mention.objects.bulk_create(
+        [Mention(article=article, kind="country", country=f.country("MX"), published_at=DEC)]
+    )
+    assert Mention.objects.values_list("published_at", flat=True).get() == NOV

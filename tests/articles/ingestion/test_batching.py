@@ -71,3 +71,20 @@ def test_copies_of_one_story_in_one_batch_share_a_cluster(reference):
     assert sorted(StoryCluster.objects.values_list("size", flat=True)) == [1, 3]
     copies = Article.objects.filter(title__startswith="Copy")
     assert copies.values("cluster").distinct().count() == 1
+
+
+def test_a_batchs_mentions_carry_their_articles_dates(reference):
+    feed = Feed.objects.create(
+        url="https://dated.example/feed.xml", source=source_for_url(url="https://dated.example/")
+    )
+    items = [
+        {"title": f"Mexico and Canada, story {n}", "link": f"https://dated.example/{n}",
+         "guid": f"dated-{n}", "summary": _story(n), "published": WHEN.replace(day=n + 1)}
+        for n in range(3)
+    ]  # fmt: skip
+    parsed = feed_parse(body=rss(*items), url=feed.url, content_type="application/rss+xml")
+    feed_entries_store(feed=feed, parsed=parsed)
+    mentions = Mention.objects.filter(article__source=feed.source)
+    assert mentions.count() >= 3
+    for published_at, article_date in mentions.values_list("published_at", "article__published_at"):
+        assert published_at == article_date
