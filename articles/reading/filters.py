@@ -435,8 +435,11 @@ class ArticleFilters:
             per=per,
         )
 
-    def apply(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
-        """Narrow a queryset of articles to these filters (search ranking is left to callers)."""
+    def apply(self, queryset: QuerySet[Article], *, per_row: bool = False) -> QuerySet[Article]:
+        """Narrow a queryset of articles to these filters (search ranking is left to callers).
+
+        `per_row`: the filters are a check made article by article (see search_filter).
+        """
         qs = queryset
         if self.source:
             qs = qs.filter(Q(source=self.source) | Q(original_source=self.source))
@@ -461,7 +464,7 @@ class ArticleFilters:
         if self.status:
             qs = qs.filter(review_status=self.status)
         if self.q:
-            qs = search_filter(qs, self.q)
+            qs = search_filter(qs, self.q, per_row=per_row)
         return qs
 
     def as_query(self, **overrides: Any) -> dict[str, str]:

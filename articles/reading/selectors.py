@@ -86,7 +86,8 @@ def article_list(*, filters: ArticleFilters, after: After | None = None) -> Quer
     if filters.per == "story":
         # One row per story: the first-stored copy among the matching ones stands for it.
         # Most articles belong to no cluster; for them the subquery is skipped.
-        earlier = base.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
+        copies = filters.apply(Article.objects.all(), per_row=True)
+        earlier = copies.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
         qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
     if after is not None and drive is None:
         qs = qs.filter(_after(after, date))

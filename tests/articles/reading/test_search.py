@@ -1,6 +1,7 @@
 """Search: the same cases on whichever database the suite runs on (SQLite or PostgreSQL)."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from articles.models import Article
@@ -137,3 +138,33 @@ def test_a_name_typed_without_quotes_finds_its_words_anywhere_or_its_tags() -> N
     q = "Andres Manuel Lopez Obrador"
     assert set(search_filter(Article.objects.all(), q)) == {tagged, apart}
     assert set(search_filter(Article.objects.all(), f'"{q}"')) == {tagged}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the word index is PostgreSQL's")
+def test_on_postgresql_words_are_found_through_the_word_index(
+    corpus: dict[str, Article],
+) -> None:
+    # The table is tiny here: without a sequential scan to choose, the plan shows the index
+    # the expression matches, for a word and for a phrase (whose words the index finds).
+    for q in ("migracion", '"remain in mexico"'):
+        qs = search_filter(Article.objects.all(), q, aliases=False)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            sql, params = qs.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "article_search_words_idx" in plan, plan
+        assert list(qs) == [corpus["accented" if q == "migracion" else "remain"]]
+
+
+def test_a_story_found_by_an_alias_is_listed_once_by_its_first_matching_copy() -> None:
+    amlo = f.official(name="Andrés Manuel López Obrador")
+    OfficialAlias.objects.create(official=amlo, name="AMLO")
+    story = f.cluster(size=3)
+    tagged = f.article(title="El presidente en Ottawa", cluster=story)
+    f.mention(article=tagged, entity=amlo)
+    named = f.article(title="AMLO en Ottawa", cluster=story)
+    f.article(title="Otra copia", cluster=story)
+    assert list(article_list(filters=ArticleFilters(q="amlo"))) == [tagged]
+    assert set(article_list(filters=ArticleFilters(q="amlo", per="copy"))) == {tagged, named}
+    assert list(article_list(filters=ArticleFilters(q="ottawa"))) == [tagged]
