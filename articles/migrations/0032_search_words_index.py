@@ -34,7 +34,7 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0029_pages_journal_tags_of_old_articles"),
+        ("articles", "0031_pages_journal_counted"),
     ]
 
     operations = [
