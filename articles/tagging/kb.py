@@ -13,7 +13,7 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -314,6 +314,41 @@ class RecogniserEntry:
 
 
 @dataclass
+class RecogniserBits:
+    """Recognisers' cue groups as bits of one number: recogniser r's groups are a run of
+    bits (`runs[r]`) with a spare bit above it, so that one addition tells which
+    recognisers a text has every group of (KnowledgeBase.recognisers_complete)."""
+
+    feet: int = 0  # the lowest bit of every run
+    tops: int = 0  # the spare bit above every run
+    owner: dict[int, int] = field(default_factory=dict)  # a spare bit's position -> r
+    runs: list[int] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)  # where each recogniser's run starts
+    size: int = 0  # bits taken so far
+
+    def add(self, groups: int) -> None:
+        start = self.size
+        self.size += groups + 1
+        self.at.append(start)
+        self.runs.append(((1 << groups) - 1) << start)
+        if groups:  # a recogniser with no group is never complete
+            self.feet |= 1 << start
+            self.tops |= 1 << (start + groups)
+            self.owner[start + groups] = len(self.runs) - 1
+
+    def of(self, cues: Iterable[tuple[int, int]]) -> int:
+        bits = 0
+        for r, group in cues:
+            bits |= 1 << (self.at[r] + group)
+        return bits
+
+
+class LiveRecognisers(NamedTuple):
+    ids: set[int]  # indices into KnowledgeBase.recognisers
+    cues: int  # their runs of bits: a cue key with none of them is of no use
+
+
+@dataclass
 class KnowledgeBase:
     automaton: Any
     countries: dict[int, str]
@@ -339,12 +374,65 @@ class KnowledgeBase:
     policy_concepts: list[tuple[frozenset[str], int]]
     # Cue groups that refer to a policy or summit without its name; CUE keys index this.
     recognisers: list[RecogniserEntry]
+    recogniser_bits: RecogniserBits
     known_words: set[str]
     signature: tuple[Any, ...]
     built_at: float
     checked_at: float
     # Fuzzy results by capitalised span, valid for this compilation only.
     fuzzy_cache: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    # The tenures of each country and of each official, in the order of `tenures`: a text
+    # asks about a few officials, not about all of them.
+    _country_tenures: dict[tuple[int, str], list[Tenure]] = field(init=False, repr=False)
+    _official_tenures: dict[int, list[Tenure]] = field(init=False, repr=False)
+    _iso_country: dict[str, int] = field(init=False, repr=False)
+
+    # Each translated name filed under one of its concepts, the one fewest names share.
+    _concept_names: dict[str, list[int]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._country_tenures, self._official_tenures = {}, {}
+        for t in self.tenures:
+            for role in dict.fromkeys(("", t.role)):  # any role, and this one
+                self._country_tenures.setdefault((t.country_id, role), []).append(t)
+            self._official_tenures.setdefault(t.official_id, []).append(t)
+        self._iso_country = {}
+        for country, iso in self.country_iso.items():
+            self._iso_country.setdefault(iso, country)
+        sharing: dict[str, int] = defaultdict(int)
+        for concepts, _policy in self.policy_concepts:
+            for concept in concepts:
+                sharing[concept] += 1
+        self._concept_names = {}
+        for i, (concepts, _policy) in enumerate(self.policy_concepts):
+            rarest = min(concepts, key=lambda c: (sharing[c], c))
+            self._concept_names.setdefault(rarest, []).append(i)
+
+    def policy_concepts_within(self, present: set[str]) -> list[tuple[frozenset[str], int]]:
+        """The entries of `policy_concepts` whose every concept is present, in their order."""
+        found = sorted(i for concept in present for i in self._concept_names.get(concept, ()))
+        return [self.policy_concepts[i] for i in found if self.policy_concepts[i][0] <= present]
+
+    def recognisers_complete(self, keys: Iterable["Key"], on: date) -> LiveRecognisers:
+        """The recognisers every group of which has a cue among `keys` (CUE keys), of those
+        that apply on the date."""
+        seen = 0
+        for key in keys:
+            seen |= key.bits
+        bits = self.recogniser_bits
+        # A recogniser's groups are a run of bits with a spare one above: adding one at the
+        # run's foot carries into the spare bit only when every group is there.
+        complete = (seen + bits.feet) & bits.tops
+        ids: set[int] = set()
+        cues = 0
+        while complete:
+            top = complete & -complete
+            complete ^= top
+            r = bits.owner[top.bit_length() - 1]
+            if self.recognisers[r].applies_on(on):
+                ids.add(r)
+                cues |= bits.runs[r]
+        return LiveRecognisers(ids, cues)
 
     def holders(
         self, *, country_id: int, role: str, on: date, office: str = "", incoming: bool = False
@@ -357,10 +445,8 @@ class KnowledgeBase:
         """
         found = [
             t
-            for t in self.tenures
-            if t.country_id == country_id
-            and (not role or t.role == role)
-            and office in t.office
+            for t in self._country_tenures.get((country_id, role), ())
+            if office in t.office
             and (on < t.start <= on + timedelta(days=150) if incoming else t.active_on(on))
         ]
         if incoming:
@@ -371,26 +457,27 @@ class KnowledgeBase:
             return [found[0].official_id]
         return [t.official_id for t in found]
 
+    def country_of_iso(self, iso: str) -> int | None:
+        """The country with an ISO 3166 code (the first, should two share it)."""
+        return self._iso_country.get(iso)
+
     def in_office(self, *, official_id: int, on: date, role: str = "") -> bool:
         return any(
-            t.official_id == official_id and t.active_on(on) and (not role or t.role == role)
-            for t in self.tenures
+            t.active_on(on) and (not role or t.role == role)
+            for t in self._official_tenures.get(official_id, ())
         )
 
     def in_office_near(self, *, official_id: int, on: date, days: int = 365) -> bool:
         """In some office within `days` of the date: a surname alone can still mean them."""
         margin = timedelta(days=days)
         return any(
-            t.official_id == official_id
-            and t.start - margin <= on
-            and (t.end is None or on <= t.end + margin)
-            for t in self.tenures
+            t.start - margin <= on and (t.end is None or on <= t.end + margin)
+            for t in self._official_tenures.get(official_id, ())
         )
 
     def role_on(self, *, official_id: int, on: date) -> Tenure | None:
-        return next(
-            (t for t in self.tenures if t.official_id == official_id and t.active_on(on)), None
-        )
+        tenures = self._official_tenures.get(official_id, ())
+        return next((t for t in tenures if t.active_on(on)), None)
 
 
 # Payload kinds stored on automaton keys.
@@ -697,21 +784,26 @@ class Key(NamedTuple):
     cues: tuple[tuple[int, int], ...] = ()
     prefix: bool = False  # CUE: the word matches any ending ('deport*')
     common_in: frozenset[str] = frozenset()  # an acronym that is a common word in these languages
+    bits: int = 0  # CUE: `cues` as one number (see RecogniserBits)
 
 
 class Keys(tuple[Key, ...]):
-    """What one name stands for, and the same keys grouped by kind in the order each kind
-    first comes (`by_kind`): a reader files each kind's matches in one step."""
+    """What one name stands for, and the same keys, each with its kind, grouped by kind in
+    the order each kind first comes (`filing`): a reader files each match under its kind in
+    one step."""
 
-    by_kind: tuple[tuple[str, tuple[Key, ...]], ...]
+    filing: tuple[tuple[str, Key], ...]
 
     @classmethod
     def of(cls, keys: list[Key]) -> Self:
         grouped: dict[str, list[Key]] = {}
         for key in keys:
             grouped.setdefault(key.kind, []).append(key)
+        if keys and keys[0].kind != BLOCK:
+            # A region phrase hides a demonym only where it is what the name is first.
+            grouped.pop(BLOCK, None)
         found = cls(keys)
-        found.by_kind = tuple((kind, tuple(group)) for kind, group in grouped.items())
+        found.filing = tuple((kind, key) for kind, group in grouped.items() for key in group)
         return found
 
 
@@ -953,8 +1045,9 @@ def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
     return {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
 
 
-def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
+def _compile_recognisers(keys: _Keys) -> tuple[list[RecogniserEntry], RecogniserBits]:
     entries: list[RecogniserEntry] = []
+    bits = RecogniserBits()
     owners: dict[tuple[str, bool], list[tuple[int, int]]] = defaultdict(list)
     for r in Recogniser.objects.order_by("pk"):
         try:
@@ -976,6 +1069,7 @@ def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
                 carried=frozenset(n for n, group in enumerate(groups) if group.carried),
             )
         )
+        bits.add(len(groups))
         for number, group in enumerate(groups):
             for word in group.words:
                 forms, prefix = word_forms(word)
@@ -983,8 +1077,8 @@ def _compile_recognisers(keys: _Keys) -> list[RecogniserEntry]:
                     if (index, number) not in owners[(form, prefix)]:
                         owners[(form, prefix)].append((index, number))
     for (form, prefix), cues in owners.items():
-        keys.add(form, Key(CUE, cues=tuple(cues), prefix=prefix))
-    return entries
+        keys.add(form, Key(CUE, cues=tuple(cues), prefix=prefix, bits=bits.of(cues)))
+    return entries, bits
 
 
 def _tenures() -> list[Tenure]:
@@ -1010,7 +1104,7 @@ def knowledge_base_compile() -> KnowledgeBase:
     officials, surname_common = _compile_officials(keys)
     policies = _compile_policies(keys)
     summits = _compile_summits(keys)
-    recognisers = _compile_recognisers(keys)
+    recognisers, recogniser_bits = _compile_recognisers(keys)
     sound_prefixes = _sound_prefixes(officials)
     fuzzy = _fuzzy_index(officials)
     surname_variants = list(fuzzy.surname_index)
@@ -1036,6 +1130,7 @@ def knowledge_base_compile() -> KnowledgeBase:
         sound_prefixes=sound_prefixes,
         policy_concepts=policies.concepts,
         recognisers=recognisers,
+        recogniser_bits=recogniser_bits,
         known_words=keys.known_words(),
         signature=signature,
         built_at=time.monotonic(),

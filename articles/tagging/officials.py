@@ -328,7 +328,7 @@ def _role_country(p: Passage, m: re.Match[str], pattern: _RolePattern) -> _Role:
             return _Role(start, right.end, right.country)
     country = None
     if pattern.implied:
-        country = next((c for c, iso in p.kb.country_iso.items() if iso == pattern.implied), None)
+        country = p.kb.country_of_iso(pattern.implied)
     return _Role(start, destination.end if destination else end, country, to)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,6 +75,7 @@ class Sentences:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = _sentence_starts(text)
+        self._said: dict[int, str] = {}  # sentence() by start: several tags share a sentence
 
     def index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
@@ -85,7 +87,10 @@ class Sentences:
 
     def sentence(self, pos: int) -> str:
         start, end = self.span(pos)
-        return " ".join(self.text[start:end].split())[:1000]
+        said = self._said.get(start)
+        if said is None:
+            said = self._said[start] = " ".join(self.text[start:end].split())[:1000]
+        return said
 
 
 # --- bylines ---------------------------------------------------------------------------------
@@ -278,8 +283,7 @@ class Passage:
         doc = unicodedata.normalize("NFC", f"{title}\n\n{text}" if title else text)
         folded = fold(doc)
         n = len(folded)
-        blocks: list[tuple[int, int]] = []
-        by_kind: dict[str, list[Match]] = {}
+        by_kind: defaultdict[str, list[Match]] = defaultdict(list)
         guessed: list[str] = []  # the language, guessed only when an acronym needs it
 
         def text_lang() -> str:
@@ -291,7 +295,7 @@ class Passage:
         keys: Keys
         for end, (klen, keys, prefixes, checked) in kb.automaton.iter(folded):
             start = end - klen + 1
-            if start > 0 and folded[start - 1].isalnum():
+            if start and folded[start - 1].isalnum():
                 continue
             stop = end + 1
             if stop < n and folded[stop].isalnum():
@@ -302,19 +306,10 @@ class Passage:
                 fit = [k for k in keys if _acronym_fits(doc, start, stop, k, text_lang)]
                 if not fit:
                     continue
-                keys = Keys.of(fit)
-            if keys[0].kind == BLOCK:
-                blocks.append((start, stop))
-            # A common word may be a cue of dozens of recognisers: each kind's matches are
-            # filed at once.
-            for kind, group in keys.by_kind:
-                matches = by_kind.get(kind)
-                if matches is None:
-                    matches = by_kind[kind] = []
-                if len(group) == 1:
-                    matches.append(new(Match, (start, stop, group[0])))
-                else:
-                    matches += [new(Match, (start, stop, key)) for key in group]
+                if len(fit) < len(keys):
+                    keys = Keys.of(fit)
+            for kind, key in keys.filing:
+                by_kind[kind].append(new(Match, (start, stop, key)))
         return cls(
             kb=kb,
             doc=doc,
@@ -322,15 +317,19 @@ class Passage:
             on=on,
             sentences=Sentences(doc),
             excluded=Mask(n, _excluded_ranges(doc, folded, authors)),
-            blocks=Mask(n, blocks),
-            by_kind=by_kind,
+            blocks=Mask(n, [(m.start, m.end) for m in by_kind.get(BLOCK, ())]),
+            by_kind=dict(by_kind),
             official_spans=Mask(n),
         )
 
     def record(self, *, kind: str, entity: int, confidence: float, method: str, at: int) -> None:
         """Keep the most confident way an entity was found."""
         key = (kind, entity)
-        self.mentions.setdefault(key, []).append(at)
+        places = self.mentions.get(key)
+        if places is None:
+            self.mentions[key] = [at]
+        else:
+            places.append(at)
         current = self.results.get(key)
         if current is None or confidence > current.confidence:
             self.results[key] = Result(confidence, method, at)
@@ -340,20 +339,20 @@ class Passage:
 
         Every key of a winning span is kept (one name may stand for several entities).
         """
-        candidates = sorted(
-            (m for kind in kinds for m in self.by_kind.get(kind, ())),
-            key=lambda m: (m.start - m.end, m.start),
-        )
+        found = [m for kind in kinds for m in self.by_kind.get(kind, ())]
+        if len(found) < 2:
+            return found  # most texts name no policy or meeting, many only one
+        candidates = sorted(found, key=lambda m: (m.start - m.end, m.start))
         chosen: list[Match] = []
-        taken = Mask(len(self.folded))
+        taken = bytearray(len(self.folded) + 1)  # a Mask's bits, without its calls
         exact: set[tuple[int, int]] = set()
         for m in candidates:
-            span = (m.start, m.end)
-            if span not in exact:
-                if taken.overlaps(*span):
+            start, end, _key = m
+            if (start, end) not in exact:
+                if taken.find(1, start, end) != -1:
                     continue
-                taken.mark(*span)
-                exact.add(span)
+                taken[start:end] = b"\x01" * (end - start)
+                exact.add((start, end))
             chosen.append(m)
         chosen.sort(key=lambda m: m.start)
         return chosen

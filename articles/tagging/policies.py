@@ -20,13 +20,13 @@ _POLICY_NOUN_AFTER = re.compile(
 
 # News previews a policy some weeks before its first dated event; further back a name like
 # 'Roxham Road' is a place, not yet the closure.
-_PREVIEW_DAYS = 45
+_PREVIEW = timedelta(days=45)
 
 
 def policy_exists(kb: KnowledgeBase, policy: int, on: date) -> bool:
     """An article written long before a policy's first dated event is not about it."""
     since = kb.policy_since.get(policy)
-    return since is None or on >= since - timedelta(days=_PREVIEW_DAYS)
+    return since is None or on >= since - _PREVIEW
 
 
 def policies_by_name(p: Passage) -> None:
@@ -61,9 +61,7 @@ def policies_translated(p: Passage) -> None:
     if len(present) < 2:
         return
     hits: list[_Concept] = []
-    for concepts, policy in p.kb.policy_concepts:
-        if not concepts <= present:
-            continue
+    for concepts, policy in p.kb.policy_concepts_within(present):
         if not hits:  # most texts have no policy's every concept: sorted only when needed
             hits = sorted(_Concept(m.start, m.key.concept) for m in matches)
         span_limit = 16 * len(concepts) + 8

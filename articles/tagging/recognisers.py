@@ -28,26 +28,18 @@ def by_recognisers(p: Passage) -> None:
         return
     # Most cue words are common ('border', 'asylum'): only a recogniser whose every group
     # occurs somewhere in the text, on a date it applies, is worth placing in sentences.
-    pairs: set[tuple[int, int]] = set()
-    for m in cues:
-        pairs.update(m.key.cues)  # a word's pairs once, however often it occurs
-    anywhere: dict[int, set[int]] = {}
-    for r, group in pairs:
-        anywhere.setdefault(r, set()).add(group)
-    live = {
-        r
-        for r, seen in anywhere.items()
-        if len(seen) >= p.kb.recognisers[r].groups and p.kb.recognisers[r].applies_on(p.on)
-    }
-    if not live:
+    live = p.kb.recognisers_complete([m.key for m in cues], p.on)
+    if not live.ids:
         return
     groups: dict[tuple[int, int], set[int]] = {}  # (sentence, recogniser) -> groups seen
     first: dict[tuple[int, int], int] = {}
     wanted_of: dict[tuple[tuple[int, int], ...], list[tuple[int, int]]] = {}
     for m in cues:
+        if not m.key.bits & live.cues:
+            continue
         wanted = wanted_of.get(m.key.cues)
         if wanted is None:
-            wanted = wanted_of[m.key.cues] = [(r, g) for r, g in m.key.cues if r in live]
+            wanted = wanted_of[m.key.cues] = [(r, g) for r, g in m.key.cues if r in live.ids]
         if not wanted:
             continue
         # Not in a byline, and 'Mexic*' is not in 'New Mexico'.

@@ -172,21 +172,12 @@ _ORDER: dict[str, int] = {
 
 def _founds(p: Passage) -> list[Found]:
     found = []
-    for (kind, entity), result in p.results.items():
-        if result.confidence < MIN_CONFIDENCE:
+    sentence = p.sentences.sentence
+    for (kind, entity), (confidence, method, at) in p.results.items():
+        if confidence < MIN_CONFIDENCE:
             continue
         name, day = _entity_name(p.kb, kind, entity)
-        found.append(
-            Found(
-                kind=kind,
-                entity_id=entity,
-                name=name,
-                confidence=result.confidence,
-                method=result.method,
-                evidence=p.sentences.sentence(result.at),
-                date=day,
-            )
-        )
+        found.append(Found(kind, entity, name, confidence, method, sentence(at), day))
     found.sort(key=lambda f: (_ORDER[f.kind], -f.confidence, f.name))
     return found
 
@@ -229,15 +220,16 @@ def article_mentions_write(*, article: Article, new: bool = False) -> None:
 def articles_tags(*, articles: Sequence[Article]) -> list[list[Found]]:
     """What the tagger finds in each article, computed without touching the database."""
     kb = knowledge_base_get()
+    zone = timezone.get_current_timezone()
     return [
         tag_with(
             kb,
             text=article.body or strip_tags(article.summary or ""),
             title=article.title,
             on=(
-                timezone.localdate(article.published_at)
+                timezone.localdate(article.published_at, zone)
                 if article.published_at
-                else timezone.localdate()
+                else timezone.localdate(timezone=zone)
             ),
             authors=article.authors or [],
             language=article.language,
