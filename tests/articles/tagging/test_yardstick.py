@@ -49,31 +49,38 @@ MIN_LINK_RECALL = 0.80
 # Where a floor above is not met yet, the tests hold the level reached instead, so that it
 # cannot slip back unnoticed; the floors stay the goal. (kind -> (precision, recall))
 REACHED = {
-    "dev": {"policy": (0.977, 0.971), "summit": (0.985, 0.883)},
+    "dev": {"policy": (0.993, 0.993), "summit": (0.985, 0.912)},
     # Policy 1.000 / 0.740 on the tagger as it stood when part 1 arrived (8c6a474), 0.976 /
     # 0.800 with this round's recognisers written before it was read, 1.000 / 1.000 after
     # tuning on it; its meetings (summit recall 0.667) were not worked on. Part 2 (40 more,
     # not tuned on, scored once for totals): policy 0.920 / 0.758 on the tagger as it stood,
     # 0.929 / 0.857 after this round's recognisers.
-    "dev2": {"summit": (0.97, 0.66)},
+    # Its meetings were worked on in the next round (summit recall 0.667 -> 0.889); part 2,
+    # checked once at the end of that round: summit 0.818 / 0.649 -> 0.882 / 0.730, policy
+    # 0.940 / 0.857 -> 0.951 / 0.857.
+    "dev2": {"summit": (0.999, 0.888)},
     # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
     # threshold) traded precision for recall on every held-out set, taken for the recall:
     # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
     # heldout3 0.907 / 0.756 -> 0.882 / 0.859; confident tags' precision 0.986 / 0.979 /
     # 0.984 after.
-    "heldout": {"policy": (0.943, 0.841), "summit": (0.853, 0.871)},
+    # Meetings, the round after (names shared by several editions, look-backs a year or more
+    # away and guesses by date and participants reviewed at 0.75 instead of kept at 0.85):
+    # summit 0.854 / 0.872 -> 0.909 / 0.849 here, 0.821 / 0.786 -> 0.862 / 0.800 on heldout2,
+    # 0.841 / 0.800 -> 0.855 / 0.800 on heldout4, heldout3 unchanged; taken for the precision.
+    "heldout": {"policy": (0.943, 0.841), "summit": (0.908, 0.848)},
     # First scored on the tagger as it stood before anyone had seen the set (28b797e): policy
     # 0.954 / 0.664, summit 0.883 / 0.757; the meeting rules merged after it traded summit
     # precision for recall on this set (0.821 / 0.786) while raising recall on the first.
-    "heldout2": {"policy": (0.941, 0.775), "summit": (0.820, 0.785)},
+    "heldout2": {"policy": (0.950, 0.775), "summit": (0.861, 0.799)},
     # First scored on the tagger as it stood before this round's tagger work merged (8c6a474).
     "heldout3": {"policy": (0.881, 0.858), "summit": (0.897, 0.830)},
     # First scored on the tagger as it stood before this round's meeting and policy work
     # merged (c864cc4); its country precision was the first below the floor on any set.
-    "heldout4": {"country": (0.968, 1.0), "policy": (0.916, 0.895), "summit": (0.840, 0.799)},
+    "heldout4": {"country": (0.968, 1.0), "policy": (0.916, 0.895), "summit": (0.854, 0.799)},
 }
 # Precision of the tags at or above the review threshold, where it is below the floor.
-CONFIDENT_REACHED = {"heldout2": 0.978, "heldout4": 0.974}
+CONFIDENT_REACHED = {"heldout2": 0.979, "heldout4": 0.975}
 # Links: `pairs` scores the pair test alone, `stories` the stories ingestion builds from it
 # (see story_pairs). Every wrong link left on either half joins two passages of one annotated
 # event published the same day that the annotators did not give one story key (a readout
