@@ -499,7 +499,7 @@ _TAG_ORDER = ("-confidence", "id")
 
 def _ids_of(kind: str) -> ArrayAgg:
     """PostgreSQL: the ids of one kind of an article's tags, in the lists' order."""
-    return ArrayAgg(f"{kind}_id", filter=Q(kind=kind), ordering=_TAG_ORDER)
+    return ArrayAgg(f"{kind}_id", filter=Q(kind=kind), order_by=_TAG_ORDER)
 
 
 def _tag_lists(articles: QuerySet[Article], keys: _EntityKeys) -> dict[int, _TagKeys]:

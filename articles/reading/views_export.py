@@ -2,6 +2,7 @@
 
 import itertools
 import logging
+import math
 import time
 from urllib.parse import urlencode
 
@@ -44,24 +45,58 @@ def _client(request: HttpRequest) -> str:
     return f"addr:{client_address(request)}"
 
 
-def _retry_after(request: HttpRequest) -> int:
-    """Seconds until this client may export again, or 0 if it may now (fixed one-minute window).
+def _carried(previous: int, into: float) -> int:
+    """The previous window's exports still counted at `into` seconds into this one."""
+    return _ceil(previous * (WINDOW_SECONDS - into) / WINDOW_SECONDS)
 
-    Each export takes one of the window's numbered slots with cache.add, which only one
-    process can win for a key (a database row, a Redis SET NX): the limit holds however many
-    web processes share the cache, where a read-then-write counter would lose counts.
+
+def _ceil(seconds: float) -> int:
+    """Round up, but not a float's noise: 5.000000000000001 is 5."""
+    return math.ceil(round(seconds, 9))
+
+
+def _seconds_to_wait(previous: int, current: int, into: float, limit: int) -> int:
+    """Seconds until one more export fits, once this window's `current` slots are all taken.
+
+    Within this window the previous window's share falls as time passes; if that is not
+    enough, the next window starts with this one's exports as its previous share.
+    """
+    room = limit - current - 1
+    if room >= 0 and previous > 0:
+        wait = WINDOW_SECONDS * (1 - room / previous) - into
+        if wait < WINDOW_SECONDS - into:
+            return max(1, _ceil(wait))
+    later = WINDOW_SECONDS * max(0.0, 1 - (limit - 1) / current) if current else 0.0
+    return max(1, _ceil(WINDOW_SECONDS - into + later))
+
+
+def _retry_after(request: HttpRequest) -> int:
+    """Seconds until this client may export again, or 0 if it may now.
+
+    A sliding window: the exports of the last minute are this minute's plus the previous
+    minute's, weighted by how much of that minute still lies within the last sixty seconds,
+    so a client cannot double its limit across a minute's boundary. Each export takes one of
+    the window's numbered slots with cache.add, which only one process can win for a key (a
+    database row, a Redis SET NX): the limit holds however many web processes share the
+    cache, where a read-then-write counter would lose counts.
     """
     limit = settings.TRACKER_EXPORT_RATE_LIMIT
     if limit <= 0:
         return 0
-    now = int(time.time())
-    window = f"export-rate:{_client(request)}:{now // WINDOW_SECONDS}"
-    slots = [f"{window}:{n}" for n in range(limit)]
-    taken = cache.get_many(slots)
-    for slot in slots:
-        if slot not in taken and cache.add(slot, 1, timeout=WINDOW_SECONDS + 1):
+    window, into = divmod(time.time(), WINDOW_SECONDS)
+    key = f"export-rate:{_client(request)}"
+
+    def slots(index: float) -> list[str]:
+        return [f"{key}:{int(index)}:{n}" for n in range(limit)]
+
+    before, now_slots = slots(window - 1), slots(window)
+    taken = cache.get_many([*before, *now_slots])
+    previous = sum(slot in taken for slot in before)
+    for slot in now_slots[: max(0, limit - _carried(previous, into))]:
+        if slot not in taken and cache.add(slot, 1, timeout=2 * WINDOW_SECONDS + 1):
             return 0
-    return WINDOW_SECONDS - now % WINDOW_SECONDS
+    current = len(cache.get_many(now_slots))
+    return _seconds_to_wait(previous, current, into, limit)
 
 
 def export_csv(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
