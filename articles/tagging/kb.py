@@ -306,6 +306,9 @@ class RecogniserEntry:
     valid_from: date | None
     valid_until: date | None
     carried: frozenset[int] = frozenset()  # groups that may be met in the sentence before
+    # Groups with a country's possessive ('Mexico's'): group -> those countries. 'its' meets
+    # such a group when the country named last before it is one of them.
+    possessed: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def applies_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
@@ -539,8 +542,8 @@ RECENT_WORDS = [
 
 # Every role phrase the tagger resolves contains one of these words.
 ROLE_ANCHORS = """
-minister ministre ministro ministra secretary secretario secretaria president presidente
-presidenta canciller diplomat diplomatie diplomacia chief mandatario mandataria
+minister ministre ministro ministra secretary secretario secretaria secretaire president
+presidente presidenta canciller diplomat diplomatie diplomacia chief mandatario mandataria
 ambassador ambassadeur ambassadrice embajador embajadora vicepresidente vicepresidenta
 counterpart counterparts homologue homologues homologo homologa homologos
 """.split()
@@ -1045,10 +1048,39 @@ def _sound_prefixes(officials: dict[int, OfficialEntry]) -> set[str]:
     return {sound_prefix(w) for w in surname_words if len(compact(w)) >= 3}
 
 
+# The pronoun that stands for a country's possessive in a cue group: 'Its National Guard'.
+POSSESSIVE_PRONOUN = "its"
+_POSSESSIVE_CUE = re.compile(r"^(.+?)['’]s$")
+
+
+def _country_names() -> dict[str, int]:
+    """Every country's names, folded: a cue's possessive ('Mexico's') is read against them."""
+    names: dict[str, int] = {}
+    for c in Country.objects.all():
+        for n in [c.name_en, c.name_es, c.name_fr, *c.aliases]:
+            if n:
+                names[fold(n).strip()] = c.pk
+    return names
+
+
+def _possessed(groups: list[list[str]], names: dict[str, int]) -> dict[int, frozenset[int]]:
+    found: dict[int, frozenset[int]] = {}
+    for number, words in enumerate(groups):
+        owners = set()
+        for word in words:
+            m = _POSSESSIVE_CUE.match(word.strip())
+            if m and fold(m.group(1)).strip() in names:
+                owners.add(names[fold(m.group(1)).strip()])
+        if owners:
+            found[number] = frozenset(owners)
+    return found
+
+
 def _compile_recognisers(keys: _Keys) -> tuple[list[RecogniserEntry], RecogniserBits]:
     entries: list[RecogniserEntry] = []
     bits = RecogniserBits()
     owners: dict[tuple[str, bool], list[tuple[int, int]]] = defaultdict(list)
+    names = _country_names()
     for r in Recogniser.objects.order_by("pk"):
         try:
             groups = cue_groups_marked(r.cues)
@@ -1067,10 +1099,13 @@ def _compile_recognisers(keys: _Keys) -> tuple[list[RecogniserEntry], Recogniser
                 valid_from=r.valid_from,
                 valid_until=r.valid_until,
                 carried=frozenset(n for n, group in enumerate(groups) if group.carried),
+                possessed=_possessed([group.words for group in groups], names),
             )
         )
         bits.add(len(groups))
         for number, group in enumerate(groups):
+            if number in entries[-1].possessed:
+                owners[(POSSESSIVE_PRONOUN, False)].append((index, number))
             for word in group.words:
                 forms, prefix = word_forms(word)
                 for form in forms:

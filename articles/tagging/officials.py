@@ -34,6 +34,7 @@ from articles.tagging.kb import (
     phonetic,
     sound_prefix,
 )
+from articles.tagging.language import common_in
 from articles.tagging.passage import CAP, Match, Passage, Place, tokens_before
 
 # --- context words ---------------------------------------------------------------------------
@@ -153,7 +154,18 @@ def _other_first_name(p: Passage, start: int, end: int) -> bool:
         or word in p.kb.known_words
         or word in _NOT_NAMES
         or compact(word) in p.kb.surname_set
+        or (_opens_sentence(p, m.start(1)) and common_in(word))
     )
+
+
+_OPENING = re.compile(r"[\s\"'“‘(¿¡«—–-]*$")
+
+
+def _opens_sentence(p: Passage, pos: int) -> bool:
+    """Whether only quotes or dashes stand between the sentence's start and `pos`: there a
+    common word is capitalised for the sentence ('Since Biden's inauguration'), not a name."""
+    start = p.sentences.span(pos)[0]
+    return bool(_OPENING.match(p.doc, start, pos))
 
 
 def _surname(p: Passage, surname: _Surname, full_found: set[int]) -> None:
@@ -214,6 +226,9 @@ class _RolePattern(NamedTuple):
 _ADJ = r"(?: [\w.]+)?"
 _ROLE_PATTERNS: list[_RolePattern] = [
     _RolePattern(r"secretary of state", "foreign_minister", "US"),
+    # Not implied: a Mexican 'secretario de Estado' is any cabinet member, a French
+    # 'secrétaire d'État' a junior minister; with the United States beside it, the office.
+    _RolePattern(r"(?:secretari[oa] de estado|secretaire d.etat)", "foreign_minister"),
     _RolePattern(
         r"(?:homeland security (?:secretary|chief)|secretary of homeland security|dhs (?:secretary"
         r"|chief))",

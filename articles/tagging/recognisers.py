@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from articles.models import MentionKind
-from articles.tagging.kb import CUE
+from articles.tagging.kb import CUE, POSSESSIVE_PRONOUN
 from articles.tagging.passage import Passage
 from articles.tagging.policies import policy_exists
 
@@ -20,6 +20,19 @@ _NEGATED = re.compile(r"\bno(?:n[- ]|-)$")
 # which describes a situation, not the policy the cue stands for.
 _WITHOUT_ENDS = (" ", "'")
 _WITHOUT = re.compile(r"\b(?:without|sin|sans)(?: (?:a|an|any|un|una|une|de|d'|el|la|le|les))? ?$")
+
+
+def _owned_by_antecedent(
+    p: Passage, at: int, sentence: int, wanted: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The groups 'its' meets: those with the possessive of the country named last before it,
+    in its sentence or the one before ('Mexico ... Its National Guard'; not after 'the U.S.')."""
+    before = [pl for pl in p.places if pl.end <= at]
+    if not before or p.sentences.index(before[-1].start) < sentence - 1:
+        return []
+    country = before[-1].country
+    recognisers = p.kb.recognisers
+    return [(r, g) for r, g in wanted if country in recognisers[r].possessed.get(g, ())]
 
 
 def by_recognisers(p: Passage) -> None:
@@ -55,6 +68,10 @@ def by_recognisers(p: Passage) -> None:
         ):
             continue
         sentence = p.sentences.index(m.start)
+        if m.end - m.start == len(POSSESSIVE_PRONOUN) and p.folded.startswith(
+            POSSESSIVE_PRONOUN, m.start
+        ):
+            wanted = _owned_by_antecedent(p, m.start, sentence, wanted)
         for r, group in wanted:
             key = (sentence, r)
             groups.setdefault(key, set()).add(group)
