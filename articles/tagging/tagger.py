@@ -146,10 +146,39 @@ def _first_name(p: Passage, m: Match) -> bool:
     return not _ARTICLE_BEFORE.search(p.folded, max(0, m.start - 12), m.start)
 
 
+# A state after a comma makes a country's name a town's: 'Cuba, N.M.', 'Colombia, N.L.'.
+_STATE_AFTER = re.compile(
+    r", (?:(?:Ala|Ariz|Ark|Calif|Colo|Conn|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo"
+    r"|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Vt|Va|Wash|Wis|Wyo|Coah|Chih|Son|Tamps|Jal|Gto|Qro"
+    r"|Pue|Ver|Oax|Chis|Gro|Sin|Dgo|Zac|Ags|Nay|Tab|Camp|Yuc|Hgo|Tlax|Mor)\."
+    r"|(?:[NSWB]\. ?[A-Z]\.|N\. ?L\.|B\. ?C\.)|(?:New Mexico|Nuevo M[eé]xico|Texas|Arizona"
+    r"|California|Florida|Nuevo Le[oó]n|Coahuila|Chihuahua|Sonora|Tamaulipas|Baja California)\b)"
+)
+
+
+def _towns(p: Passage, matches: list[Match]) -> set[str]:
+    """Country names the text uses as a town's: one with a state after it makes every mention
+    of that name in the text the town ('CUBA, N.M.' ... 'the village of Cuba')."""
+    return {
+        p.folded[m.start : m.end]
+        for m in matches
+        if p.doc.startswith(", ", m.end) and _STATE_AFTER.match(p.doc, m.end)
+    }
+
+
 def countries(p: Passage) -> None:
-    """Countries by name or demonym; those in bylines still place a role ('Mexico's ...')."""
-    for m in p.longest([COUNTRY]):
+    """Countries by name or demonym; those in bylines still place a role ('Mexico's ...').
+
+    A name is a proper noun in all three languages: in lower case it is a common word ('chile
+    jalapeño'); a demonym may be in lower case ('mexicano', 'canadien')."""
+    matches = p.longest([COUNTRY])
+    towns = _towns(p, matches) if matches else set()
+    for m in matches:
         if p.blocks.covers(m.start, m.end) or _first_name(p, m):
+            continue
+        if m.key.method == "country-name" and not p.doc[m.start].isupper():
+            continue
+        if towns and p.folded[m.start : m.end] in towns:
             continue
         p.places.append(Place(m.start, m.end, m.key.entity))
         if not p.excluded.covers(m.start, m.end):

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from articles.tagging.tagger import Found, knowledge_base_reset, text_tag
-from summits.models import Country, Official, Summit
+from summits.models import Country, Official, Policy, Summit
 
 
 @pytest.fixture
@@ -28,6 +28,11 @@ def countries(found: list[Found]) -> set[str]:
 def officials(found: list[Found]) -> set[str]:
     ids = [f.entity_id for f in found if f.kind == "official"]
     return set(Official.objects.filter(pk__in=ids).values_list("slug", flat=True))
+
+
+def policies(found: list[Found]) -> set[str]:
+    ids = [f.entity_id for f in found if f.kind == "policy"]
+    return set(Policy.objects.filter(pk__in=ids).values_list("slug", flat=True))
 
 
 def summits(found: list[Found]) -> set[str]:
@@ -85,12 +90,42 @@ def test_a_first_name_that_is_a_place_name_is_not_the_country(curated: None) -> 
     )
 
 
+def test_a_country_name_in_lower_case_is_a_common_word(curated: None) -> None:
+    text = "Cargas de chile y aguacate esperan en Nogales; el chile poblano se echa a perder."
+    assert "CL" not in countries(tags(text, date(2020, 7, 1), language="es"))
+    assert "CL" in countries(tags("Llegaron migrantes de Chile.", date(2020, 7, 1)))
+    assert "MX" in countries(tags("Los chilenos llegaron a México.", date(2020, 7, 1)))
+
+
+def test_a_country_name_with_a_state_after_it_is_a_town_throughout_the_text(
+    curated: None,
+) -> None:
+    text = "CUBA, N.M. — The village of Cuba has fewer than 800 residents and a clinic."
+    assert "CU" not in countries(tags(text, date(2020, 7, 1)))
+    spanish = "COLOMBIA, N.L. — El Puente Colombia registró un récord de cruces."
+    assert "CO" not in countries(tags(spanish, date(2020, 7, 1), language="es"))
+    dateline = "OTTAWA, Canada, Jan. 5 — Cuba and Mexico signed a deal. Mexico, U.S. agree."
+    assert countries(tags(dateline, date(2020, 7, 1))) == {"CA", "CU", "MX", "US"}
+
+
 # --- surnames --------------------------------------------------------------------------------
 
 
 def test_a_surname_after_someone_elses_first_name_is_someone_else(curated: None) -> None:
     text = "Soledad Durazo, a reporter, asked the spokesman about the border."
     assert "alfonso-durazo" not in officials(tags(text, date(2025, 5, 1)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since Biden's inauguration, arrivals at the southern border have risen sharply.",
+        "Arrivals rose. While Biden wants order, the border is chaotic.",
+        "“When Biden took office, the numbers changed,” she said.",
+    ],
+)
+def test_a_common_word_opening_a_sentence_is_not_a_first_name(curated: None, text: str) -> None:
+    assert "joe-biden" in officials(tags(text, date(2021, 6, 1)))
 
 
 def test_a_title_case_headline_is_not_a_first_name(curated: None) -> None:
@@ -134,6 +169,26 @@ def test_the_vice_president_of_a_country_is_resolved_by_office(curated: None) ->
     assert "kamala-harris" in officials(tags(text, date(2021, 9, 10)))
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("El secretario de Estado de Estados Unidos viajó a México.", "es"),
+        ("El secretario de Estado estadounidense viajó a México.", "es"),
+        ("Le secrétaire d'État américain s'est rendu au Mexique.", "fr"),
+    ],
+)
+def test_the_secretary_of_state_is_resolved_in_spanish_and_french(
+    curated: None, text: str, language: str
+) -> None:
+    assert "antony-blinken" in officials(tags(text, date(2021, 6, 1), language=language))
+
+
+def test_a_secretary_of_state_with_no_country_is_nobody(curated: None) -> None:
+    # In Mexico any cabinet member is a 'secretario de Estado'.
+    text = "Los secretarios de Estado del gabinete se reunieron en Palacio Nacional."
+    assert not officials(tags(text, date(2021, 6, 1), language="es"))
+
+
 def test_an_incoming_ambassador_is_the_next_one_to_that_country(curated: None) -> None:
     text = "The incoming Mexican ambassador to the United States presented her plans."
     assert "martha-barcena" in officials(tags(text, date(2018, 12, 1)))
@@ -151,6 +206,29 @@ def test_an_incoming_ambassador_is_the_next_one_to_that_country(curated: None) -
 )
 def test_a_counterpart_is_the_same_role_in_the_other_country(curated: None, text: str) -> None:
     assert "melanie-joly" in officials(tags(text, date(2021, 11, 25)))
+
+
+# --- policies --------------------------------------------------------------------------------
+
+NATIONAL_GUARD = "mexico-national-guard-border-deployment"
+
+
+def test_its_is_the_possessive_of_the_country_named_last_before_it(curated: None) -> None:
+    text = "Both sides credit Mexico. Its National Guard has set up checkpoints on highways."
+    assert NATIONAL_GUARD in policies(tags(text, date(2024, 1, 20)))
+    other = "Both sides credit the United States. Its National Guard has set up checkpoints."
+    assert NATIONAL_GUARD not in policies(tags(other, date(2024, 1, 20)))
+    far = "Mexico spoke first. Others followed. Its National Guard has set up checkpoints."
+    assert NATIONAL_GUARD not in policies(tags(far, date(2024, 1, 20)))
+
+
+def test_visa_mexico_and_canada_alone_wait_for_review(curated: None) -> None:
+    broad = "Mexican students applying for a Canadian visa face long waits in Mexico City."
+    found = [f for f in tags(broad, date(2023, 5, 1)) if f.kind == "policy"]
+    assert all(f.confidence < 0.8 for f in found)
+    policy = "Canada reimposed visa requirements on Mexican nationals on Thursday."
+    confident = [f for f in tags(policy, date(2024, 2, 29)) if f.kind == "policy"]
+    assert any(f.confidence >= 0.8 for f in confident)
 
 
 # --- meetings --------------------------------------------------------------------------------
