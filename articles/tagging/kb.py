@@ -810,6 +810,10 @@ class Keys(tuple[Key, ...]):
         return found
 
 
+_LETTER_DASH_DIGIT = re.compile(r"\b[A-Za-z]-\d")
+_LETTER_SPACE_DIGIT = re.compile(r"\b([a-z]) (\d)")
+
+
 class _Keys:
     """Folded names and what each stands for, gathered before the automaton is built."""
 
@@ -829,6 +833,9 @@ class _Keys:
         if key.kind in (POLICY, SUMMIT) and " " in folded and re.search(r"\b[A-Z]{2,}\b", name):
             # 'CBP One' fused into 'CBPOne' (no capitals to check once fused).
             self._add(folded.replace(" ", ""), key._replace(case=()))
+        if key.kind in (POLICY, SUMMIT) and _LETTER_DASH_DIGIT.search(name):
+            # 'H-2A' is written 'H2A' too.
+            self._add(_LETTER_SPACE_DIGIT.sub(r"\1\2", folded), key._replace(case=()))
         self._add(folded, key)
 
     def _add(self, folded: str, key: Key) -> None:

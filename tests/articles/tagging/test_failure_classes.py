@@ -73,6 +73,11 @@ def test_a_name_with_an_acronym_is_found_fused(curated: None) -> None:
     }
 
 
+def test_a_name_with_a_dash_between_letter_and_digit_is_found_without_it(curated: None) -> None:
+    found = policies(tags("Growers want more H2A visas and H2B visas this year.", date(2020, 6, 1)))
+    assert found == {"h-2a-visa", "h-2b-visa"}
+
+
 # --- first names and place names -------------------------------------------------------------
 
 
