@@ -227,6 +227,20 @@ def test_its_is_the_possessive_of_the_country_named_last_before_it(curated: None
     assert NATIONAL_GUARD not in policies(tags(far, date(2024, 1, 20)))
 
 
+def test_an_asylum_agreement_with_the_united_states_alone_is_not_canadas(curated: None) -> None:
+    text = "Guatemala signed an asylum agreement with the United States on Friday."
+    assert "us-canada-safe-third-country-agreement" not in policies(tags(text, date(2019, 7, 27)))
+    canada = "Canada's asylum agreement with the United States faces a court challenge."
+    assert "us-canada-safe-third-country-agreement" in policies(tags(canada, date(2019, 7, 27)))
+
+
+def test_separate_as_an_adjective_is_not_family_separation(curated: None) -> None:
+    text = "Agents reported two separate incidents involving children at the border."
+    assert "zero-tolerance-policy" not in policies(tags(text, date(2019, 5, 1)))
+    separated = "Children separated from their families at the border are held in shelters."
+    assert "zero-tolerance-policy" in policies(tags(separated, date(2018, 6, 18)))
+
+
 def test_visa_mexico_and_canada_alone_wait_for_review(curated: None) -> None:
     broad = "Mexican students applying for a Canadian visa face long waits in Mexico City."
     found = [f for f in tags(broad, date(2023, 5, 1)) if f.kind == "policy"]
