@@ -49,7 +49,9 @@ MIN_LINK_RECALL = 0.80
 # Where a floor above is not met yet, the tests hold the level reached instead, so that it
 # cannot slip back unnoticed; the floors stay the goal. (kind -> (precision, recall))
 REACHED = {
-    "dev": {"policy": (0.993, 0.993), "summit": (0.985, 0.912)},
+    # Policy and summit on dev 0.993 / 0.993 and 0.985 / 0.912 before issue 17's second round
+    # (roles, first names and pronouns, recognisers); 0.994 / 1.000 and 0.987 / 0.942 after.
+    "dev": {"policy": (0.994, 1.0), "summit": (0.987, 0.942)},
     # Policy 1.000 / 0.740 on the tagger as it stood when part 1 arrived (8c6a474), 0.976 /
     # 0.800 with this round's recognisers written before it was read, 1.000 / 1.000 after
     # tuning on it; its meetings (summit recall 0.667) were not worked on. Part 2 (40 more,
