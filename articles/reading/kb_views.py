@@ -369,8 +369,18 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @accepts()
 def officials_index(request: HttpRequest) -> HttpResponse:
-    context = {"countries": indexes.officials_by_country()}
-    return render(request, "summits/officials.html", context)
+    # Drawn from the knowledge base alone and today's date: kept across batches of articles.
+    today = timezone.localdate()
+    listing = kb_html_cached(
+        "officials-index",
+        (today.isoformat(),),
+        lambda: render_to_string(
+            "summits/officials_list.html",
+            {"countries": indexes.officials_by_country(today=today)},
+            request,
+        ),
+    )
+    return render(request, "summits/officials.html", {"listing": listing})
 
 
 @accepts()
