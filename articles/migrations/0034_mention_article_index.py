@@ -7,6 +7,21 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def _plain_index(schema_editor) -> str:
+    # The name Django gave the foreign key's index (migration 0001).
+    return schema_editor._create_index_name("articles_mention", ["article_id"], suffix="")
+
+
+def _drop_plain_index(apps, schema_editor) -> None:
+    name = schema_editor.quote_name(_plain_index(schema_editor))
+    schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def _create_plain_index(apps, schema_editor) -> None:
+    name = schema_editor.quote_name(_plain_index(schema_editor))
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles_mention (article_id)")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0033_mention_article_copies"),
@@ -21,14 +36,23 @@ class Migration(migrations.Migration):
                 name="mention_article_idx",
             ),
         ),
-        migrations.AlterField(
-            model_name="mention",
-            name="article",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="mentions",
-                to="articles.article",
-            ),
+        # The foreign key's own index is dropped by name: an AlterField would make SQLite
+        # copy the table, and drop the triggers on it with the old one.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="mention",
+                    name="article",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="articles.article",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(_drop_plain_index, _create_plain_index, elidable=False)
+            ],
         ),
     ]
