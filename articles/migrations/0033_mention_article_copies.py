@@ -7,10 +7,10 @@ of the talks, then read one partial index on mentions instead of joining every t
 press per month 460 ms). The outlet's country is not copied: it is read from the outlet (a
 few dozen rows), so an editor's edit of an outlet needs nothing kept in step.
 
-- A mention takes the three values from its article when inserted without a date, when moved
-  to another article, and whenever something writes one of the columns (Django's save()
-  writes its stale in-memory values). The function of migration 0029 reads them all at once,
-  with its journal of tags on old articles as it was.
+- A mention takes the three values from its article when inserted without a date or an
+  outlet, when moved to another article, and whenever something writes one of the columns
+  (Django's save() writes its stale in-memory values). The function of migration 0029
+  reads them all at once, with its journal of tags on old articles as it was.
 - A mention inserted with its date given (ingestion, migration 0030) gives the other two as
   well; the check once per statement compares all three with the article and sets a row
   that differs again from it.
@@ -76,6 +76,16 @@ POSTGRES_FORWARD = [
         BEFORE UPDATE OF article_id, published_at, article_source_id, article_cluster_id
         ON articles_mention
         FOR EACH ROW EXECUTE FUNCTION tracker_mention_published_at()
+    """,
+    # A writer that gives the date alone (an outlet is never empty) takes all three here,
+    # before the row is written, rather than by the statement check's update, which would
+    # journal the tag as edited.
+    "DROP TRIGGER IF EXISTS articles_mention_published_at_insert ON articles_mention",
+    """
+    CREATE TRIGGER articles_mention_published_at_insert
+        BEFORE INSERT ON articles_mention
+        FOR EACH ROW WHEN (NEW.published_at IS NULL OR NEW.article_source_id IS NULL)
+        EXECUTE FUNCTION tracker_mention_published_at()
     """,
     f"""
     CREATE OR REPLACE FUNCTION tracker_mention_dates_given() RETURNS trigger
@@ -143,7 +153,12 @@ published = import_module("articles.migrations.0007_mention_published_at")
 # The functions and triggers as 0007, 0029 and 0030 left them.
 POSTGRES_BACKWARD = [
     tags_of_old_articles.POSTGRES_FORWARD,
-    *(sql for sql in dates_given.POSTGRES_FORWARD if "tracker_mention_dates_given()" in sql),
+    *(
+        sql
+        for sql in dates_given.POSTGRES_FORWARD
+        if "OR REPLACE FUNCTION tracker_mention_dates_given()" in sql
+        or "articles_mention_published_at_insert" in sql
+    ),
     "DROP TRIGGER IF EXISTS articles_mention_published_at ON articles_mention",
     """
     CREATE TRIGGER articles_mention_published_at
