@@ -35,7 +35,7 @@ from articles.reading.filters import (
     page_number,
     shown,
 )
-from articles.reading.selectors import article_list, article_rows, queryset_slice
+from articles.reading.selectors import COUNT_CAP, article_list, article_rows, queryset_slice
 from summits.models import Country, Official, Policy, Summit, SummitKind
 from summits.slugs import slug_current
 
@@ -131,14 +131,18 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
 
     def stories(qs: QuerySet[Any]) -> int:
         # Its stories change with its tags and their articles' dates, outlets and stories,
-        # not with their titles or text: kept across those edits.
+        # not with their titles or text: kept across those edits. Counted from its tags (the
+        # rows of `qs`, capped, are one per story).
+        def count() -> str:
+            return str(selectors.summit_story_count(summit=summit, cap=COUNT_CAP))
+
         return int(
             entity_text_cached(
                 "summit-article-count",
                 kind="summit",
                 entity_id=summit.pk,
                 depends=(),
-                render=lambda: str(qs.count()),
+                render=count,
                 counts=True,
             )
         )
