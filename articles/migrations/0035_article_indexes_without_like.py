@@ -76,7 +76,7 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0032_search_words_index"),
+        ("articles", "0034_mention_article_index"),
     ]
 
     operations = [
