@@ -157,8 +157,11 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 class Article(models.Model):
     url = models.URLField(max_length=2000, help_text="The link as the feed gave it.")
     canonical_url = models.URLField(max_length=2000)
+    # Unique and indexed by Meta's constraint and index, not by unique=True or db_index=True:
+    # on PostgreSQL those add a varchar_pattern_ops twin that only LIKE queries read (none
+    # does) and that every stored article writes.
     url_hash = models.CharField(
-        max_length=64, unique=True, help_text="SHA-256 of the canonical URL: the identity."
+        max_length=64, help_text="SHA-256 of the canonical URL: the identity."
     )
     guid = models.CharField(max_length=1000, blank=True)
     # No index of its own: article_source_pub_idx leads with it (every insert writes each index).
@@ -204,7 +207,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    content_hash = models.CharField(max_length=64, blank=True)
     simhash = models.BigIntegerField(null=True, blank=True)
     # Indexed by article_cluster_idx, which leads with it.
     cluster = models.ForeignKey(
@@ -226,7 +229,7 @@ class Article(models.Model):
         null=True, blank=True, help_text="When a page fetch that failed for now is tried again."
     )
     review_status = models.CharField(
-        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED, db_index=True
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED
     )
     tagged_at = models.DateTimeField(null=True, blank=True)
     tagger_version = models.CharField(max_length=20, blank=True)
@@ -244,11 +247,15 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(fields=["url_hash"], name="article_url_hash_unique"),
             models.UniqueConstraint(
                 fields=["source", "guid"], condition=~Q(guid=""), name="article_guid_unique"
-            )
+            ),
         ]
         indexes = [
+            # Dedupe finds a story's exact copies by the hash of their text.
+            models.Index(fields=["content_hash"], name="article_content_hash_idx"),
+            models.Index(fields=["review_status"], name="article_review_status_idx"),
             models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
             # With the id, an outlet's articles are counted from the index alone.
             models.Index(

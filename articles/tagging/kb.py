@@ -392,6 +392,10 @@ class KnowledgeBase:
 
     # Each translated name filed under one of its concepts, the one fewest names share.
     _concept_names: dict[str, list[int]] = field(init=False, repr=False)
+    # The meetings of each official, as positions in `summits`: a text names a few officials,
+    # and the meeting rules need only the meetings one of them attended.
+    _official_summits: dict[int, list[int]] = field(init=False, repr=False)
+    _summit_list: list[SummitEntry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._country_tenures, self._official_tenures = {}, {}
@@ -410,6 +414,16 @@ class KnowledgeBase:
         for i, (concepts, _policy) in enumerate(self.policy_concepts):
             rarest = min(concepts, key=lambda c: (sharing[c], c))
             self._concept_names.setdefault(rarest, []).append(i)
+        self._summit_list = list(self.summits.values())
+        self._official_summits = {}
+        for i, summit in enumerate(self._summit_list):
+            for official in summit.participant_ids:
+                self._official_summits.setdefault(official, []).append(i)
+
+    def summits_attended(self, officials: Iterable[int]) -> list[SummitEntry]:
+        """The meetings one of `officials` took part in, in the order of `summits`."""
+        at = {i for official in officials for i in self._official_summits.get(official, ())}
+        return [self._summit_list[i] for i in sorted(at)]
 
     def policy_concepts_within(self, present: set[str]) -> list[tuple[frozenset[str], int]]:
         """The entries of `policy_concepts` whose every concept is present, in their order."""

@@ -236,7 +236,7 @@ def summits_held_remotely(p: Passage) -> None:
     if REMOTE not in p.by_kind:
         return
     officials_found = p.found(MentionKind.OFFICIAL)
-    remote = [s for s in p.kb.summits.values() if s.virtual and s.participant_ids & officials_found]
+    remote = [s for s in p.kb.summits_attended(officials_found) if s.virtual]
     if not remote:
         return
     meeting_at = [m.start for m in p.by_kind.get(MEETING, [])]
@@ -286,7 +286,7 @@ def summits_by_participants(p: Passage) -> None:
     remote = bool(p.by_kind.get(REMOTE))
     # From a week before a meeting to three days after it.
     latest_first, earliest_last = p.on + timedelta(days=7), p.on - timedelta(days=3)
-    for summit in p.kb.summits.values():
+    for summit in p.kb.summits_attended(officials_found):
         first, last = summit.first or summit.start, summit.last or summit.end
         if first > latest_first or last < earliest_last:
             continue
@@ -443,11 +443,8 @@ def summits_described(p: Passage) -> None:
         return
     near = [
         s
-        for s in p.kb.summits.values()
-        if not s.virtual
-        and not s.planned
-        and s.participant_ids & officials_found
-        and -400 <= (s.start - p.on).days <= 90
+        for s in p.kb.summits_attended(officials_found)
+        if not s.virtual and not s.planned and -400 <= (s.start - p.on).days <= 90
     ]
     if not near:
         return

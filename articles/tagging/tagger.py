@@ -246,6 +246,20 @@ def article_mentions_write(*, article: Article, new: bool = False) -> None:
     articles_mentions_write(articles=[article], new=new)
 
 
+# Most feeds' summaries are words in simple tags ('<p>...</p>'): with no '&', '<' or '>'
+# outside them, strip_tags (an HTML parser per call) gives the words with the tags left out.
+# Not so for script and style, whose content the parser reads as raw text.
+_SIMPLE_TAG = re.compile(r"</?(?!(?i:script|style)(?![a-zA-Z0-9]))[a-zA-Z][a-zA-Z0-9]*>")
+
+
+def summary_text(summary: str) -> str:
+    """strip_tags(summary), without its HTML parser for a summary of simple tags."""
+    text = _SIMPLE_TAG.sub("", summary)
+    if "<" in text or ">" in text or "&" in text:
+        return strip_tags(summary)
+    return text
+
+
 def articles_tags(*, articles: Sequence[Article]) -> list[list[Found]]:
     """What the tagger finds in each article, computed without touching the database."""
     kb = knowledge_base_get()
@@ -253,7 +267,7 @@ def articles_tags(*, articles: Sequence[Article]) -> list[list[Found]]:
     return [
         tag_with(
             kb,
-            text=article.body or strip_tags(article.summary or ""),
+            text=article.body or summary_text(article.summary or ""),
             title=article.title,
             on=(
                 timezone.localdate(article.published_at, zone)
