@@ -34,6 +34,7 @@ from articles.tagging.kb import (
     phonetic,
     sound_prefix,
 )
+from articles.tagging.language import common_in
 from articles.tagging.passage import CAP, Match, Passage, Place, tokens_before
 
 # --- context words ---------------------------------------------------------------------------
@@ -153,6 +154,9 @@ def _other_first_name(p: Passage, start: int, end: int) -> bool:
         or word in p.kb.known_words
         or word in _NOT_NAMES
         or compact(word) in p.kb.surname_set
+        # 'Since Biden's visit': a sentence's first word is capitalised, and a function word
+        # is no one's first name.
+        or bool(common_in(word))
     )
 
 
@@ -213,7 +217,15 @@ class _RolePattern(NamedTuple):
 
 _ADJ = r"(?: [\w.]+)?"
 _ROLE_PATTERNS: list[_RolePattern] = [
-    _RolePattern(r"secretary of state", "foreign_minister", "US"),
+    # In Spanish and French a 'secretario de Estado' is also a junior minister ('de
+    # Migraciones', 'aux Sports'): the US one only when the US or a stop follows.
+    _RolePattern(
+        r"(?:secretary of state|(?:secretari[oa] de estado|secretaire d'etat)(?= (?:de los "
+        r"estados unidos|de estados unidos|estadounidense|norteamericano|americain|des etats "
+        r"unis)\b|[,.;:)]))",
+        "foreign_minister",
+        "US",
+    ),
     _RolePattern(
         r"(?:homeland security (?:secretary|chief)|secretary of homeland security|dhs (?:secretary"
         r"|chief))",
