@@ -553,16 +553,18 @@ def summits_described(p: Passage) -> None:
         return
     summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
     seen: set[int] = set()
-    sentences: list[int] = []
+    worded: set[int] = set()
     trips: set[int] = set()
-    for word in sorted(p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, [])):
+    for word in p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, []):
         start = p.sentences.span(word.start)[0]
         if word.key.kind == TRIP:
             trips.add(start)
-        if not sentences or sentences[-1] != start:
-            sentences.append(start)
+        worded.add(start)
+    # Without a trip or meeting word, a visitor in the meeting's city in its month: 'in
+    # October, when Trudeau spent two days in Mexico City'.
+    dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
-    for sent_start in sentences:
+    for sent_start in sorted(worded | dated):
         _, sent_end = p.sentences.span(sent_start)
         sentence = p.folded[sent_start:sent_end]
         # A meeting already found in the sentence by its name or date is the one it
@@ -580,8 +582,23 @@ def summits_described(p: Passage) -> None:
             if sent_start <= m.start < sent_end and (day := _day_named(p, m))
         ]
         named: set[int] | None = None  # the officials of the sentence, read when needed
+        if sent_start not in worded:
+            if not months:
+                continue
+            named = _named_in(p, sent_start, sent_end)
         fits = []
         for s in near:
+            if sent_start not in worded and not (
+                named
+                and any(
+                    p.kb.officials[o].country_id != s.country_id for o in s.participant_ids & named
+                )
+                and (
+                    _in_city(s, sentence)
+                    or any(seat in sentence for seat in _SEATS.get(s.city, ()))
+                )
+            ):
+                continue
             if days_given and not any(
                 (s.first or s.start) - _DAY <= day <= (s.last or s.end) + _DAY for day in days_given
             ):
@@ -611,8 +628,12 @@ def summits_described(p: Passage) -> None:
             placed = _in_city(s, sentence) or (sent_start in trips and s.country_id in in_sentence)
             if placed or any(seat in sentence for seat in seats):
                 fits.append(s)
-        if fits:
-            best = min(fits, key=lambda s: abs((s.start - p.on).days))
+        # The nearest meeting in each place the sentence names: 'two days in Mexico City, a
+        # day after a tense Oval Office session' is two meetings.
+        by_city: dict[str, SummitEntry] = {}
+        for s in sorted(fits, key=lambda s: abs((s.start - p.on).days)):
+            by_city.setdefault(s.city, s)
+        for best in by_city.values():
             if best.id not in seen:
                 seen.add(best.id)
                 p.record(
