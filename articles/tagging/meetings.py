@@ -532,6 +532,24 @@ _SEATS = {
 }
 
 
+# A trip still to come: 'will travel', 'viajará', 'se rendra'.
+_AHEAD = re.compile(
+    r"\b(?:will|would|scheduled|planned|plans|expected|set to|viajara|visitara|hara|ira"
+    r"|realizara|visitera|se rendra|fera)\b"
+)
+# Characters after a trip word within which its destination is named: 'visit to Ottawa',
+# 'viaje a la Ciudad de México'.
+_TRIP_REACH = 30
+
+
+def _visitor_named(p: Passage, summit: SummitEntry, named: set[int]) -> bool:
+    """Whether one of the meeting's participants from another country than its host's is
+    among those named."""
+    return any(
+        p.kb.officials[o].country_id != summit.country_id for o in summit.participant_ids & named
+    )
+
+
 def summits_described(p: Passage) -> None:
     """A meeting described, not named: a visit or trip by one of its participants to its place,
     in a sentence that names the meeting's month or says 'last week', near the article's date:
@@ -589,10 +607,7 @@ def summits_described(p: Passage) -> None:
         fits = []
         for s in near:
             if sent_start not in worded and not (
-                named
-                and any(
-                    p.kb.officials[o].country_id != s.country_id for o in s.participant_ids & named
-                )
+                _visitor_named(p, s, named or set())
                 and (
                     _in_city(s, sentence)
                     or any(seat in sentence for seat in _SEATS.get(s.city, ()))
@@ -622,7 +637,20 @@ def summits_described(p: Passage) -> None:
                 its_day = _held_within(s, p.on, 2) or any(
                     _held_on(s, day) for day in _weekdays_named(p.on, sentence)
                 )
-                if not ((met >= 2 and -45 <= days <= 7) or (met and its_day)):
+                # A visitor's trip to its city in the last weeks needs no date: 'since Biden's
+                # visit to Ottawa'.
+                visited = (
+                    -45 <= days <= 0
+                    and any(
+                        _in_city(s, p.folded[t.end : t.end + _TRIP_REACH])
+                        for t in p.by_kind.get(TRIP, [])
+                        if sent_start <= t.start < sent_end
+                    )
+                    and not _FUTURE.search(sentence)
+                    and not _AHEAD.search(sentence)
+                    and _visitor_named(p, s, named)
+                )
+                if not ((met >= 2 and -45 <= days <= 7) or (met and its_day) or visited):
                     continue
             seats = _SEATS.get(s.city, ())
             placed = _in_city(s, sentence) or (sent_start in trips and s.country_id in in_sentence)

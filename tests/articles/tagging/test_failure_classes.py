@@ -448,3 +448,14 @@ def test_a_visitor_in_a_meetings_city_in_its_month_needs_no_meeting_word(curated
     assert {"trudeau-mexico-city-2017-10", "trudeau-trump-washington-2017-10"} <= found
     host = "Sheinbaum said in Mexico City in March that tariffs would hurt both economies."
     assert not summits(tags(host, date(2025, 4, 10)))
+
+
+def test_a_visitors_trip_to_a_meetings_city_in_the_last_weeks_needs_no_date(
+    curated: None,
+) -> None:
+    text = "Since Biden's visit to Ottawa, the government has insisted on the protocol."
+    assert "biden-ottawa-2023-03" in summits(tags(text, date(2023, 4, 12)))
+    ahead = "Biden will travel to Ottawa again, officials said."
+    assert "biden-ottawa-2023-03" not in summits(tags(ahead, date(2023, 4, 12)))
+    metonymy = "Regardless of Washington's tariffs, Carney accepted an invitation to visit Mexico."
+    assert not summits(tags(metonymy, date(2025, 6, 17)))
