@@ -191,6 +191,14 @@ def _about_a_meeting(p: Passage, name: Match) -> bool:
     return any(sent_start <= m.start < sent_end for m in p.by_kind.get(MEETING, []))
 
 
+# 'next' or 'last' right before a meeting's name, perhaps with one word between ('the next
+# leaders' summit', 'la próxima Cumbre', 'le dernier sommet').
+_NEXT_BEFORE = re.compile(r"\b(?:next|upcoming|proxim[ao]|siguiente|prochaine?) (?:[\w']+ )?$")
+_LAST_BEFORE = re.compile(
+    r"\b(?:last|previous|ultim[ao]|pasad[ao]|anterior|dernier|derniere|precedente?) (?:[\w']+ )?$"
+)
+
+
 class _NameReading(NamedTuple):
     """A meeting's name read in its sentence: the edition it points to, and whether the
     sentence dates it (year, month, city)."""
@@ -226,6 +234,17 @@ def summits_by_name(p: Passage) -> None:
         in_city = [s for s in candidates if _in_city(s, sentence)]
         candidates = in_city or candidates
         cues = _time_cues(p, start)
+        # 'the next Summit of the Americas', 'la última cumbre': an edition ahead or behind,
+        # and none when the base holds none there (the series' other editions are missing).
+        ahead = _NEXT_BEFORE.search(p.folded, max(0, start - 24), start)
+        behind = _LAST_BEFORE.search(p.folded, max(0, start - 24), start)
+        if ahead or behind:
+            # 'next year's summit': the year decides, when the base has its edition.
+            candidates = [s for s in candidates if s.start.year in cues.years] or [
+                s
+                for s in candidates
+                if (s.end >= p.on if ahead else s.start < p.on) and s.start <= p.on + _horizon(s)
+            ]
         best = _edition(p, candidates, cues)
         if best is None:
             continue
@@ -235,7 +254,7 @@ def summits_by_name(p: Passage) -> None:
         pinned = best.start.year in cues.years or best.start.month in cues.months
         if cues.relative_years and best.start.year not in cues.relative_years and not pinned:
             continue
-        dated = pinned or bool(cues.relative_years) or len(in_city) == 1
+        dated = pinned or bool(cues.relative_years or ahead or behind) or len(in_city) == 1
         readings.append(_NameReading(start, ids, candidates, best, pinned, dated))
     # A text that dates a name once means that edition wherever else it repeats the name
     # undated: 'the summit in Washington last November ... since then, the summit ...'.

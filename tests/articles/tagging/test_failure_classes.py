@@ -459,3 +459,14 @@ def test_a_visitors_trip_to_a_meetings_city_in_the_last_weeks_needs_no_date(
     assert "biden-ottawa-2023-03" not in summits(tags(ahead, date(2023, 4, 12)))
     metonymy = "Regardless of Washington's tariffs, Carney accepted an invitation to visit Mexico."
     assert not summits(tags(metonymy, date(2025, 6, 17)))
+
+
+def test_next_or_last_before_a_name_wants_an_edition_that_way(curated: None) -> None:
+    ottawa = "The last North American Leaders' Summit was held in Ottawa in 2016."
+    assert not summits(tags(ottawa, date(2021, 11, 15)))
+    unknown = "The next Summit of the Americas will be held in the Dominican Republic."
+    assert not summits(tags(unknown, date(2023, 5, 1)))
+    known = "The next Summit of the Americas will be held in Los Angeles in June."
+    assert summits(tags(known, date(2022, 3, 1))) == {"summit-of-the-americas-los-angeles-2022"}
+    looking_back = "At the last North American Leaders' Summit, the leaders agreed to cooperate."
+    assert summits(tags(looking_back, date(2023, 3, 1))) == {"north-american-leaders-summit-2023"}
