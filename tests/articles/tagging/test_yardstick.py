@@ -49,7 +49,7 @@ MIN_LINK_RECALL = 0.80
 # Where a floor above is not met yet, the tests hold the level reached instead, so that it
 # cannot slip back unnoticed; the floors stay the goal. (kind -> (precision, recall))
 REACHED = {
-    "dev": {"policy": (0.993, 0.993), "summit": (0.985, 0.912)},
+    "dev": {"policy": (0.993, 0.993), "summit": (0.987, 0.942)},
     # Policy 1.000 / 0.740 on the tagger as it stood when part 1 arrived (8c6a474), 0.976 /
     # 0.800 with this round's recognisers written before it was read, 1.000 / 1.000 after
     # tuning on it; its meetings (summit recall 0.667) were not worked on. Part 2 (40 more,
@@ -58,7 +58,10 @@ REACHED = {
     # Its meetings were worked on in the next round (summit recall 0.667 -> 0.889); part 2,
     # checked once at the end of that round: summit 0.818 / 0.649 -> 0.882 / 0.730, policy
     # 0.940 / 0.857 -> 0.951 / 0.857.
-    "dev2": {"summit": (0.999, 0.888)},
+    # The round after that (time cues on paraphrases, a name dated once, one participant on
+    # a meeting's days, calls given a day, visitors in a meeting's city): summit 0.999 /
+    # 0.888 -> 1.000 / 1.000, at the floors; dev 0.985 / 0.912 -> 0.987 / 0.942.
+    "dev2": {},
     # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
     # threshold) traded precision for recall on every held-out set, taken for the recall:
     # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
