@@ -561,6 +561,13 @@ _AHEAD = re.compile(
 _TRIP_REACH = 30
 
 
+def _placed_in(summit: SummitEntry, sentence: str) -> bool:
+    """Whether a folded sentence names the meeting's city or its seat of government."""
+    return _in_city(summit, sentence) or any(
+        seat in sentence for seat in _SEATS.get(summit.city, ())
+    )
+
+
 def _visitor_named(p: Passage, summit: SummitEntry, named: set[int]) -> bool:
     """Whether one of the meeting's participants from another country than its host's is
     among those named."""
@@ -610,6 +617,14 @@ def summits_described(p: Passage) -> None:
             continue
         # Only the months count here: the years and directions of _time_cues are not read.
         months = _months_named(p, sent_start, sent_end, sentence)
+        named: set[int] | None = None  # the officials of the sentence, read when needed
+        visits = near
+        if sent_start not in worded:
+            visits = [s for s in near if _placed_in(s, sentence)] if months else []
+            if not visits:
+                continue
+            named = _named_in(p, sent_start, sent_end)
+            visits = [s for s in visits if _visitor_named(p, s, named)]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
@@ -618,21 +633,9 @@ def summits_described(p: Passage) -> None:
             for m in p.by_kind.get(MONTH, [])
             if sent_start <= m.start < sent_end and (day := _day_named(p, m))
         ]
-        named: set[int] | None = None  # the officials of the sentence, read when needed
-        if sent_start not in worded:
-            if not months:
-                continue
-            named = _named_in(p, sent_start, sent_end)
+        weekdays: list[date] | None = None
         fits = []
-        for s in near:
-            if sent_start not in worded and not (
-                _visitor_named(p, s, named or set())
-                and (
-                    _in_city(s, sentence)
-                    or any(seat in sentence for seat in _SEATS.get(s.city, ()))
-                )
-            ):
-                continue
+        for s in visits:
             if days_given and not any(
                 (s.first or s.start) - _DAY <= day <= (s.last or s.end) + _DAY for day in days_given
             ):
@@ -653,8 +656,10 @@ def summits_described(p: Passage) -> None:
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
                 met = len(s.participant_ids & named)
-                its_day = _held_within(s, p.on, 2) or any(
-                    _held_on(s, day) for day in _weekdays_named(p.on, sentence)
+                if met == 1 and weekdays is None:
+                    weekdays = _weekdays_named(p.on, sentence)
+                its_day = met == 1 and (
+                    _held_within(s, p.on, 2) or any(_held_on(s, day) for day in weekdays or ())
                 )
                 # A visitor's trip to its city in the last weeks needs no date: 'since Biden's
                 # visit to Ottawa'.
@@ -671,9 +676,7 @@ def summits_described(p: Passage) -> None:
                 )
                 if not ((met >= 2 and -45 <= days <= 7) or (met and its_day) or visited):
                     continue
-            seats = _SEATS.get(s.city, ())
-            placed = _in_city(s, sentence) or (sent_start in trips and s.country_id in in_sentence)
-            if placed or any(seat in sentence for seat in seats):
+            if _placed_in(s, sentence) or (sent_start in trips and s.country_id in in_sentence):
                 fits.append(s)
         # The nearest meeting in each place the sentence names: 'two days in Mexico City, a
         # day after a tense Oval Office session' is two meetings.
