@@ -109,6 +109,16 @@ def _plain_static_storage(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request to /es/ activates Spanish for the
+    thread, and a later test that renders a template outside a request would inherit it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tasks run in-process in tests, even when CI points Celery at Redis.
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles.models import Article, Source, SourceKind
+from articles.reading.figures import rows_cached
 from articles.reading.kb_selectors import OTHER_PRESS, PRESS_COUNTRIES
 from articles.reading.lanes import PolicyLane, lane_span, policy_lane
 from summits.models import (
@@ -200,7 +201,8 @@ def countries_index() -> list[CountryRow]:
 
 
 def _counts(values: Any, key: str) -> dict[int, int]:
-    return {row[key]: row["n"] for row in values.annotate(n=Count("*")).order_by()}
+    """How many rows each `key` has, kept until the data changes."""
+    return {row[key]: row["n"] for row in rows_cached(values.annotate(n=Count("*")).order_by())}
 
 
 @dataclass

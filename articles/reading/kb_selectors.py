@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
-from articles.models import VISIBLE_STATUSES, Article, Mention, MentionKind, Source
+from articles.models import VISIBLE_STATUSES, Mention, MentionKind, Source
 from articles.reading.figures import rows_cached
 from summits.dates import span_window
 from summits.models import (
@@ -165,13 +165,26 @@ class SourceCount:
 
 def summit_top_sources(*, summit: Summit, limit: int = 10) -> list[SourceCount]:
     """The outlets that published most articles tagged with the summit."""
+    # The tags' copy of their article's outlet: read from mention_summit_pub_idx alone.
     rows = (
         _visible_mentions(kind="summit", summit=summit)
-        .values("article__source_id", "article__source__name")
+        .values("article_source_id", "article_source__name")
         .annotate(n=Count("*"))
-        .order_by("-n", "article__source__name")[:limit]
+        .order_by("-n", "article_source__name")[:limit]
     )
-    return [SourceCount(r["article__source_id"], r["article__source__name"], r["n"]) for r in rows]
+    return [SourceCount(r["article_source_id"], r["article_source__name"], r["n"]) for r in rows]
+
+
+def summit_story_count(*, summit: Summit, cap: int) -> int:
+    """The stories tagged with the summit (articles of no story count one each), or `cap` + 1
+    when there are more: what its list of articles, one row per story, counts."""
+    # Each story's first-stored tagged copy stands for it in the list: one per story. Read
+    # from the tags' copy of their article's story, in mention_summit_pub_idx alone.
+    counts = _visible_mentions(kind="summit", summit=summit).aggregate(
+        alone=Count("pk", filter=Q(article_cluster__isnull=True)),
+        stories=Count("article_cluster_id", distinct=True),
+    )
+    return min(counts["alone"] + counts["stories"], cap + 1)
 
 
 @dataclass
@@ -336,13 +349,13 @@ def summit_coverage_by_press(*, summit: Summit) -> PressCoverage:
                 default=Value("after"),
             )
         )
-        .values("phase", "article__source__country__iso2")
+        .values("phase", "article_source__country__iso2")
         .annotate(n=Count("*"))
         .order_by()
     )
     counts: Counter[tuple[str, str]] = Counter()
     for row in rows:
-        iso2 = row["article__source__country__iso2"]
+        iso2 = row["article_source__country__iso2"]
         counts[(row["phase"], iso2 if iso2 in PRESS_COUNTRIES else OTHER_PRESS)] += row["n"]
     columns = [*PRESS_COUNTRIES, OTHER_PRESS]
     table = [
@@ -359,18 +372,16 @@ def country_outlets(*, country: Country) -> list[int]:
 
 def country_press_by_month(*, country: Country) -> list[MonthCount]:
     """Articles by the country's own press tagged with any meeting, per month, gaps filled."""
-    # Its outlets named one by one: the planner then knows how many articles they hold, and
-    # counts them from article_source_pub_idx, checking each for a meeting tag in
-    # mention_summit_article_idx, without reading a table row.
+    # The meeting tags' copies of their article's outlet and date: read from
+    # mention_summit_press_idx alone; an article with tags of two meetings counts once.
     outlets = country_outlets(country=country)
     if not outlets:
         return []
     rows = (
-        Article.objects.filter(source_id__in=outlets, published_at__isnull=False)
-        .filter(Exists(_visible_mentions(article=OuterRef("pk"), kind="summit")))
+        _visible_mentions(kind="summit", article_source_id__in=outlets, published_at__isnull=False)
         .annotate(month=TruncMonth("published_at"))
         .values("month")
-        .annotate(n=Count("*"))
+        .annotate(n=Count("article_id", distinct=True))
         .order_by("month")
     )
     return _fill_months({_month(row["month"]): row["n"] for row in rows})

@@ -35,7 +35,7 @@ from articles.reading.filters import (
     page_number,
     shown,
 )
-from articles.reading.selectors import article_list, article_rows, queryset_slice
+from articles.reading.selectors import COUNT_CAP, article_list, article_rows, queryset_slice
 from summits.models import Country, Official, Policy, Summit, SummitKind
 from summits.slugs import slug_current
 
@@ -131,14 +131,18 @@ def summit_page(request: HttpRequest, slug: str) -> HttpResponse:
 
     def stories(qs: QuerySet[Any]) -> int:
         # Its stories change with its tags and their articles' dates, outlets and stories,
-        # not with their titles or text: kept across those edits.
+        # not with their titles or text: kept across those edits. Counted from its tags (the
+        # rows of `qs`, capped, are one per story).
+        def count() -> str:
+            return str(selectors.summit_story_count(summit=summit, cap=COUNT_CAP))
+
         return int(
             entity_text_cached(
                 "summit-article-count",
                 kind="summit",
                 entity_id=summit.pk,
                 depends=(),
-                render=lambda: str(qs.count()),
+                render=count,
                 counts=True,
             )
         )
@@ -369,8 +373,18 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @accepts()
 def officials_index(request: HttpRequest) -> HttpResponse:
-    context = {"countries": indexes.officials_by_country()}
-    return render(request, "summits/officials.html", context)
+    # Drawn from the knowledge base alone and today's date: kept across batches of articles.
+    today = timezone.localdate()
+    listing = kb_html_cached(
+        "officials-index",
+        (today.isoformat(),),
+        lambda: render_to_string(
+            "summits/officials_list.html",
+            {"countries": indexes.officials_by_country(today=today)},
+            request,
+        ),
+    )
+    return render(request, "summits/officials.html", {"listing": listing})
 
 
 @accepts()

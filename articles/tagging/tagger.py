@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -283,19 +283,37 @@ class _NewMention(NamedTuple):
     evidence: str
 
 
+_COPIED_COLUMNS = ["published_at", "article_source_id", "article_cluster_id"]
+
+
+class _Copied(NamedTuple):
+    """What a mention copies from its article (kept by the database, migration 0033)."""
+
+    published_at: datetime | None
+    source_id: int | None
+    cluster_id: int | None
+
+
+def _copied_values(copied: _Copied | None, adapt: Callable[[Any], Any]) -> tuple[Any, ...]:
+    if copied is None:
+        return (None, None, None)
+    return (adapt(copied.published_at), copied.source_id, copied.cluster_id)
+
+
 def _mentions_insert(
     mentions: Iterable[_NewMention],
     *,
     now: datetime,
-    dates: Mapping[int, datetime | None] | None = None,
+    copied: Mapping[int, _Copied] | None = None,
 ) -> None:
     """Insert new automatic mentions as plain rows: one COPY on PostgreSQL, elsewhere one
     statement run for each.
 
     Thousands a minute while feeds are read, so they skip the model's per-field conversion.
-    `dates`: the articles' `published_at`, for articles inserted in this transaction; the
-    rows carry it and the database only checks it, once per statement (migration 0030).
-    Without it the database's triggers fill it in, as for every other write path.
+    `copied`: the articles' date, outlet and story, for articles inserted in this
+    transaction; the rows carry them and the database only checks them, once per statement
+    (migrations 0030 and 0033). Without them the database's triggers fill them in, as for
+    every other write path.
     """
     threshold = review_threshold()
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -313,7 +331,7 @@ def _mentions_insert(
             and review_sampled(article_id=m.article_id, kind=m.kind, entity_id=m.entity_id),
             stamp,
             stamp,
-            *((adapt(dates.get(m.article_id)),) if dates is not None else ()),
+            *(_copied_values(copied.get(m.article_id), adapt) if copied is not None else ()),
         )
         for m in mentions
     ]
@@ -323,7 +341,7 @@ def _mentions_insert(
     columns = [
         "article_id", "kind", *_FK.values(), "confidence", "method", "evidence", "status",
         "sampled_for_review", "created_at", "updated_at",
-        *(["published_at"] if dates is not None else []),
+        *(_COPIED_COLUMNS if copied is not None else []),
     ]  # fmt: skip
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -405,8 +423,11 @@ def _mentions_save(
         _mentions_insert(
             new.values(),
             now=now,
-            # Articles inserted in this transaction: their dates are the ones just written.
-            dates={a.pk: a.published_at for a in articles} if stamped else None,
+            # Articles inserted in this transaction: their dates, outlets and stories are the
+            # ones just written.
+            copied={a.pk: _Copied(a.published_at, a.source_id, a.cluster_id) for a in articles}
+            if stamped
+            else None,
         )
         if changed:
             Mention.objects.bulk_update(changed, ["confidence", "method", "evidence", "updated_at"])

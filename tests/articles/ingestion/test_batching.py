@@ -88,3 +88,24 @@ def test_a_batchs_mentions_carry_their_articles_dates(reference):
     assert mentions.count() >= 3
     for published_at, article_date in mentions.values_list("published_at", "article__published_at"):
         assert published_at == article_date
+
+
+def test_a_batchs_mentions_carry_their_articles_outlets_and_stories(reference):
+    feed = Feed.objects.create(
+        url="https://wire2.example/feed.xml", source=source_for_url(url="https://wire2.example/")
+    )
+    items = [
+        {"title": f"Copy {n}", "link": f"https://wire2.example/{n}", "guid": f"w{n}",
+         "summary": f"CITY{n} (Wire) - {_story(9)}", "published": WHEN}
+        for n in range(3)
+    ]  # fmt: skip
+    parsed = feed_parse(body=rss(*items), url=feed.url, content_type="application/rss+xml")
+    feed_entries_store(feed=feed, parsed=parsed)
+    mentions = Mention.objects.filter(article__source=feed.source)
+    assert mentions.count() >= 3
+    rows = mentions.values_list(
+        "article_source", "article_cluster", "article__source", "article__cluster"
+    )
+    for source, cluster, article_source, article_cluster in rows:
+        assert (source, cluster) == (article_source, article_cluster)
+        assert cluster is not None

@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test import Client, override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles.models import VISIBLE_STATUSES, Article, Mention, Source, StoryCluster
 from articles.reading.exports import (
@@ -700,7 +700,7 @@ def test_the_export_wait_is_the_first_second_when_one_more_export_fits(
         at = into + after
         if at < WINDOW_SECONDS:
             return current < limit - _carried(previous, at)
-        return 0 < limit - _carried(current, at - WINDOW_SECONDS)
+        return limit - _carried(current, at - WINDOW_SECONDS) > 0
 
     wait = _seconds_to_wait(previous, current, into, limit)
     assert 1 <= wait <= 2 * WINDOW_SECONDS

@@ -179,3 +179,16 @@ def test_pages_carry_a_strict_content_security_policy(client: Client, world: dic
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "<script" not in response.content.decode()
     assert " style=" not in response.content.decode()
+
+
+def test_the_officials_index_shows_an_edit_of_the_knowledge_base_at_once(
+    client: Client, world: dict
+) -> None:
+    assert "Roberta Jacobson" not in client.get("/officials/").content.decode()
+    new = f.official(name="Roberta Jacobson", slug="roberta-jacobson", country=f.country("US"))
+    html = client.get("/officials/").content.decode()
+    assert "Roberta Jacobson" in html and "No office recorded." in html
+    f.tenure(official=new, office="Ambassador to Mexico", role="ambassador")
+    html = client.get("/officials/").content.decode()
+    assert "Ambassador to Mexico" in html
+    assert client.get("/es/officials/").content.decode().count("Roberta Jacobson") == 1
