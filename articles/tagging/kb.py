@@ -545,7 +545,7 @@ teleconference telefonica telefonico telephonique
 # (a final * matches any ending).
 TRIP_WORDS = """
 travel travels travelled travelling trip viaj* voyage* reunira rencontrera recibira recevra
-visit* host hosts hosting dinner cena
+visit* host hosts hosting dinner cena dine dined diner
 """.split()
 
 # Words that date something to the last few days: 'last week', 'ayer', 'la veille'.
@@ -582,7 +582,8 @@ MEETING_WORDS = """
 talks meeting meetings met meet meets summit dialogue visit visited negotiations delegation
 hosted host hosts conversaciones reunion reuniones reunirse reunieron reunio cumbre dialogo
 visita negociaciones delegacion recibio recibe pourparlers rencontre rencontrer rencontres
-sommet entretiens entretenu negociations accueille
+sommet entretiens entretenu negociations accueille gathering encuentro entretien ministerial
+ministerielle reunira reuniran
 """.split()
 
 # Region words that contain a country's demonym but are not about that country.
@@ -1016,8 +1017,9 @@ def _compile_summits(keys: _Keys) -> dict[int, SummitEntry]:
             city=fold(s.city),
             country_id=s.country_id,
             participant_ids=participants[s.pk],
-            virtual=s.kind in _REMOTE_KINDS
-            or bool(_REMOTE_WORDS.search(fold(" ".join([s.title, *s.aliases])))),
+            # Its kind or place says so: a title may name a call it followed ('meeting with
+            # López Obrador after the April call').
+            virtual=s.kind in _REMOTE_KINDS or bool(_REMOTE_WORDS.search(fold(s.city))),
             first=window.first,
             last=window.last,
             planned=s.status in (SummitStatus.PLANNED, SummitStatus.POSTPONED),

@@ -148,7 +148,33 @@ def _edition(p: Passage, candidates: list[SummitEntry], cues: _TimeCues) -> Summ
         candidates = [s for s in candidates if s.end >= p.on] or candidates
     if not candidates:
         return None
-    return min(candidates, key=lambda s: abs((s.start - p.on).days))
+    return min(candidates, key=lambda s: _distance(s, p.on))
+
+
+def _distance(summit: SummitEntry, on: date) -> int:
+    """Days from an article to a meeting, those ahead counted twice: undated, a series' name
+    means the edition just held more often than one months away ('the summit agreed...')."""
+    days = (summit.start - on).days
+    return 2 * days if days > 0 else -days
+
+
+def summit_meant_then(p: Passage, summit_id: int, at: int) -> bool:
+    """Whether a meeting found by a paraphrase ('next year's G7 summit in Canada') is the one
+    the sentence's time cues leave: the series' other editions share the paraphrase, and the
+    base holds one. A year the sentence gives or counts ('this year', '2018') must be the
+    meeting's, 'last' and 'next' must point its way, and with no year it may be no further
+    ahead than its name could mean it."""
+    summit = p.kb.summits[summit_id]
+    cues = _time_cues(p, at)
+    if cues.years:
+        return summit.start.year in cues.years
+    if summit.start > p.on + _horizon(summit):
+        return False
+    if cues.past and not cues.future:
+        return summit.start < p.on
+    if cues.future and not cues.past:
+        return summit.end >= p.on
+    return True
 
 
 def _about_a_meeting(p: Passage, name: Match) -> bool:
@@ -163,6 +189,26 @@ def _about_a_meeting(p: Passage, name: Match) -> bool:
     ):
         return True
     return any(sent_start <= m.start < sent_end for m in p.by_kind.get(MEETING, []))
+
+
+# 'next' or 'last' right before a meeting's name, perhaps with one word between ('the next
+# leaders' summit', 'la próxima Cumbre', 'le dernier sommet').
+_NEXT_BEFORE = re.compile(r"\b(?:next|upcoming|proxim[ao]|siguiente|prochaine?) (?:[\w']+ )?$")
+_LAST_BEFORE = re.compile(
+    r"\b(?:last|previous|ultim[ao]|pasad[ao]|anterior|dernier|derniere|precedente?) (?:[\w']+ )?$"
+)
+
+
+class _NameReading(NamedTuple):
+    """A meeting's name read in its sentence: the edition it points to, and whether the
+    sentence dates it (year, month, city)."""
+
+    start: int
+    ids: set[int]
+    candidates: list[SummitEntry]
+    best: SummitEntry
+    pinned: bool
+    dated: bool
 
 
 def summits_by_name(p: Passage) -> None:
@@ -181,11 +227,24 @@ def summits_by_name(p: Passage) -> None:
             at.setdefault(m.start, set()).add(m.key.entity)
             if any(m.start <= o.start and o.end <= m.end for o in people):
                 described.add(m.start)
+    readings: list[_NameReading] = []
     for start, ids in at.items():
         sentence = fold(p.sentences.sentence(start))
         candidates = [p.kb.summits[i] for i in ids]
-        candidates = [s for s in candidates if _in_city(s, sentence)] or candidates
+        in_city = [s for s in candidates if _in_city(s, sentence)]
+        candidates = in_city or candidates
         cues = _time_cues(p, start)
+        # 'the next Summit of the Americas', 'la última cumbre': an edition ahead or behind,
+        # and none when the base holds none there (the series' other editions are missing).
+        ahead = _NEXT_BEFORE.search(p.folded, max(0, start - 24), start)
+        behind = _LAST_BEFORE.search(p.folded, max(0, start - 24), start)
+        if ahead or behind:
+            # 'next year's summit': the year decides, when the base has its edition.
+            candidates = [s for s in candidates if s.start.year in cues.years] or [
+                s
+                for s in candidates
+                if (s.end >= p.on if ahead else s.start < p.on) and s.start <= p.on + _horizon(s)
+            ]
         best = _edition(p, candidates, cues)
         if best is None:
             continue
@@ -195,6 +254,19 @@ def summits_by_name(p: Passage) -> None:
         pinned = best.start.year in cues.years or best.start.month in cues.months
         if cues.relative_years and best.start.year not in cues.relative_years and not pinned:
             continue
+        dated = pinned or bool(cues.relative_years or ahead or behind) or len(in_city) == 1
+        readings.append(_NameReading(start, ids, candidates, best, pinned, dated))
+    # A text that dates a name once means that edition wherever else it repeats the name
+    # undated: 'the summit in Washington last November ... since then, the summit ...'.
+    dated_ids = {r.best.id for r in readings if r.dated}
+    for start, ids, candidates, best, pinned, dated in readings:
+        if not dated and ids & dated_ids:
+            best = min(
+                (s for s in candidates if s.id in dated_ids),
+                key=lambda s: abs((s.start - p.on).days),
+                default=best,
+            )
+            pinned = best.id in dated_ids
         if start in described and not pinned and abs((best.start - p.on).days) > _DESCRIBED_NEAR:
             continue
         # The editions the name could mean on the article's date: not one years ahead.
@@ -210,6 +282,10 @@ def summits_by_name(p: Passage) -> None:
             # the article is of the edition's own days.
             near = abs((best.start - p.on).days) <= _NEWS_DAYS
             confidence = 0.85 if pinned or near else 0.75
+        if best.planned:
+            # Not held (yet): the press names a postponed meeting loosely ('a summit Canada
+            # was meant to host this year'), and its dates are the plan's: reviewed.
+            confidence = min(confidence, 0.75)
         p.record(
             kind=MentionKind.SUMMIT,
             entity=best.id,
@@ -240,9 +316,15 @@ def summits_held_remotely(p: Passage) -> None:
     if not remote:
         return
     meeting_at = [m.start for m in p.by_kind.get(MEETING, [])]
+    recent_at = [m.start for m in p.by_kind.get(RECENT, [])]
     for word in p.by_kind.get(REMOTE, []):
         sent_start, sent_end = p.sentences.span(word.start)
-        spoken = p.folded[word.start : word.end] in _CALLS
+        # A call given a day is one call: 'spoke by phone on Monday', 'por teléfono ayer'.
+        spoken = (
+            p.folded[word.start : word.end] in _CALLS
+            or any(sent_start <= at < sent_end for at in recent_at)
+            or bool(_WEEKDAY.search(p.folded, sent_start, sent_end))
+        )
         if not spoken and not any(sent_start <= at < sent_end for at in meeting_at):
             continue
         cues = _time_cues(p, word.start)
@@ -258,15 +340,23 @@ def summits_held_remotely(p: Passage) -> None:
         if cues.months:
             # 'their call in March' is not February's: calls are many, the base holds few.
             near = [s for s in near if s.start.month in cues.months]
+        days = _weekdays_named(p.on, p.folded[sent_start:sent_end])
+        if days:
+            # 'spoke by phone on Sunday': a call of another day is another call.
+            near = [s for s in near if any(_held_within(s, day, 1) for day in days)]
         best = _edition(p, near, cues)
-        if best is not None:
-            p.record(
-                kind=MentionKind.SUMMIT,
-                entity=best.id,
-                confidence=0.7,
-                method="virtual-meeting",
-                at=word.start,
-            )
+        if best is None:
+            continue
+        # 'Biden spoke by phone on Friday with López Obrador and Trudeau': two calls.
+        for s in near:
+            if s.start == best.start:
+                p.record(
+                    kind=MentionKind.SUMMIT,
+                    entity=s.id,
+                    confidence=0.7,
+                    method="virtual-meeting",
+                    at=word.start,
+                )
 
 
 _DAY = timedelta(days=1)
@@ -371,6 +461,35 @@ def _in_city(summit: SummitEntry, text: str) -> bool:
     return any(name in text for name in _CITY_NAMES.get(summit.city, (summit.city,)))
 
 
+_WEEKDAYS = {
+    **dict.fromkeys(["monday", "lunes", "lundi"], 0),
+    **dict.fromkeys(["tuesday", "martes", "mardi"], 1),
+    **dict.fromkeys(["wednesday", "miercoles", "mercredi"], 2),
+    **dict.fromkeys(["thursday", "jueves", "jeudi"], 3),
+    **dict.fromkeys(["friday", "viernes", "vendredi"], 4),
+    **dict.fromkeys(["saturday", "sabado", "samedi"], 5),
+    **dict.fromkeys(["sunday", "domingo", "dimanche"], 6),
+}
+_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+
+
+def _weekdays_named(on: date, sentence: str) -> list[date]:
+    """The days a folded sentence's weekdays may mean: the last one on or before the
+    article's date, and the next one after it ('will meet on Friday')."""
+    days = []
+    for m in _WEEKDAY.finditer(sentence):
+        target = _WEEKDAYS[m.group(1)]
+        days.append(on - timedelta(days=(on.weekday() - target) % 7))
+        days.append(on + timedelta(days=(target - on.weekday() - 1) % 7 + 1))
+    return days
+
+
+def _held_within(summit: SummitEntry, day: date, days: int) -> bool:
+    """Whether a day is one of the meeting's or at most `days` away from them."""
+    slack = timedelta(days=days)
+    return (summit.first or summit.start) - slack <= day <= (summit.last or summit.end) + slack
+
+
 def _held_on(summit: SummitEntry, day: date) -> bool:
     return (summit.first or summit.start) <= day <= (summit.last or summit.end)
 
@@ -432,6 +551,31 @@ _SEATS = {
 }
 
 
+# A trip still to come: 'will travel', 'viajará', 'se rendra'.
+_AHEAD = re.compile(
+    r"\b(?:will|would|scheduled|planned|plans|expected|set to|viajara|visitara|hara|ira"
+    r"|realizara|visitera|se rendra|fera)\b"
+)
+# Characters after a trip word within which its destination is named: 'visit to Ottawa',
+# 'viaje a la Ciudad de México'.
+_TRIP_REACH = 30
+
+
+def _placed_in(summit: SummitEntry, sentence: str) -> bool:
+    """Whether a folded sentence names the meeting's city or its seat of government."""
+    return _in_city(summit, sentence) or any(
+        seat in sentence for seat in _SEATS.get(summit.city, ())
+    )
+
+
+def _visitor_named(p: Passage, summit: SummitEntry, named: set[int]) -> bool:
+    """Whether one of the meeting's participants from another country than its host's is
+    among those named."""
+    return any(
+        p.kb.officials[o].country_id != summit.country_id for o in summit.participant_ids & named
+    )
+
+
 def summits_described(p: Passage) -> None:
     """A meeting described, not named: a visit or trip by one of its participants to its place,
     in a sentence that names the meeting's month or says 'last week', near the article's date:
@@ -450,16 +594,18 @@ def summits_described(p: Passage) -> None:
         return
     summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
     seen: set[int] = set()
-    sentences: list[int] = []
+    worded: set[int] = set()
     trips: set[int] = set()
-    for word in sorted(p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, [])):
+    for word in p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, []):
         start = p.sentences.span(word.start)[0]
         if word.key.kind == TRIP:
             trips.add(start)
-        if not sentences or sentences[-1] != start:
-            sentences.append(start)
+        worded.add(start)
+    # Without a trip or meeting word, a visitor in the meeting's city in its month: 'in
+    # October, when Trudeau spent two days in Mexico City'.
+    dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
-    for sent_start in sentences:
+    for sent_start in sorted(worded | dated):
         _, sent_end = p.sentences.span(sent_start)
         sentence = p.folded[sent_start:sent_end]
         # A meeting already found in the sentence by its name or date is the one it
@@ -468,6 +614,14 @@ def summits_described(p: Passage) -> None:
             continue
         # Only the months count here: the years and directions of _time_cues are not read.
         months = _months_named(p, sent_start, sent_end, sentence)
+        named: set[int] | None = None  # the officials of the sentence, read when needed
+        visits = near
+        if sent_start not in worded:
+            visits = [s for s in near if _placed_in(s, sentence)] if months else []
+            if not visits:
+                continue
+            named = _named_in(p, sent_start, sent_end)
+            visits = [s for s in visits if _visitor_named(p, s, named)]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
@@ -476,9 +630,9 @@ def summits_described(p: Passage) -> None:
             for m in p.by_kind.get(MONTH, [])
             if sent_start <= m.start < sent_end and (day := _day_named(p, m))
         ]
-        named: set[int] | None = None  # the officials of the sentence, read when needed
+        weekdays: list[date] | None = None
         fits = []
-        for s in near:
+        for s in visits:
             if days_given and not any(
                 (s.first or s.start) - _DAY <= day <= (s.last or s.end) + _DAY for day in days_given
             ):
@@ -494,16 +648,39 @@ def summits_described(p: Passage) -> None:
                 # 'the three days of talks in Washington with Pence and Pompeo': two of its
                 # participants together pin a meeting of the last weeks, or of the week ahead;
                 # fewer, with no month and no 'last week', are too loose.
+                # On the meeting's days, or with one of them named ('on Friday'), one
+                # participant is enough: 'Blinken today joined ministers at a meeting in Lima'.
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
-                if len(s.participant_ids & named) < 2 or not -45 <= days <= 7:
+                met = len(s.participant_ids & named)
+                if met == 1 and weekdays is None:
+                    weekdays = _weekdays_named(p.on, sentence)
+                its_day = met == 1 and (
+                    _held_within(s, p.on, 2) or any(_held_on(s, day) for day in weekdays or ())
+                )
+                # A visitor's trip to its city in the last weeks needs no date: 'since Biden's
+                # visit to Ottawa'.
+                visited = (
+                    -45 <= days <= 0
+                    and any(
+                        _in_city(s, p.folded[t.end : t.end + _TRIP_REACH])
+                        for t in p.by_kind.get(TRIP, [])
+                        if sent_start <= t.start < sent_end
+                    )
+                    and not _FUTURE.search(sentence)
+                    and not _AHEAD.search(sentence)
+                    and _visitor_named(p, s, named)
+                )
+                if not ((met >= 2 and -45 <= days <= 7) or (met and its_day) or visited):
                     continue
-            seats = _SEATS.get(s.city, ())
-            placed = _in_city(s, sentence) or (sent_start in trips and s.country_id in in_sentence)
-            if placed or any(seat in sentence for seat in seats):
+            if _placed_in(s, sentence) or (sent_start in trips and s.country_id in in_sentence):
                 fits.append(s)
-        if fits:
-            best = min(fits, key=lambda s: abs((s.start - p.on).days))
+        # The nearest meeting in each place the sentence names: 'two days in Mexico City, a
+        # day after a tense Oval Office session' is two meetings.
+        by_city: dict[str, SummitEntry] = {}
+        for s in sorted(fits, key=lambda s: abs((s.start - p.on).days)):
+            by_city.setdefault(s.city, s)
+        for best in by_city.values():
             if best.id not in seen:
                 seen.add(best.id)
                 p.record(

@@ -225,10 +225,16 @@ class _RolePattern(NamedTuple):
 
 _ADJ = r"(?: [\w.]+)?"
 _ROLE_PATTERNS: list[_RolePattern] = [
-    _RolePattern(r"secretary of state", "foreign_minister", "US"),
-    # Not implied: a Mexican 'secretario de Estado' is any cabinet member, a French
-    # 'secrétaire d'État' a junior minister; with the United States beside it, the office.
-    _RolePattern(r"(?:secretari[oa] de estado|secretaire d.etat)", "foreign_minister"),
+    # A Mexican 'secretario de Estado' is any cabinet member, a Spanish or French one also a
+    # junior minister ('de Migraciones', 'aux Sports'): the US one only when the US or a stop
+    # follows.
+    _RolePattern(
+        r"(?:secretary of state|(?:secretari[oa] de estado|secretaire d'etat)(?= (?:de los "
+        r"estados unidos|de estados unidos|estadounidense|norteamericano|americain|des etats "
+        r"unis)\b|[,.;:)]))",
+        "foreign_minister",
+        "US",
+    ),
     _RolePattern(
         r"(?:homeland security (?:secretary|chief)|secretary of homeland security|dhs (?:secretary"
         r"|chief))",

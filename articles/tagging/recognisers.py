@@ -11,6 +11,7 @@ import re
 
 from articles.models import MentionKind
 from articles.tagging.kb import CUE, POSSESSIVE_PRONOUN
+from articles.tagging.meetings import summit_meant_then
 from articles.tagging.passage import Passage
 from articles.tagging.policies import policy_exists
 
@@ -85,6 +86,10 @@ def by_recognisers(p: Passage) -> None:
             continue
         if recogniser.kind == MentionKind.POLICY and not policy_exists(
             p.kb, recogniser.entity_id, p.on
+        ):
+            continue
+        if recogniser.kind == MentionKind.SUMMIT and not summit_meant_then(
+            p, recogniser.entity_id, first[key]
         ):
             continue
         p.record(

@@ -1,7 +1,7 @@
 """The failure classes issue 17 found on real prose, each fixed by a general rule: one test
 per rule, on the curated knowledge base the app ships."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -424,3 +424,146 @@ def test_a_series_name_means_the_edition_of_its_year(curated: None) -> None:
     found = summits(tags(text, date(2023, 10, 5)))
     assert "us-mexico-high-level-security-dialogue-2023" in found
     assert HLSD_2021 not in found
+
+
+def test_a_paraphrase_of_a_recurring_meeting_follows_the_sentences_time_cues(
+    curated: None,
+) -> None:
+    kananaskis = "g7-summit-kananaskis-2025"
+    italy = "Trudeau arrived in Apulia for the G7 summit in Italy, where migration is discussed."
+    assert kananaskis not in summits(tags(italy, date(2024, 6, 14)))
+    evian = "Macron will host this year's G7 summit in Evian, his office said."
+    assert kananaskis not in summits(tags(evian, date(2026, 1, 10)))
+    looking_back = "Carney recalled last year's G7 summit, where Trump left early."
+    assert kananaskis in summits(tags(looking_back, date(2026, 1, 10)))
+
+
+def test_a_name_dated_once_keeps_its_edition_where_the_text_repeats_it(curated: None) -> None:
+    text = (
+        "The North American Leaders' Summit in Washington last November produced a pledge on "
+        "migration. Since then, officials say, the North American Leaders' Summit has lost "
+        "momentum."
+    )
+    found = summits(tags(text, date(2022, 7, 15)))
+    assert found == {"north-american-leaders-summit-2021"}
+
+
+def test_an_undated_series_name_means_the_edition_just_held_over_one_months_ahead(
+    curated: None,
+) -> None:
+    text = "Officials still cite the North American Leaders' Summit as the moment leaders agreed."
+    assert summits(tags(text, date(2022, 7, 15))) == {"north-american-leaders-summit-2021"}
+
+
+def test_a_meeting_not_held_found_by_name_is_reviewed(curated: None) -> None:
+    text = "A North American leaders' summit that Canada was meant to host this year is not set."
+    found = [f for f in tags(text, date(2024, 3, 11)) if f.kind == "summit"]
+    slugs = set(
+        Summit.objects.filter(pk__in=[f.entity_id for f in found]).values_list("slug", flat=True)
+    )
+    assert slugs == {"north-american-leaders-summit-2024"}
+    assert found[0].confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "meeting"),
+    [
+        (
+            "Secretary of State Antony J. Blinken today joined foreign ministers at a "
+            "ministerial meeting in Lima, Peru.",
+            date(2022, 10, 6),
+            "los-angeles-declaration-ministerial-lima-2022",
+        ),
+        (
+            "After three days of talks in Washington, Ebrard reached a deal with the Trump "
+            "administration on Friday.",
+            date(2019, 6, 10),
+            "us-mexico-tariff-migration-talks-washington-2019-06",
+        ),
+    ],
+)
+def test_one_participant_is_enough_on_a_meetings_days_or_with_its_weekday(
+    curated: None, text: str, on: date, meeting: str
+) -> None:
+    assert meeting in summits(tags(text, on))
+    assert meeting not in summits(tags(text, on + timedelta(days=20)))
+
+
+def test_a_call_given_a_day_is_that_days_call_and_all_of_them(curated: None) -> None:
+    both = "Biden spoke by phone on Friday with López Obrador and Prime Minister Justin Trudeau."
+    found = summits(tags(both, date(2021, 1, 27)))
+    assert {"biden-amlo-call-2021-01", "biden-trudeau-call-2021-01"} <= found
+    other_day = "Biden and López Obrador spoke by phone on Sunday about migration."
+    assert not summits(tags(other_day, date(2021, 1, 27)))
+
+
+def test_a_meeting_is_not_a_call_because_its_title_mentions_one(curated: None) -> None:
+    text = "Biden and López Obrador held a phone call about cooperation on migration."
+    assert "sherwood-randall-mexico-city-2024-05" not in summits(tags(text, date(2024, 4, 29)))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "La víspera, el secretario de Estado de Estados Unidos se reunió en la capital con "
+            "el presidente Enrique Peña Nieto.",
+            "es",
+        ),
+        ("La veille, le secrétaire d'État américain a rencontré le président Peña Nieto.", "fr"),
+    ],
+)
+def test_the_us_secretary_of_state_is_found_in_spanish_and_french(
+    curated: None, text: str, language: str
+) -> None:
+    found = tags(text, date(2018, 10, 20), language=language)
+    assert "mike-pompeo" in officials(found)
+    assert "pompeo-mexico-city-2018-10" in summits(found)
+
+
+def test_a_junior_secretary_of_state_is_not_the_us_one(curated: None) -> None:
+    for text in (
+        "El secretario de Estado de Migraciones de España visitó Canarias.",
+        "Le secrétaire d'État canadien aux Sports a parlé.",
+    ):
+        assert not officials(tags(text, date(2019, 5, 1)))
+
+
+def test_a_sentences_first_word_is_not_a_first_name(curated: None) -> None:
+    text = "Since Biden's March visit to Ottawa, the government has insisted on the protocol."
+    found = tags(text, date(2023, 4, 12))
+    assert "joe-biden" in officials(found)
+    assert "biden-ottawa-2023-03" in summits(found)
+
+
+def test_a_visitor_in_a_meetings_city_in_its_month_needs_no_meeting_word(curated: None) -> None:
+    text = (
+        "The two leaders reviewed the relationship in October, when Trudeau spent two days in "
+        "Mexico City, a day after a tense Oval Office session over NAFTA."
+    )
+    found = summits(tags(text, date(2017, 12, 11)))
+    assert {"trudeau-mexico-city-2017-10", "trudeau-trump-washington-2017-10"} <= found
+    host = "Sheinbaum said in Mexico City in March that tariffs would hurt both economies."
+    assert not summits(tags(host, date(2025, 4, 10)))
+
+
+def test_a_visitors_trip_to_a_meetings_city_in_the_last_weeks_needs_no_date(
+    curated: None,
+) -> None:
+    text = "Since Biden's visit to Ottawa, the government has insisted on the protocol."
+    assert "biden-ottawa-2023-03" in summits(tags(text, date(2023, 4, 12)))
+    ahead = "Biden will travel to Ottawa again, officials said."
+    assert "biden-ottawa-2023-03" not in summits(tags(ahead, date(2023, 4, 12)))
+    metonymy = "Regardless of Washington's tariffs, Carney accepted an invitation to visit Mexico."
+    assert not summits(tags(metonymy, date(2025, 6, 17)))
+
+
+def test_next_or_last_before_a_name_wants_an_edition_that_way(curated: None) -> None:
+    ottawa = "The last North American Leaders' Summit was held in Ottawa in 2016."
+    assert not summits(tags(ottawa, date(2021, 11, 15)))
+    unknown = "The next Summit of the Americas will be held in the Dominican Republic."
+    assert not summits(tags(unknown, date(2023, 5, 1)))
+    known = "The next Summit of the Americas will be held in Los Angeles in June."
+    assert summits(tags(known, date(2022, 3, 1))) == {"summit-of-the-americas-los-angeles-2022"}
+    looking_back = "At the last North American Leaders' Summit, the leaders agreed to cooperate."
+    assert summits(tags(looking_back, date(2023, 3, 1))) == {"north-american-leaders-summit-2023"}

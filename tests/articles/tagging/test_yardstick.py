@@ -60,7 +60,10 @@ REACHED = {
     # Its meetings were worked on in the next round (summit recall 0.667 -> 0.889); part 2,
     # checked once at the end of that round: summit 0.818 / 0.649 -> 0.882 / 0.730, policy
     # 0.940 / 0.857 -> 0.951 / 0.857.
-    "dev2": {"summit": (0.999, 0.888)},
+    # The round after that (time cues on paraphrases, a name dated once, one participant on
+    # a meeting's days, calls given a day, visitors in a meeting's city): summit 0.999 /
+    # 0.888 -> 1.000 / 1.000, at the floors; dev 0.985 / 0.912 -> 0.987 / 0.942.
+    "dev2": {},
     # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
     # threshold) traded precision for recall on every held-out set, taken for the recall:
     # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
