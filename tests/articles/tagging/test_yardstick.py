@@ -73,19 +73,28 @@ REACHED = {
     # away and guesses by date and participants reviewed at 0.75 instead of kept at 0.85):
     # summit 0.854 / 0.872 -> 0.909 / 0.849 here, 0.821 / 0.786 -> 0.862 / 0.800 on heldout2,
     # 0.841 / 0.800 -> 0.855 / 0.800 on heldout4, heldout3 unchanged; taken for the precision.
-    "heldout": {"policy": (0.943, 0.841), "summit": (0.908, 0.848)},
+    # Issue 17's third round (officials' roles and first names, countries' lower-case names,
+    # narrower confident recognisers; meetings' editions by 'next'/'last' and the sentence's
+    # years, visitors, participants on a meeting's days, calls by their day), looked at once
+    # for totals after merging: summit 0.909 / 0.849 -> 0.911 / 0.860 here, 0.862 / 0.800 ->
+    # 0.875 / 0.800 on heldout2, 0.898 / 0.830 -> 0.900 / 0.849 on heldout3, 0.855 / 0.800 ->
+    # 0.844 / 0.815 on heldout4 (taken: F1 up on every set); policy 0.951 / 0.776 -> 0.951 /
+    # 0.784 on heldout2, 0.882 / 0.859 -> 0.893 / 0.859 on heldout3, 0.917 / 0.896 -> 0.917 /
+    # 0.904 on heldout4; heldout4's country precision 0.969 -> 0.976, over the floor.
+    "heldout": {"policy": (0.943, 0.841), "summit": (0.911, 0.860)},
     # First scored on the tagger as it stood before anyone had seen the set (28b797e): policy
     # 0.954 / 0.664, summit 0.883 / 0.757; the meeting rules merged after it traded summit
     # precision for recall on this set (0.821 / 0.786) while raising recall on the first.
-    "heldout2": {"policy": (0.950, 0.775), "summit": (0.861, 0.799)},
+    "heldout2": {"policy": (0.951, 0.784), "summit": (0.875, 0.799)},
     # First scored on the tagger as it stood before this round's tagger work merged (8c6a474).
-    "heldout3": {"policy": (0.881, 0.858), "summit": (0.897, 0.830)},
+    "heldout3": {"policy": (0.893, 0.858), "summit": (0.899, 0.849)},
     # First scored on the tagger as it stood before this round's meeting and policy work
     # merged (c864cc4); its country precision was the first below the floor on any set.
-    "heldout4": {"country": (0.968, 1.0), "policy": (0.916, 0.895), "summit": (0.854, 0.799)},
+    "heldout4": {"policy": (0.917, 0.903), "summit": (0.843, 0.815)},
 }
-# Precision of the tags at or above the review threshold, where it is below the floor.
-CONFIDENT_REACHED = {"heldout2": 0.979, "heldout4": 0.975}
+# Precision of the tags at or above the review threshold, where it is below the floor: none
+# since issue 17's third round (heldout2 0.979 -> 0.983, heldout4 0.975 -> 0.980).
+CONFIDENT_REACHED: dict[str, float] = {}
 # Links: `pairs` scores the pair test alone, `stories` the stories ingestion builds from it
 # (see story_pairs). Every wrong link left on either half joins two passages of one annotated
 # event published the same day that the annotators did not give one story key (a readout
@@ -95,7 +104,10 @@ LINKS_REACHED = {
     # gone from the Ottawa joint statement of March 2023, one arrival order of ten joins the
     # Spanish news of that visit to the statement (a readout and its news, as above).
     "dev": {"pairs": (0.785, 0.916), "stories": (0.809, 0.847)},
-    "heldout": {"pairs": (0.736, 0.848), "stories": (0.793, 0.803)},
+    # The third round's meeting rules added wrong links here (pairs precision 0.736 -> 0.725:
+    # 29 right, 11 wrong of 33 same-story pairs; stories 0.793 -> 0.779, 76 wrong of 344),
+    # taken with the summit recall they brought; their shared meeting tags are the links' cue.
+    "heldout": {"pairs": (0.725, 0.848), "stories": (0.779, 0.803)},
     "heldout2": {"pairs": (0.885, 0.815), "stories": (0.886, 0.825)},
     "heldout3": {"pairs": (1.0, 1.0), "stories": (1.0, 1.0)},
     "heldout4": {"pairs": (0.954, 0.912), "stories": (0.955, 0.938)},
