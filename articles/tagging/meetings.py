@@ -333,6 +333,13 @@ def summits_held_remotely(p: Passage) -> None:
         # weeks: leaders call often, and the base holds few of their calls.
         earliest = -365 if cues.years or cues.months else -60 if cues.past else -14
         near = [s for s in remote if earliest <= (s.start - p.on).days <= 30]
+        # A call is news once held: one still ahead is meant only when the sentence looks
+        # ahead ('will speak by phone'), and one the sentence looks back on ('su llamada ... la
+        # semana pasada') is not one of the weeks ahead.
+        if (cues.past and not cues.future) or not (
+            cues.future or _AHEAD.search(p.folded, sent_start, sent_end)
+        ):
+            near = [s for s in near if s.start <= p.on]
         # The call with the most of its participants named: 'a call with Trump' in a story
         # about Sheinbaum is her call, not Trudeau's of the same day.
         most = max((len(s.participant_ids & officials_found) for s in near), default=0)
@@ -535,6 +542,21 @@ def summits_by_date(p: Passage) -> None:
             )
 
 
+# A year right after a month, perhaps with its day: 'June 2021', 'junio de 2021', '8 juin 2021'.
+_YEAR_OF_MONTH = re.compile(
+    r"\.?(?: \d{1,2}(?:st|nd|rd|th)?,?)?(?: de| del)? ((?:19|20)\d\d)(?!\d)"
+)
+
+
+def _years_of_months(p: Passage, sent_start: int, sent_end: int) -> set[int]:
+    """The years a sentence gives its months ('in June 2021'), not any year it names."""
+    return {
+        int(y.group(1))
+        for m in p.by_kind.get(MONTH, [])
+        if sent_start <= m.start < sent_end and (y := _YEAR_OF_MONTH.match(p.folded, m.end))
+    }
+
+
 def _placed(
     summit: SummitEntry, sentence: str, countries: set[int], officials_found: set[int]
 ) -> bool:
@@ -550,6 +572,9 @@ _SEATS = {
     "palm beach": ("mar a lago",),
 }
 
+
+# How far back a meeting described with its year may be.
+_YEARS_BACK = 3650
 
 # A trip still to come: 'will travel', 'viajará', 'se rendra'.
 _AHEAD = re.compile(
@@ -588,7 +613,7 @@ def summits_described(p: Passage) -> None:
     near = [
         s
         for s in p.kb.summits_attended(officials_found)
-        if not s.virtual and not s.planned and -400 <= (s.start - p.on).days <= 90
+        if not s.virtual and not s.planned and -_YEARS_BACK <= (s.start - p.on).days <= 90
     ]
     if not near:
         return
@@ -614,6 +639,7 @@ def summits_described(p: Passage) -> None:
             continue
         # Only the months count here: the years and directions of _time_cues are not read.
         months = _months_named(p, sent_start, sent_end, sentence)
+        years = _years_of_months(p, sent_start, sent_end) if months else set()
         named: set[int] | None = None  # the officials of the sentence, read when needed
         visits = near
         if sent_start not in worded:
@@ -638,8 +664,13 @@ def summits_described(p: Passage) -> None:
             ):
                 continue
             days = (s.start - p.on).days
+            # Further back than 400 days only with its year in the sentence: 'her first
+            # foreign trip, in June 2021, took her to Mexico City'.
+            if days < -400 and not (months and s.start.year in years):
+                continue
             if months:
-                if s.start.month not in months or not -400 <= days <= 90:
+                # 'in June 2021' is not June 2024.
+                if s.start.month not in months or (years and s.start.year not in years):
                     continue
             elif lately:
                 if not -14 <= days <= 0:
