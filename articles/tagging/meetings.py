@@ -573,6 +573,13 @@ _SEATS = {
 }
 
 
+# The days ahead: 'next week', 'this weekend', 'la próxima semana', 'la semaine prochaine'.
+_SOON = re.compile(
+    r"\b(?:next week(?:end)?|this (?:coming )?weekend|la (?:proxima|siguiente) semana"
+    r"|la semana (?:proxima|que viene)|el (?:proximo )?fin de semana|este fin de semana"
+    r"|la semaine prochaine|le week-end prochain|ce week-end)\b"
+)
+_SOON_DAYS = 14
 # How far back a meeting described with its year may be.
 _YEARS_BACK = 3650
 
@@ -621,14 +628,24 @@ def summits_described(p: Passage) -> None:
     seen: set[int] = set()
     worded: set[int] = set()
     trips: set[int] = set()
+    meetings: set[int] = set()
     for word in p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, []):
         start = p.sentences.span(word.start)[0]
         if word.key.kind == TRIP:
             trips.add(start)
+        else:
+            meetings.add(start)
         worded.add(start)
     # Without a trip or meeting word, a visitor in the meeting's city in its month: 'in
     # October, when Trudeau spent two days in Mexico City'.
     dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
+    # ... or a month counted from the article's: 'came to the White House last month'.
+    if any(word in p.folded for word in _MONTH_WORDS):
+        dated |= {
+            p.sentences.span(m.start())[0]
+            for pattern, _ in _RELATIVE_MONTHS
+            for m in pattern.finditer(p.folded)
+        }
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
     for sent_start in sorted(worded | dated):
         _, sent_end = p.sentences.span(sent_start)
@@ -650,6 +667,7 @@ def summits_described(p: Passage) -> None:
             visits = [s for s in visits if _visitor_named(p, s, named)]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
+        soon = bool(_SOON.search(sentence))
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
         days_given = [
             day
@@ -668,7 +686,15 @@ def summits_described(p: Passage) -> None:
             # foreign trip, in June 2021, took her to Mexico City'.
             if days < -400 and not (months and s.start.year in years):
                 continue
-            if months:
+            if soon:
+                # 'Next weekend, Ebrard is scheduled to host Pompeo in Mexico City': the
+                # meeting of the days ahead with one of its people, whatever else the sentence
+                # dates.
+                if named is None:
+                    named = _named_in(p, sent_start, sent_end)
+                if not (0 <= days <= _SOON_DAYS and s.participant_ids & named):
+                    continue
+            elif months:
                 # 'in June 2021' is not June 2024.
                 if s.start.month not in months or (years and s.start.year not in years):
                     continue
@@ -684,10 +710,16 @@ def summits_described(p: Passage) -> None:
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
                 met = len(s.participant_ids & named)
-                if met == 1 and weekdays is None:
+                if met <= 1 and weekdays is None:
                     weekdays = _weekdays_named(p.on, sentence)
                 its_day = met == 1 and (
                     _held_within(s, p.on, 2) or any(_held_on(s, day) for day in weekdays or ())
+                )
+                # A meeting word, its city and one of its days: 'Thursday's meeting in Lima'.
+                its_day = its_day or (
+                    sent_start in meetings
+                    and _in_city(s, sentence)
+                    and any(_held_on(s, day) for day in weekdays or ())
                 )
                 # A visitor's trip to its city in the last weeks needs no date: 'since Biden's
                 # visit to Ottawa'.
@@ -702,7 +734,7 @@ def summits_described(p: Passage) -> None:
                     and not _AHEAD.search(sentence)
                     and _visitor_named(p, s, named)
                 )
-                if not ((met >= 2 and -45 <= days <= 7) or (met and its_day) or visited):
+                if not ((met >= 2 and -45 <= days <= 7) or its_day or visited):
                     continue
             if _placed_in(s, sentence) or (sent_start in trips and s.country_id in in_sentence):
                 fits.append(s)
