@@ -580,8 +580,6 @@ _SOON = re.compile(
     r"|la semaine prochaine|le week-end prochain|ce week-end)\b"
 )
 _SOON_DAYS = 14
-# How far back a meeting described with its year may be.
-_YEARS_BACK = 3650
 
 # A trip still to come: 'will travel', 'viajará', 'se rendra'.
 _AHEAD = re.compile(
@@ -617,12 +615,15 @@ def summits_described(p: Passage) -> None:
     officials_found = p.found(MentionKind.OFFICIAL)
     if not officials_found:
         return
-    near = [
-        s
-        for s in p.kb.summits_attended(officials_found)
-        if not s.virtual and not s.planned and -_YEARS_BACK <= (s.start - p.on).days <= 90
+    attended = [
+        s for s in p.kb.summits_attended(officials_found) if not s.virtual and not s.planned
     ]
-    if not near:
+    near = [s for s in attended if -400 <= (s.start - p.on).days <= 90]
+    # Years back, read only in a sentence that gives a month its year ('in June 2021').
+    earlier = [s for s in attended if (s.start - p.on).days < -400]
+    if earlier and not any(_YEAR_OF_MONTH.match(p.folded, m.end) for m in p.by_kind.get(MONTH, [])):
+        earlier = []
+    if not near and not earlier:
         return
     summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
     seen: set[int] = set()
@@ -656,11 +657,11 @@ def summits_described(p: Passage) -> None:
             continue
         # Only the months count here: the years and directions of _time_cues are not read.
         months = _months_named(p, sent_start, sent_end, sentence)
-        years = _years_of_months(p, sent_start, sent_end) if months else set()
         named: set[int] | None = None  # the officials of the sentence, read when needed
-        visits = near
+        years = _years_of_months(p, sent_start, sent_end) if months else set()
+        visits = near + [s for s in earlier if s.start.year in years] if years else near
         if sent_start not in worded:
-            visits = [s for s in near if _placed_in(s, sentence)] if months else []
+            visits = [s for s in visits if _placed_in(s, sentence)] if months else []
             if not visits:
                 continue
             named = _named_in(p, sent_start, sent_end)
@@ -684,8 +685,6 @@ def summits_described(p: Passage) -> None:
             days = (s.start - p.on).days
             # Further back than 400 days only with its year in the sentence: 'her first
             # foreign trip, in June 2021, took her to Mexico City'.
-            if days < -400 and not (months and s.start.year in years):
-                continue
             if soon:
                 # 'Next weekend, Ebrard is scheduled to host Pompeo in Mexico City': the
                 # meeting of the days ahead with one of its people, whatever else the sentence
