@@ -63,6 +63,7 @@ _RELATIVE_MONTHS = [
     ),
     (re.compile(r"\b(?:this month|este mes|ce mois)\b"), 0),
 ]
+_ANY_RELATIVE_MONTH = re.compile("|".join(pattern.pattern for pattern, _ in _RELATIVE_MONTHS))
 _PAST = re.compile(
     r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
 )
@@ -548,15 +549,6 @@ _YEAR_OF_MONTH = re.compile(
 )
 
 
-def _years_of_months(p: Passage, sent_start: int, sent_end: int) -> set[int]:
-    """The years a sentence gives its months ('in June 2021'), not any year it names."""
-    return {
-        int(y.group(1))
-        for m in p.by_kind.get(MONTH, [])
-        if sent_start <= m.start < sent_end and (y := _YEAR_OF_MONTH.match(p.folded, m.end))
-    }
-
-
 def _placed(
     summit: SummitEntry, sentence: str, countries: set[int], officials_found: set[int]
 ) -> bool:
@@ -579,6 +571,7 @@ _SOON = re.compile(
     r"|la semana (?:proxima|que viene)|el (?:proximo )?fin de semana|este fin de semana"
     r"|la semaine prochaine|le week-end prochain|ce week-end)\b"
 )
+_SOON_WORDS = ("week", "semana", "semaine")  # in every phrase of _SOON, and rare
 _SOON_DAYS = 14
 
 # A trip still to come: 'will travel', 'viajará', 'se rendra'.
@@ -621,7 +614,12 @@ def summits_described(p: Passage) -> None:
     near = [s for s in attended if -400 <= (s.start - p.on).days <= 90]
     # Years back, read only in a sentence that gives a month its year ('in June 2021').
     earlier = [s for s in attended if (s.start - p.on).days < -400]
-    if earlier and not any(_YEAR_OF_MONTH.match(p.folded, m.end) for m in p.by_kind.get(MONTH, [])):
+    # The years the sentences give their months ('in June 2021'), by sentence.
+    month_years: dict[int, set[int]] = {}
+    for m in p.by_kind.get(MONTH, []):
+        if y := _YEAR_OF_MONTH.match(p.folded, m.end):
+            month_years.setdefault(p.sentences.span(m.start)[0], set()).add(int(y.group(1)))
+    if not month_years:
         earlier = []
     if not near and not earlier:
         return
@@ -641,14 +639,11 @@ def summits_described(p: Passage) -> None:
     # October, when Trudeau spent two days in Mexico City'.
     dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
     # ... or a month counted from the article's: 'came to the White House last month'.
-    if any(word in p.folded for word in _MONTH_WORDS):
-        dated |= {
-            p.sentences.span(m.start())[0]
-            for pattern, _ in _RELATIVE_MONTHS
-            for m in pattern.finditer(p.folded)
-        }
+    if "month" in p.folded or " mes " in p.folded or " mois " in p.folded:
+        dated |= {p.sentences.span(m.start())[0] for m in _ANY_RELATIVE_MONTH.finditer(p.folded)}
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
-    for sent_start in sorted(worded | dated):
+    # With no meeting of the last year or so, only the sentences that date a month by its year.
+    for sent_start in sorted(worded | dated if near else month_years):
         _, sent_end = p.sentences.span(sent_start)
         sentence = p.folded[sent_start:sent_end]
         # A meeting already found in the sentence by its name or date is the one it
@@ -658,7 +653,7 @@ def summits_described(p: Passage) -> None:
         # Only the months count here: the years and directions of _time_cues are not read.
         months = _months_named(p, sent_start, sent_end, sentence)
         named: set[int] | None = None  # the officials of the sentence, read when needed
-        years = _years_of_months(p, sent_start, sent_end) if months else set()
+        years = month_years.get(sent_start, set()) if months else set()
         visits = near + [s for s in earlier if s.start.year in years] if years else near
         if sent_start not in worded:
             visits = [s for s in visits if _placed_in(s, sentence)] if months else []
@@ -668,7 +663,7 @@ def summits_described(p: Passage) -> None:
             visits = [s for s in visits if _visitor_named(p, s, named)]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
-        soon = bool(_SOON.search(sentence))
+        soon = any(word in sentence for word in _SOON_WORDS) and bool(_SOON.search(sentence))
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
         days_given = [
             day
@@ -709,16 +704,17 @@ def summits_described(p: Passage) -> None:
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
                 met = len(s.participant_ids & named)
-                if met <= 1 and weekdays is None:
+                if weekdays is None and (met == 1 or (not met and sent_start in meetings)):
                     weekdays = _weekdays_named(p.on, sentence)
                 its_day = met == 1 and (
                     _held_within(s, p.on, 2) or any(_held_on(s, day) for day in weekdays or ())
                 )
                 # A meeting word, its city and one of its days: 'Thursday's meeting in Lima'.
-                its_day = its_day or (
-                    sent_start in meetings
+                its_day = its_day or bool(
+                    weekdays
+                    and sent_start in meetings
+                    and any(_held_on(s, day) for day in weekdays)
                     and _in_city(s, sentence)
-                    and any(_held_on(s, day) for day in weekdays or ())
                 )
                 # A visitor's trip to its city in the last weeks needs no date: 'since Biden's
                 # visit to Ottawa'.
