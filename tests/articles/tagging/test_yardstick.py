@@ -70,8 +70,8 @@ REACHED = {
     # Scored once per batch on the untouched tagger (b283b98), all 80: policy 0.905 / 0.640,
     # summit 0.765 / 0.605, official 0.972 / 0.941 (see its README); after issue 17's fourth
     # round (recognisers for paraphrases, look-backs by year, calls and visits by date):
-    # policy 0.966 / 0.955, summit 0.917 / 0.763.
-    "dev3": {"policy": (0.965, 0.954), "summit": (0.916, 0.763)},
+    # policy 0.966 / 0.944, summit 0.917 / 0.763.
+    "dev3": {"policy": (0.965, 0.943), "summit": (0.916, 0.763)},
     # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
     # threshold) traded precision for recall on every held-out set, taken for the recall:
     # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
