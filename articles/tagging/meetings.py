@@ -64,6 +64,9 @@ _RELATIVE_MONTHS = [
     (re.compile(r"\b(?:this month|este mes|ce mois)\b"), 0),
 ]
 _ANY_RELATIVE_MONTH = re.compile("|".join(pattern.pattern for pattern, _ in _RELATIVE_MONTHS))
+# Words in every phrase above, looked for before the patterns are.
+_RELATIVE_MONTH_PHRASES = (" month", "mes pasado", "proximo mes", "siguiente mes", "mes proximo")
+_RELATIVE_MONTH_PHRASES += ("mes que viene", "este mes", "le mois", "ce mois")
 _PAST = re.compile(
     r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
 )
@@ -571,7 +574,6 @@ _SOON = re.compile(
     r"|la semana (?:proxima|que viene)|el (?:proximo )?fin de semana|este fin de semana"
     r"|la semaine prochaine|le week-end prochain|ce week-end)\b"
 )
-_SOON_WORDS = ("week", "semana", "semaine")  # in every phrase of _SOON, and rare
 _SOON_DAYS = 14
 
 # A trip still to come: 'will travel', 'viajará', 'se rendra'.
@@ -639,7 +641,7 @@ def summits_described(p: Passage) -> None:
     # October, when Trudeau spent two days in Mexico City'.
     dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
     # ... or a month counted from the article's: 'came to the White House last month'.
-    if "month" in p.folded or " mes " in p.folded or " mois " in p.folded:
+    if any(phrase in p.folded for phrase in _RELATIVE_MONTH_PHRASES):
         dated |= {p.sentences.span(m.start())[0] for m in _ANY_RELATIVE_MONTH.finditer(p.folded)}
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
     # With no meeting of the last year or so, only the sentences that date a month by its year.
@@ -663,7 +665,9 @@ def summits_described(p: Passage) -> None:
             visits = [s for s in visits if _visitor_named(p, s, named)]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
-        soon = any(word in sentence for word in _SOON_WORDS) and bool(_SOON.search(sentence))
+        soon = ("week" in sentence or "semana" in sentence or "semaine" in sentence) and bool(
+            _SOON.search(sentence)
+        )
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
         days_given = [
             day
@@ -704,7 +708,9 @@ def summits_described(p: Passage) -> None:
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
                 met = len(s.participant_ids & named)
-                if weekdays is None and (met == 1 or (not met and sent_start in meetings)):
+                if weekdays is None and (
+                    met == 1 or (not met and sent_start in meetings and _in_city(s, sentence))
+                ):
                     weekdays = _weekdays_named(p.on, sentence)
                 its_day = met == 1 and (
                     _held_within(s, p.on, 2) or any(_held_on(s, day) for day in weekdays or ())
