@@ -63,10 +63,10 @@ _RELATIVE_MONTHS = [
     ),
     (re.compile(r"\b(?:this month|este mes|ce mois)\b"), 0),
 ]
-_ANY_RELATIVE_MONTH = re.compile("|".join(pattern.pattern for pattern, _ in _RELATIVE_MONTHS))
-# Words in every phrase above, looked for before the patterns are.
-_RELATIVE_MONTH_PHRASES = (" month", "mes pasado", "proximo mes", "siguiente mes", "mes proximo")
-_RELATIVE_MONTH_PHRASES += ("mes que viene", "este mes", "le mois", "ce mois")
+# The phrases above, looked for as they are written.
+_RELATIVE_MONTH_PHRASES = ("last month", "next month", "this month", "mes pasado", "proximo mes")
+_RELATIVE_MONTH_PHRASES += ("siguiente mes", "mes proximo", "mes que viene", "este mes")
+_RELATIVE_MONTH_PHRASES += ("mois dernier", "mois passe", "mois prochain", "ce mois")
 _PAST = re.compile(
     r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
 )
@@ -641,8 +641,11 @@ def summits_described(p: Passage) -> None:
     # October, when Trudeau spent two days in Mexico City'.
     dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
     # ... or a month counted from the article's: 'came to the White House last month'.
-    if any(phrase in p.folded for phrase in _RELATIVE_MONTH_PHRASES):
-        dated |= {p.sentences.span(m.start())[0] for m in _ANY_RELATIVE_MONTH.finditer(p.folded)}
+    for phrase in _RELATIVE_MONTH_PHRASES:
+        at = p.folded.find(phrase)
+        while at >= 0:
+            dated.add(p.sentences.span(at)[0])
+            at = p.folded.find(phrase, at + 1)
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
     # With no meeting of the last year or so, only the sentences that date a month by its year.
     for sent_start in sorted(worded | dated if near else month_years):
@@ -675,6 +678,7 @@ def summits_described(p: Passage) -> None:
             if sent_start <= m.start < sent_end and (day := _day_named(p, m))
         ]
         weekdays: list[date] | None = None
+        weekday_meeting: bool | None = None  # a meeting word and a weekday in the sentence
         fits = []
         for s in visits:
             if days_given and not any(
@@ -708,8 +712,10 @@ def summits_described(p: Passage) -> None:
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
                 met = len(s.participant_ids & named)
+                if weekday_meeting is None:
+                    weekday_meeting = sent_start in meetings and bool(_WEEKDAY.search(sentence))
                 if weekdays is None and (
-                    met == 1 or (not met and sent_start in meetings and _in_city(s, sentence))
+                    met == 1 or (not met and weekday_meeting and _in_city(s, sentence))
                 ):
                     weekdays = _weekdays_named(p.on, sentence)
                 its_day = met == 1 and (
@@ -718,7 +724,7 @@ def summits_described(p: Passage) -> None:
                 # A meeting word, its city and one of its days: 'Thursday's meeting in Lima'.
                 its_day = its_day or bool(
                     weekdays
-                    and sent_start in meetings
+                    and weekday_meeting
                     and any(_held_on(s, day) for day in weekdays)
                     and _in_city(s, sentence)
                 )
