@@ -119,6 +119,15 @@ def _tagged(named: tuple[tuple[str, int], ...]) -> Q:
     return match
 
 
+def _tagged_set(named: tuple[tuple[str, int], ...]) -> Q:
+    """_tagged as sets of ids read once from the tags' index (in an OR, where PostgreSQL keeps
+    each as one hashed list rather than joining it): a look-up per article, not a probe."""
+    tagged = Q(pk__in=[])
+    for kind, entity_id in named:
+        tagged |= Q(pk__in=_tags(kind, entity_id).order_by().values("article_id"))
+    return tagged
+
+
 def _either_walked(terms: list[Term], named: tuple[tuple[str, int], ...], also: list[Term]) -> Q:
     """_either for a list read newest first: each article is checked, but a name's tagged
     articles, and the articles with its words when they are few, are sets read once from
@@ -130,9 +139,7 @@ def _either_walked(terms: list[Term], named: tuple[tuple[str, int], ...], also: 
         text = Q(pk__in=_text_match(texts, indexed=True).order_by().values("pk"))
     else:
         text = _all_of(texts, indexed=False)
-    tagged = Q(pk__in=[])
-    for kind, entity_id in named:
-        tagged |= Q(pk__in=_tags(kind, entity_id).order_by().values("article_id"))
+    tagged = _tagged_set(named)
     if also:
         tagged &= _all_of(also, indexed=False)
     return tagged | text
@@ -153,12 +160,22 @@ def _either(
         # The tag first: one probe of an index, and a tagged article's text is not read.
         either = _tagged(named) | _all_of(terms, indexed=False)
         return either & _all_of(also, indexed=False) if also else either
-    matches = _text_match([*terms, *also], indexed=True).order_by().values("pk")
+    phrased = not also and any(" " in term.words for term in terms)
+    if phrased:
+        # A phrase's side-by-side check reads an article's text: in the list of ids only its
+        # words, and the phrase checked on the listed articles that have no such tag, so that
+        # a count that stops at its cap stops reading too.
+        words = [Term(word) for term in terms for word in term.words.split()]
+        matches = _text_match(words, indexed=True).order_by().values("pk")
+    else:
+        matches = _text_match([*terms, *also], indexed=True).order_by().values("pk")
     for kind, entity_id in named:
         tags = _tags(kind, entity_id)
         if also:
             tags = tags.filter(article__in=_text_match(also, indexed=True).values("pk"))
         matches = matches.union(tags.order_by().values("article_id"), all=True)
+    if phrased:
+        return Q(pk__in=matches) & (_tagged_set(named) | _all_of(terms, indexed=False))
     return Q(pk__in=matches)
 
 
