@@ -23,7 +23,9 @@ from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
 from articles.models import VISIBLE_STATUSES, Article, Mention
 from articles.search_text import fold
@@ -86,17 +88,23 @@ def _indexed() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _has(words: str) -> Q:
+    """The folded text has these words side by side: a plain substring search (strpos, instr),
+    which reads a long text about twice as fast as LIKE with its wildcards (PostgreSQL)."""
+    return Q(GreaterThan(StrIndex("search_text", Value(f" {words} ")), 0))
+
+
 def _all_of(terms: list[Term], *, indexed: bool) -> Q:
     """Every term in the article's folded words, each between spaces: whole words only.
 
     `indexed`: the queryset has the `search_words` alias (PostgreSQL), whose index answers.
     """
     if not indexed:
-        return Q(*(Q(search_text__contains=f" {term.words} ") for term in terms))
+        return Q(*(_has(term.words) for term in terms))
     words = list(dict.fromkeys(word for term in terms for word in term.words.split()))
     # An article has a word exactly when the word is among its words; a phrase's words, in
     # order and side by side, are then checked in the text of the articles that have them all.
-    phrases = [Q(search_text__contains=f" {t.words} ") for t in terms if " " in t.words]
+    phrases = [_has(t.words) for t in terms if " " in t.words]
     return Q(*phrases, search_words__contains=words)
 
 
