@@ -14,6 +14,13 @@ which costs less than splitting it.
 A term that is a name the tagger knows (an official's alias such as "AMLO", a policy's or a
 meeting's name) also matches the articles tagged with that entity, whatever words they use.
 Results are newest first, like every list.
+
+How a list of results is read depends on how many there are (search_is_broad), judged from
+counts PostgreSQL gives cheaply: the share of articles with the rarest word (the statistics
+ANALYZE keeps of the word index; a phrase's words come together, so their shares are not
+multiplied) and a name's visible tags (counted in their index). Few: the indexes list the
+matches, which are sorted by date. Many: articles are read newest first, each checked, and the
+reading stops at the page. The same articles come out either way, in the same order.
 """
 
 import re
