@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -78,6 +79,16 @@ def feed_bodies(count: int, token: str) -> list[bytes]:
     return bodies
 
 
+@dataclass
+class _Sample:
+    """What one child process measured."""
+
+    rate: float  # entries per second
+    cpu_ms: float  # the child's CPU time per entry
+    server_cpu_ms: float | None  # the PostgreSQL server process's, when it can be read
+    peak_mb: float
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -99,7 +110,7 @@ def _server_cpu() -> float | None:
         return None
 
 
-def worker(kind: str, feeds: int) -> dict[str, float | None]:
+def worker(kind: str, feeds: int) -> _Sample:
     import feedparser
 
     from articles.ingestion.parsing import feed_parse
@@ -113,18 +124,18 @@ def worker(kind: str, feeds: int) -> dict[str, float | None]:
     bodies = feed_bodies(feeds, token)
     entries = feeds * ENTRIES_PER_FEED
     if kind == "idle":
-        return {"rate": 0.0, "cpu_ms": 0.0, "server_cpu_ms": None, "peak_mb": _peak_mb()}
+        return _Sample(rate=0.0, cpu_ms=0.0, server_cpu_ms=None, peak_mb=_peak_mb())
     if kind == "feedparser":
         cpu, started = time.process_time(), time.perf_counter()
         for body in bodies:
             feedparser.parse(body)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        return {
-            "rate": entries / elapsed,
-            "cpu_ms": 1000 * cpu / entries,
-            "server_cpu_ms": None,
-            "peak_mb": _peak_mb(),
-        }
+        return _Sample(
+            rate=entries / elapsed,
+            cpu_ms=1000 * cpu / entries,
+            server_cpu_ms=None,
+            peak_mb=_peak_mb(),
+        )
     # Setting up: the feeds exist before their fetch, as in a worker.
     feed_rows = [
         Feed.objects.create(
@@ -143,16 +154,16 @@ def worker(kind: str, feeds: int) -> dict[str, float | None]:
     server_after = _server_cpu()
     peak = _peak_mb()  # before the clean-up, which is no part of ingesting
     generated_delete(token)
-    return {
-        "rate": entries / elapsed,
-        "cpu_ms": 1000 * cpu / entries,
-        "server_cpu_ms": (
+    return _Sample(
+        rate=entries / elapsed,
+        cpu_ms=1000 * cpu / entries,
+        server_cpu_ms=(
             1000 * (server_after - server) / entries
             if server is not None and server_after is not None
             else None
         ),
-        "peak_mb": peak,
-    }
+        peak_mb=peak,
+    )
 
 
 def generated_delete(token: str) -> None:
@@ -167,7 +178,7 @@ def generated_delete(token: str) -> None:
     clusters_recount(clusters - {None})
 
 
-def _child(kind: str, feeds: int) -> dict[str, float | None]:
+def _child(kind: str, feeds: int) -> _Sample:
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_ingestion", "--worker", kind, str(feeds)],
         cwd=ROOT,
@@ -176,13 +187,14 @@ def _child(kind: str, feeds: int) -> dict[str, float | None]:
         check=True,
         timeout=1800,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _Sample(**json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def run(ctx: Context) -> list[Measurement]:
     feeds = FEEDS.get(ctx.size, FEEDS["quick"])
     repeats = max(3, min(ctx.repeats, 5))
-    ours, bare = [], []
+    ours: list[_Sample] = []
+    bare: list[_Sample] = []
     for n in range(repeats):
         # Alternating, and in turn first, so that neither side always follows the other.
         pair = ("ingest", "feedparser") if n % 2 == 0 else ("feedparser", "ingest")
@@ -194,9 +206,9 @@ def run(ctx: Context) -> list[Measurement]:
         Measurement(
             name="ingestion: entries stored per second (parse + upsert + dedupe + tag)",
             unit="entries/s",
-            samples=[s["rate"] for s in ours],
+            samples=[s.rate for s in ours],
             baseline_name="bare feedparser.parse of the same bytes",
-            baseline_samples=[s["rate"] for s in bare],
+            baseline_samples=[s.rate for s in bare],
             target=">= 1,000 entries/s",
             note=f"{feeds} generated RSS feeds x {ENTRIES_PER_FEED} entries = {entries} new "
             "entries per sample, no page fetching, each batch committed; each sample in a "
@@ -206,15 +218,15 @@ def run(ctx: Context) -> list[Measurement]:
         Measurement(
             name="ingestion: worker CPU per entry",
             unit="ms",
-            samples=[s["cpu_ms"] for s in ours],
+            samples=[s.cpu_ms for s in ours],
             baseline_name="bare feedparser.parse of the same bytes",
-            baseline_samples=[s["cpu_ms"] for s in bare],
+            baseline_samples=[s.cpu_ms for s in bare],
             target="<= 1 ms (what 1,000 entries/s on one core allows)",
             note="time.process_time of the process storing the entries, over the timed part; "
             "less noisy than wall-clock time on a shared machine, but it grows under load too.",
         ),
     ]
-    server = [s["server_cpu_ms"] for s in ours if s["server_cpu_ms"] is not None]
+    server = [s.server_cpu_ms for s in ours if s.server_cpu_ms is not None]
     if len(server) == len(ours):
         measurements.append(
             Measurement(
@@ -230,9 +242,9 @@ def run(ctx: Context) -> list[Measurement]:
         Measurement(
             name="ingestion: worker peak memory",
             unit="MB",
-            samples=[s["peak_mb"] for s in ours],
+            samples=[s.peak_mb for s in ours],
             baseline_name="process with Django and the tagger loaded, storing nothing",
-            baseline_samples=[s["peak_mb"] for s in idle],
+            baseline_samples=[s.peak_mb for s in idle],
             target="within 20 % of 86 MB",
             note="ru_maxrss of the process that ingested the sample, read before it deletes "
             "what it stored.",
@@ -247,7 +259,7 @@ def main() -> None:
 
     django.setup()
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2], int(sys.argv[3]))))
+        print(json.dumps(asdict(worker(sys.argv[2], int(sys.argv[3])))))
         return
     ctx = Context(
         size="quick",
