@@ -973,8 +973,9 @@ def article_upsert(
     page is not fetched. `handled`: articles that an earlier entry of this fetch already
     spoke for; another entry for one is a duplicate.
     """
-    canonical = url_canonicalize(entry.link, keep_fragment=own_fragment)
-    key = canonical_hash(canonical) if _usable_link(entry) else ""
+    usable = bool(_usable_link(entry))
+    canonical = url_canonicalize(entry.link, keep_fragment=own_fragment) if usable else ""
+    key = canonical_hash(canonical) if usable else ""
     with transaction.atomic():
         (stored,) = _entries_write(
             feed, [_Entry(entry, key, own_fragment, 0, canonical)], handled=set(handled or ())
