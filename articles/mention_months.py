@@ -41,6 +41,8 @@ def mention_months(*, kind: str, entity_ids: Sequence[int]) -> list[MonthTotal]:
 def mention_months_fold(*, kind: str, entity_ids: Sequence[int]) -> None:
     """Replace the entities' deltas with one row per month holding their sum."""
     ids = list(entity_ids)
+    if not ids:
+        return
     marks = ", ".join(["%s"] * len(ids))
     if connection.vendor == "postgresql":
         # The rows another fold holds are left to it (SKIP LOCKED): no fold waits for another,
