@@ -208,3 +208,11 @@ def test_two_processes_tagging_the_same_entities_lose_no_count_and_never_deadloc
     assert kept() == direct()
     # Three tags per article, less one rejected (every third) and one deleted (every fifth).
     assert sum(direct().values()) == sum(3 - (i % 3 == 0) - (i % 5 == 0) for i in ids)
+
+
+def test_the_database_counts_the_statuses_the_pages_show() -> None:
+    from importlib import import_module
+
+    migration = import_module("articles.migrations.0036_mention_months")
+    shown = "(" + ", ".join(f"'{s}'" for s in VISIBLE_STATUSES) + ")"
+    assert shown == migration.VISIBLE
