@@ -17,7 +17,7 @@ FOLD_AFTER = 64
 class MonthTotal(NamedTuple):
     entity_id: int
     month: date | None  # None: tags of undated articles
-    count: int
+    tags: int
 
 
 def mention_months(*, kind: str, entity_ids: Sequence[int]) -> list[MonthTotal]:

@@ -73,7 +73,7 @@ def summit_coverage_counts(*, summit_ids: list[int]) -> dict[int, int]:
     """Number of articles tagged with each summit, from its tags per month."""
     counts: Counter[int] = Counter()
     for row in mention_months(kind="summit", entity_ids=summit_ids):
-        counts[row.entity_id] += row.count
+        counts[row.entity_id] += row.tags
     return {pk: n for pk, n in counts.items() if n}
 
 
@@ -191,7 +191,7 @@ class MonthCount:
 def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
     """Articles tagged with a country, official or policy per month, gaps filled with zero."""
     rows = mention_months(kind=kind, entity_ids=[entity.pk])
-    return _fill_months({row.month: row.count for row in rows if row.month is not None})
+    return _fill_months({row.month: row.tags for row in rows if row.month is not None})
 
 
 def _fill_months(counts: dict[date, int]) -> list[MonthCount]:

@@ -129,7 +129,7 @@ class TestKeptOnEveryWrite:
             Mention.objects.filter(pk=tag.pk).update(status=MentionStatus.AUTO)
         assert MentionMonth.objects.count() > FOLD_AFTER
         read = mention_months(kind="country", entity_ids=[mexico.pk])
-        assert [(r.month, r.count) for r in read] == [(date(2021, 11, 1), 1)]
+        assert [(r.month, r.tags) for r in read] == [(date(2021, 11, 1), 1)]
         assert MentionMonth.objects.count() == 1
         assert kept() == direct()
 
