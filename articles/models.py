@@ -615,6 +615,16 @@ class Mention(models.Model):
                 )
                 for kind in ("country", "official", "policy")
             ),
+            # Visible tags of one entity by article, newest last: an entity's latest articles,
+            # whose other tags are its co-mentions, read backwards and stopped at the sample.
+            *(
+                models.Index(
+                    fields=[kind, "article"],
+                    condition=Q(kind=kind, status__in=VISIBLE_STATUSES),
+                    name=f"mention_{kind}_latest_idx",
+                )
+                for kind in ("country", "official", "policy")
+            ),
             # A meeting's also with its articles' outlets and stories: its coverage by outlet,
             # press country and story is read from the index alone.
             models.Index(
@@ -652,6 +662,31 @@ class Mention(models.Model):
     @property
     def entity(self) -> Country | Official | Policy | Summit | None:
         return self.country or self.official or self.policy or self.summit
+
+
+class MentionMonth(models.Model):
+    """Visible tags of one entity in one month, as deltas: kept by the database (migration
+    0036) on every write to tags, their status, entity or article's date, by any path; an
+    entity's coverage per month and a meeting's number of articles are the sums of its rows.
+
+    Writers only append rows (no row is locked, so two workers tagging articles of the same
+    entity never wait on each other); readers fold an entity's rows into one per month
+    (`articles.mention_months`). `month` is empty for tags of undated articles."""
+
+    kind = models.CharField(max_length=10, choices=MentionKind.choices)
+    entity_id = models.IntegerField()
+    month = models.DateField(null=True, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["kind", "entity_id", "month"], include=["n"], name="mention_month_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity_id} {self.month}: {self.n:+d}"
 
 
 class MentionReview(Mention):

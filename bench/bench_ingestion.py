@@ -1,11 +1,15 @@
 """Ingestion benchmark: entries stored per second with page fetching left out (parse + upsert +
 dedupe + tag, the path `ingest --feeds-only` takes after the HTTP fetch), against bare
-feedparser parsing of the same bytes; and the peak memory of the process doing it.
+feedparser parsing of the same bytes; the CPU time each entry costs the worker (and, on a
+PostgreSQL server on this machine, the server process serving it); and the peak memory of the
+process doing it.
 
 Each sample runs in a fresh child process (`--worker`) on generated feeds of realistic size
 (RSS, 50 entries each, summaries a few sentences long, about migration talks), unique per
-sample so every entry is new. The child stores them as a worker does, each batch committed,
-and deletes what it stored afterwards, so the benchmark database is left as it was. The
+sample so every entry is new. The child makes its feeds and loads the tagger's knowledge base
+first, untimed, then times parsing and storing them as a worker does, each batch committed,
+and deletes what it stored afterwards, so the benchmark database is left as it was. Pipeline
+and baseline samples alternate, so a burst of load on this shared machine falls on both. The
 baseline for memory is a child that sets Django up and loads the tagger's knowledge base, and
 stores nothing.
 
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -74,11 +79,38 @@ def feed_bodies(count: int, token: str) -> list[bytes]:
     return bodies
 
 
+@dataclass
+class _Sample:
+    """What one child process measured."""
+
+    rate: float  # entries per second
+    cpu_ms: float  # the child's CPU time per entry
+    server_cpu_ms: float | None  # the PostgreSQL server process's, when it can be read
+    peak_mb: float
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(kind: str, feeds: int) -> dict[str, float]:
+def _server_cpu() -> float | None:
+    """CPU seconds the PostgreSQL process serving this connection has used, when that process
+    runs on this machine and /proc shows it; else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        # The first field is the time the process has run on a CPU, in nanoseconds.
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def worker(kind: str, feeds: int) -> _Sample:
     import feedparser
 
     from articles.ingestion.parsing import feed_parse
@@ -92,22 +124,46 @@ def worker(kind: str, feeds: int) -> dict[str, float]:
     bodies = feed_bodies(feeds, token)
     entries = feeds * ENTRIES_PER_FEED
     if kind == "idle":
-        return {"rate": 0.0, "peak_mb": _peak_mb()}
+        return _Sample(rate=0.0, cpu_ms=0.0, server_cpu_ms=None, peak_mb=_peak_mb())
     if kind == "feedparser":
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         for body in bodies:
             feedparser.parse(body)
-        return {"rate": entries / (time.perf_counter() - started), "peak_mb": _peak_mb()}
-    started = time.perf_counter()
-    for n, body in enumerate(bodies):
-        source = source_for_url(url=f"https://outlet{n}.example/")
-        feed = Feed.objects.create(url=f"https://outlet{n}.example/{token}.xml", source=source)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return _Sample(
+            rate=entries / elapsed,
+            cpu_ms=1000 * cpu / entries,
+            server_cpu_ms=None,
+            peak_mb=_peak_mb(),
+        )
+    # Setting up: the feeds exist before their fetch, as in a worker.
+    feed_rows = [
+        Feed.objects.create(
+            url=f"https://outlet{n}.example/{token}.xml",
+            source=source_for_url(url=f"https://outlet{n}.example/"),
+        )
+        for n in range(feeds)
+    ]
+    server = _server_cpu()
+    cpu, started = time.process_time(), time.perf_counter()
+    for feed, body in zip(feed_rows, bodies, strict=True):
         parsed = feed_parse(body=body, url=feed.url, content_type="application/rss+xml")
         # What feed_fetch does with a fetched feed.
         feed_entries_store(feed=feed, parsed=parsed)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server_after = _server_cpu()
+    peak = _peak_mb()  # before the clean-up, which is no part of ingesting
     generated_delete(token)
-    return {"rate": entries / elapsed, "peak_mb": _peak_mb()}
+    return _Sample(
+        rate=entries / elapsed,
+        cpu_ms=1000 * cpu / entries,
+        server_cpu_ms=(
+            1000 * (server_after - server) / entries
+            if server is not None and server_after is not None
+            else None
+        ),
+        peak_mb=peak,
+    )
 
 
 def generated_delete(token: str) -> None:
@@ -122,7 +178,7 @@ def generated_delete(token: str) -> None:
     clusters_recount(clusters - {None})
 
 
-def _child(kind: str, feeds: int) -> dict[str, float]:
+def _child(kind: str, feeds: int) -> _Sample:
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_ingestion", "--worker", kind, str(feeds)],
         cwd=ROOT,
@@ -131,38 +187,70 @@ def _child(kind: str, feeds: int) -> dict[str, float]:
         check=True,
         timeout=1800,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _Sample(**json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def run(ctx: Context) -> list[Measurement]:
     feeds = FEEDS.get(ctx.size, FEEDS["quick"])
     repeats = max(3, min(ctx.repeats, 5))
-    ours = [_child("ingest", feeds) for _ in range(repeats)]
-    bare = [_child("feedparser", feeds) for _ in range(repeats)]
+    ours: list[_Sample] = []
+    bare: list[_Sample] = []
+    for n in range(repeats):
+        # Alternating, and in turn first, so that neither side always follows the other.
+        pair = ("ingest", "feedparser") if n % 2 == 0 else ("feedparser", "ingest")
+        for kind in pair:
+            (ours if kind == "ingest" else bare).append(_child(kind, feeds))
     idle = [_child("idle", feeds) for _ in range(2)]
     entries = feeds * ENTRIES_PER_FEED
-    return [
+    measurements = [
         Measurement(
             name="ingestion: entries stored per second (parse + upsert + dedupe + tag)",
             unit="entries/s",
-            samples=[s["rate"] for s in ours],
+            samples=[s.rate for s in ours],
             baseline_name="bare feedparser.parse of the same bytes",
-            baseline_samples=[s["rate"] for s in bare],
+            baseline_samples=[s.rate for s in bare],
             target=">= 1,000 entries/s",
             note=f"{feeds} generated RSS feeds x {ENTRIES_PER_FEED} entries = {entries} new "
             "entries per sample, no page fetching, each batch committed; each sample in a "
-            "fresh process, one core.",
+            "fresh process, one core, feeds made before the timing starts; samples "
+            "alternate with the baseline's.",
         ),
+        Measurement(
+            name="ingestion: worker CPU per entry",
+            unit="ms",
+            samples=[s.cpu_ms for s in ours],
+            baseline_name="bare feedparser.parse of the same bytes",
+            baseline_samples=[s.cpu_ms for s in bare],
+            target="<= 1 ms (what 1,000 entries/s on one core allows)",
+            note="time.process_time of the process storing the entries, over the timed part; "
+            "less noisy than wall-clock time on a shared machine, but it grows under load too.",
+        ),
+    ]
+    server = [s.server_cpu_ms for s in ours if s.server_cpu_ms is not None]
+    if len(server) == len(ours):
+        measurements.append(
+            Measurement(
+                name="ingestion: database server CPU per entry",
+                unit="ms",
+                samples=server,
+                note="CPU time of the PostgreSQL process serving the worker's connection "
+                "(/proc/<pid>/schedstat), over the timed part; WAL writer and checkpoints "
+                "are not counted.",
+            )
+        )
+    measurements.append(
         Measurement(
             name="ingestion: worker peak memory",
             unit="MB",
-            samples=[s["peak_mb"] for s in ours],
+            samples=[s.peak_mb for s in ours],
             baseline_name="process with Django and the tagger loaded, storing nothing",
-            baseline_samples=[s["peak_mb"] for s in idle],
+            baseline_samples=[s.peak_mb for s in idle],
             target="within 20 % of 86 MB",
-            note="ru_maxrss of the process that ingested the sample.",
-        ),
-    ]
+            note="ru_maxrss of the process that ingested the sample, read before it deletes "
+            "what it stored.",
+        )
+    )
+    return measurements
 
 
 def main() -> None:
@@ -171,7 +259,7 @@ def main() -> None:
 
     django.setup()
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2], int(sys.argv[3]))))
+        print(json.dumps(asdict(worker(sys.argv[2], int(sys.argv[3])))))
         return
     ctx = Context(
         size="quick",
@@ -184,8 +272,8 @@ def main() -> None:
     for m in run(ctx):
         ratio = f"{m.ratio:.3f}x" if m.ratio is not None else "-"
         print(
-            f"{m.name}: median {m.median:,.1f} {m.unit} (p95 {m.p95:,.1f}); "
-            f"{m.baseline_name}: {m.baseline_median or 0:,.1f}; ratio {ratio}"
+            f"{m.name}: median {m.median:,.4g} {m.unit} (p95 {m.p95:,.4g}); "
+            f"{m.baseline_name or '-'}: {m.baseline_median or 0:,.4g}; ratio {ratio}"
         )
 
 

@@ -61,7 +61,11 @@ def url_canonicalize(url: str, *, keep_fragment: bool = False) -> str:
 
 def url_hash(url: str, *, keep_fragment: bool = False) -> str:
     """SHA-256 hex of the canonical form of `url`."""
-    canonical = url_canonicalize(url, keep_fragment=keep_fragment)
+    return canonical_hash(url_canonicalize(url, keep_fragment=keep_fragment))
+
+
+def canonical_hash(canonical: str) -> str:
+    """url_hash of a URL whose canonical form is `canonical`."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -23,7 +23,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.ingestion import scheduling
-from articles.ingestion.canonical import url_canonicalize, url_domain, url_fragment, url_hash
+from articles.ingestion.canonical import (
+    canonical_hash,
+    url_canonicalize,
+    url_domain,
+    url_fragment,
+)
 from articles.ingestion.dedupe import (
     articles_fingerprint,
     clustering_lock,
@@ -618,22 +623,27 @@ class _Entry:
     url_key: str  # url_hash of the link, with its fragment when that names a story
     own_fragment: bool  # one of several stories on a shared page (see README)
     order: int  # position in the feed
+    canonical: str  # the canonical URL url_key is the hash of ("" without a link)
 
 
 def _entries_identified(entries: list[ParsedEntry]) -> list[_Entry]:
     """Each entry's identity: a page that several entries of this feed name by different
     #fragments holds several stories, one per fragment; any other fragment is noise."""
+    # Each link is canonicalised once: its canonical form is both its identity's hash and
+    # the article's canonical_url.
+    pages = [url_canonicalize(entry.link) if entry.link else "" for entry in entries]
+    named = [url_fragment(entry.link) if entry.link else "" for entry in entries]
     fragments: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry.link and (fragment := url_fragment(entry.link)):
-            fragments.setdefault(url_hash(entry.link), set()).add(fragment)
+    for page, fragment in zip(pages, named, strict=True):
+        if fragment:
+            fragments.setdefault(page, set()).add(fragment)
     shared = {page for page, names in fragments.items() if len(names) > 1}
     identified = []
-    for order, entry in enumerate(entries):
-        page = url_hash(entry.link) if entry.link else ""
-        own = page in shared and bool(url_fragment(entry.link))
-        key = url_hash(entry.link, keep_fragment=True) if own else page
-        identified.append(_Entry(entry, key, own, order))
+    for order, (entry, page, fragment) in enumerate(zip(entries, pages, named, strict=True)):
+        own = page in shared and bool(fragment)
+        canonical = url_canonicalize(entry.link, keep_fragment=True) if own else page
+        key = canonical_hash(canonical) if entry.link else ""
+        identified.append(_Entry(entry, key, own, order, canonical))
     return identified
 
 
@@ -931,7 +941,7 @@ def _article_new(
     parsed = entry.parsed
     return Article(
         url=link,
-        canonical_url=url_canonicalize(link, keep_fragment=entry.own_fragment)[:2000],
+        canonical_url=entry.canonical[:2000],
         url_hash=entry.url_key,
         guid=guid,
         source=feed.source,
@@ -963,10 +973,12 @@ def article_upsert(
     page is not fetched. `handled`: articles that an earlier entry of this fetch already
     spoke for; another entry for one is a duplicate.
     """
-    key = url_hash(entry.link, keep_fragment=own_fragment) if _usable_link(entry) else ""
+    usable = bool(_usable_link(entry))
+    canonical = url_canonicalize(entry.link, keep_fragment=own_fragment) if usable else ""
+    key = canonical_hash(canonical) if usable else ""
     with transaction.atomic():
         (stored,) = _entries_write(
-            feed, [_Entry(entry, key, own_fragment, 0)], handled=set(handled or ())
+            feed, [_Entry(entry, key, own_fragment, 0, canonical)], handled=set(handled or ())
         )
     if stored.skipped:
         raise EntrySkippedError(stored.skipped)
@@ -1218,8 +1230,8 @@ def _adopt_canonical(article: Article, page_canonical: str) -> None:
         or _same_site(page_canonical, f"https://{article.source.domain}/")
     ):
         return
-    canonical = url_canonicalize(page_canonical)[:2000]
-    key = url_hash(page_canonical)
+    full = url_canonicalize(page_canonical)
+    canonical, key = full[:2000], canonical_hash(full)
     if key == article.url_hash:
         return
     if Article.objects.filter(url_hash=key).exclude(pk=article.pk).exists():

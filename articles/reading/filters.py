@@ -435,10 +435,12 @@ class ArticleFilters:
             per=per,
         )
 
-    def apply(self, queryset: QuerySet[Article], *, per_row: bool = False) -> QuerySet[Article]:
+    def apply(
+        self, queryset: QuerySet[Article], *, per_row: bool = False, walk: bool = False
+    ) -> QuerySet[Article]:
         """Narrow a queryset of articles to these filters (search ranking is left to callers).
 
-        `per_row`: the filters are a check made article by article (see search_filter).
+        `per_row`, `walk`: the filters are a check made article by article (see search_filter).
         """
         qs = queryset
         if self.source:
@@ -464,7 +466,7 @@ class ArticleFilters:
         if self.status:
             qs = qs.filter(review_status=self.status)
         if self.q:
-            qs = search_filter(qs, self.q, per_row=per_row)
+            qs = search_filter(qs, self.q, per_row=per_row, walk=walk)
         return qs
 
     def as_query(self, **overrides: Any) -> dict[str, str]:

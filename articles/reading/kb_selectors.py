@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
+from articles.mention_months import mention_months
 from articles.models import VISIBLE_STATUSES, Mention, MentionKind, Source
-from articles.reading.figures import rows_cached
 from summits.dates import span_window
 from summits.models import (
     Country,
@@ -70,16 +70,11 @@ def summit_list(*, filters: Any = None, joined: bool = True) -> QuerySet[Summit]
 
 
 def summit_coverage_counts(*, summit_ids: list[int]) -> dict[int, int]:
-    """Number of articles tagged with each summit (one aggregate query)."""
-    if not summit_ids:
-        return {}
-    rows = rows_cached(
-        _visible_mentions(kind="summit", summit_id__in=summit_ids)
-        .values("summit_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    return {row["summit_id"]: row["n"] for row in rows}
+    """Number of articles tagged with each summit, from its tags per month."""
+    counts: Counter[int] = Counter()
+    for row in mention_months(kind="summit", entity_ids=summit_ids):
+        counts[row.entity_id] += row.tags
+    return {pk: n for pk, n in counts.items() if n}
 
 
 @dataclass
@@ -195,14 +190,8 @@ class MonthCount:
 
 def entity_coverage_by_month(*, kind: str, entity: Any) -> list[MonthCount]:
     """Articles tagged with a country, official or policy per month, gaps filled with zero."""
-    rows = (
-        _visible_mentions(kind=kind, **{kind: entity}, published_at__isnull=False)
-        .annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(n=Count("*"))
-        .order_by("month")
-    )
-    return _fill_months({_month(row["month"]): row["n"] for row in rows})
+    rows = mention_months(kind=kind, entity_ids=[entity.pk])
+    return _fill_months({row.month: row.tags for row in rows if row.month is not None})
 
 
 def _fill_months(counts: dict[date, int]) -> list[MonthCount]:

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from articles.models import VISIBLE_STATUSES, Article, Mention, Source
 from articles.reading.figures import count_cached
 from articles.reading.filters import ArticleFilters, end_of, start_of
+from articles.reading.search import search_is_broad
 from summits.models import Country, Official, Policy, Summit
 
 # Facet counts are worked out only when the results are narrowed to this many articles.
@@ -26,6 +27,8 @@ ENTITY_MODELS: dict[str, Any] = {
 }
 
 
+# What a list row shows beside the article's own columns.
+ROW_JOINS = ("source__country", "original_source", "cluster")
 # When a list is narrowed to tagged articles, the most selective tag drives the query.
 DRIVING_KINDS = ("summit", "policy", "official", "country")
 
@@ -57,7 +60,9 @@ def _after(after: After, date: str) -> Q:
 
 def article_list(*, filters: ArticleFilters, after: After | None = None) -> QuerySet[Article]:
     """Articles for the filters, newest first (after `after` when given), with their joins."""
-    base = filters.apply(Article.objects.all())
+    # A search with many matches reads articles newest first, checking each, and stops at the
+    # page; one with few finds them in the word index and sorts them.
+    base = filters.apply(Article.objects.all(), walk=_walks(filters))
     drive = None if filters.q else _driving_tag(filters)
     date = "published_at"
     if drive is None:
@@ -82,7 +87,7 @@ def article_list(*, filters: ArticleFilters, after: After | None = None) -> Quer
         # In the same filter() as the tag, so that the place is on that tag's join.
         place = _after(after, date) if after is not None else Q()
         qs = replace(filters, **unfiltered).apply(Article.objects.filter(place, **tagged))
-    qs = qs.select_related("source__country", "original_source", "cluster")
+    qs = qs.select_related(*ROW_JOINS)
     if filters.per == "story":
         # One row per story: the first-stored copy among the matching ones stands for it.
         # Most articles belong to no cluster; for them the subquery is skipped.
@@ -103,16 +108,29 @@ def article_rows(qs: QuerySet[Article]) -> QuerySet[Article]:
     return qs.defer(*ROW_DEFERRED)
 
 
+def _walks(filters: ArticleFilters) -> bool:
+    """Whether the list of a search is read newest first, each article checked (see
+    search_is_broad), rather than found in the indexes and sorted. Only with no filter that
+    could leave few of the matches (their dates and language leave a walk short enough)."""
+    narrowed = filters.source or filters.status or _driving_tag(filters)
+    return bool(filters.q) and not narrowed and search_is_broad(filters.q)
+
+
 def article_count_queryset(*, filters: ArticleFilters) -> QuerySet[Article] | None:
-    """The same stories as article_list shaped for counting by language, or None to count those."""
+    """The same stories as article_list shaped for counting, or None to count those."""
     # Driven by the articles rather than by one entity's tags: a count must visit every match
     # up to the cap, and articles of a language by date plus each story's earlier copies are
-    # covered by indexes (the tag check is an index probe, see ArticleFilters.apply).
-    if filters.q or not filters.language:
+    # covered by indexes (the tag check is an index probe, see ArticleFilters.apply). A search
+    # the list walks newest first is counted from the word index: a count reads every match.
+    if filters.q and _walks(filters):
+        qs = filters.apply(Article.objects.all())
+        copies = filters.apply(Article.objects.all(), per_row=True)
+    elif filters.language and not filters.q:
+        qs = copies = filters.apply(Article.objects.all())
+    else:
         return None
-    qs = filters.apply(Article.objects.all())
     if filters.per == "story":
-        earlier = qs.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
+        earlier = copies.filter(cluster=OuterRef("cluster"), pk__lt=OuterRef("pk"))
         qs = qs.filter(Q(cluster__isnull=True) | ~Exists(earlier))
     return qs
 
@@ -197,7 +215,9 @@ def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> F
     """Top sources and tagged entities among the results, when they are few enough to count."""
     if matching > FACET_LIMIT:
         return Facets(counted=False)
-    ids = filters.apply(Article.objects.all()).values("pk")
+    # The matching ids once (a search is run once, not once per facet), then every kind of
+    # tag in one pass over their tags.
+    ids = list(filters.apply(Article.objects.all()).values_list("pk", flat=True))
     groups: dict[str, list[FacetValue]] = {}
     sources = (
         Article.objects.filter(pk__in=ids)
@@ -208,19 +228,26 @@ def article_facets(*, filters: ArticleFilters, matching: int, top: int = 8) -> F
     groups["source"] = [
         FacetValue("source", s["source__domain"], s["source__name"], s["n"]) for s in sources
     ]
-    for kind in ("country", "official", "policy", "summit"):
-        rows = list(
-            Mention.objects.filter(article__in=ids, kind=kind, status__in=VISIBLE_STATUSES)
-            .values(kind)
-            .annotate(n=Count("pk"))
-            .order_by("-n", kind)[:top]
-        )
-        names = ENTITY_MODELS[kind].objects.in_bulk([r[kind] for r in rows])
+    kinds = ("country", "official", "policy", "summit")
+    counts: dict[str, list[tuple[int, int]]] = {kind: [] for kind in kinds}
+    tags = (
+        Mention.objects.filter(article__in=ids, status__in=VISIBLE_STATUSES, kind__in=kinds)
+        .values_list("kind", *kinds)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for kind, *entities, n in tags:
+        entity = entities[kinds.index(kind)]
+        if entity is not None:
+            counts[kind].append((n, entity))
+    for kind in kinds:
+        rows = sorted(counts[kind], key=lambda row: (-row[0], row[1]))[:top]
+        names = ENTITY_MODELS[kind].objects.in_bulk([entity for _n, entity in rows])
         key = {"country": "iso2"}.get(kind, "slug")
         groups[kind] = [
-            FacetValue(kind, getattr(names[r[kind]], key), _facet_label(names[r[kind]]), r["n"])
-            for r in rows
-            if r[kind] in names
+            FacetValue(kind, getattr(names[entity], key), _facet_label(names[entity]), n)
+            for n, entity in rows
+            if entity in names
         ]
     return Facets(counted=True, groups=groups)
 
