@@ -64,9 +64,11 @@ _RELATIVE_MONTHS = [
     (re.compile(r"\b(?:this month|este mes|ce mois)\b"), 0),
 ]
 # The phrases above, looked for as they are written.
-_RELATIVE_MONTH_PHRASES = ("last month", "next month", "this month", "mes pasado", "proximo mes")
-_RELATIVE_MONTH_PHRASES += ("siguiente mes", "mes proximo", "mes que viene", "este mes")
-_RELATIVE_MONTH_PHRASES += ("mois dernier", "mois passe", "mois prochain", "ce mois")
+_RELATIVE_MONTH_PHRASES: tuple[str, ...] = (
+    *("last month", "next month", "this month", "mes pasado", "proximo mes"),
+    *("siguiente mes", "mes proximo", "mes que viene", "este mes"),
+    *("mois dernier", "mois passe", "mois prochain", "ce mois"),
+)
 _PAST = re.compile(
     r"\b(?:last|previous|past|earlier|pasad[ao]|anterior|previ[ao]|dernier|derniere|precedente?)\b"
 )
