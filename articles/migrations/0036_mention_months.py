@@ -17,6 +17,8 @@ The backfill and the triggers are made in one transaction, which locks the tags 
 first trigger made to the commit: no tag is written between them.
 """
 
+import importlib
+
 from django.conf import settings
 from django.db import migrations, models
 
@@ -143,6 +145,14 @@ def backward(apps, schema_editor) -> None:
     _run(schema_editor, {"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD})
 
 
+def groups_refresh(apps, schema_editor) -> None:
+    # Analysts may view every model of the app, this new one included: the groups migration
+    # sets that, and is safe to run again.
+    importlib.import_module("articles.migrations.0004_editor_analyst_groups").forward(
+        apps, schema_editor
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0035_article_indexes_without_like"),
@@ -177,6 +187,7 @@ class Migration(migrations.Migration):
                 ("n", models.IntegerField()),
             ],
         ),
+        migrations.RunPython(groups_refresh, migrations.RunPython.noop),
         migrations.RunPython(forward, backward, elidable=False),
         migrations.AddIndex(
             model_name="mention",
